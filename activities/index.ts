@@ -1,0 +1,15 @@
+import type { GustoClient } from '../gusto/client.js';
+
+/** What every activity factory receives: the worker injects these once at start-up. */
+export interface ActivityDeps {
+  gusto: GustoClient;
+}
+
+/** All activities the worker registers, one factory per domain. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...(deps ? {} : {}),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,2 @@
+// Placeholder until the platform harness lands: starts nothing.
+export default async function globalSetup(): Promise<void> {}

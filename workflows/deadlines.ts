@@ -1,0 +1,76 @@
+/**
+ * Calendar and cutoff arithmetic for workflows. Pure and deterministic: the time-zone rules come from
+ * the ICU database built into V8 (Intl), so DST transitions are handled without fixed offsets.
+ */
+
+/** Gusto's own cutoff text says 4 pm; 3:30 pm Pacific leaves a margin and is what we guard on. */
+export const CANCEL_CUTOFF = { hour: 15, minute: 30, timeZone: 'America/Los_Angeles' } as const;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function wallClockParts(instant: Date, timeZone: string): Record<string, number> {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const out: Record<string, number> = {};
+  for (const p of parts) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return out;
+}
+
+/** Offset of `timeZone` from UTC at `instant`, in milliseconds (negative west of Greenwich). */
+function offsetMs(instant: Date, timeZone: string): number {
+  const p = wallClockParts(instant, timeZone);
+  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` reads `date` `hour`:`minute`. Two passes settle
+ * the offset on either side of a DST change. (A wall time inside a spring-forward gap does not exist;
+ * it resolves to an instant next to the gap. Cutoffs and midnights never fall in one.)
+ */
+export function zonedTimeToInstant(date: string, hour: number, minute: number, timeZone: string): Date {
+  const m = ISO_DATE.exec(date);
+  if (!m) throw new RangeError(`date must be YYYY-MM-DD, got "${date}"`);
+  const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour, minute);
+  const first = guess - offsetMs(new Date(guess), timeZone);
+  const second = guess - offsetMs(new Date(first), timeZone);
+  return new Date(second);
+}
+
+/** The calendar date (YYYY-MM-DD) that `instant` falls on in `timeZone`. */
+export function calendarDate(instant: Date, timeZone: string): string {
+  const p = wallClockParts(instant, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** Midnight at the start of `date` in `timeZone`: when a calendar date "arrives" there. */
+export const startOfDate = (date: string, timeZone: string): Date => zonedTimeToInstant(date, 0, 0, timeZone);
+
+/**
+ * Cancel cutoff for a payroll or contractor payment: 3:30 pm America/Los_Angeles on the calendar date
+ * (in Los Angeles) of the given deadline. Accepts a date ("2026-03-06") or an ISO timestamp.
+ */
+export function cancelCutoff(deadline: string): Date {
+  const { hour, minute, timeZone } = CANCEL_CUTOFF;
+  const date = ISO_DATE.test(deadline) ? deadline : calendarDate(new Date(deadline), timeZone);
+  return zonedTimeToInstant(date, hour, minute, timeZone);
+}
+
+/** Adds whole days to a calendar date. */
+export function addDays(date: string, days: number): string {
+  const m = ISO_DATE.exec(date);
+  if (!m) throw new RangeError(`date must be YYYY-MM-DD, got "${date}"`);
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days));
+  return d.toISOString().slice(0, 10);
+}
+
+/** Milliseconds from `now` until `then`, never negative (a past instant means "now"). */
+export const msUntil = (now: Date, then: Date): number => Math.max(0, then.getTime() - now.getTime());
