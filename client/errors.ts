@@ -1,0 +1,140 @@
+import { ZodError } from 'zod';
+
+/**
+ * The one error type the service surface (typed client functions, HTTP API, CLI) speaks. Each code has
+ * one HTTP status and one CLI exit code, so a caller can tell bad input from a refused operation from
+ * a failure without parsing messages.
+ */
+export type ServiceErrorCode =
+  | 'invalid_input' // the request is malformed; nothing was changed
+  | 'unauthorized'
+  | 'not_found' // no such run, payroll, contractor, ...
+  | 'conflict' // the operation clashes with current state (e.g. a stale approval)
+  | 'refused' // a business rule says no (e.g. cancel after the cutoff)
+  | 'upstream_failed' // Gusto or Temporal failed; safe to retry later
+  | 'internal';
+
+const HTTP_STATUS: Record<ServiceErrorCode, number> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  refused: 422,
+  upstream_failed: 502,
+  internal: 500,
+};
+
+const EXIT_CODE: Record<ServiceErrorCode, number> = {
+  invalid_input: 2,
+  unauthorized: 3,
+  not_found: 4,
+  conflict: 5,
+  refused: 5,
+  upstream_failed: 6,
+  internal: 1,
+};
+
+export interface ServiceErrorJson {
+  code: ServiceErrorCode;
+  message: string;
+  /** Field path for invalid input, e.g. `edits[0].hours`. */
+  field?: string;
+  details?: unknown;
+}
+
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  constructor(
+    readonly code: ServiceErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS[this.code];
+  }
+
+  get exitCode(): number {
+    return EXIT_CODE[this.code];
+  }
+
+  toJSON(): ServiceErrorJson {
+    return { code: this.code, message: this.message, field: this.field, details: this.details };
+  }
+}
+
+/** `edits.0.hours` → `edits[0].hours`: how people write field paths. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
+}
+
+/** The first zod issue as "field: rule", which is what a person needs to fix the input. */
+export function fromZodError(err: ZodError, prefix?: string): ServiceError {
+  const issue = err.issues[0];
+  const path = formatPath([...(prefix ? [prefix] : []), ...(issue?.path ?? [])]);
+  const message = path ? `${path}: ${issue?.message}` : (issue?.message ?? 'invalid input');
+  return new ServiceError('invalid_input', message, path || undefined, err.issues);
+}
+
+/** Parses with a zod schema at the edge, throwing a ServiceError that names the field. */
+export function parseInput<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  value: unknown,
+  prefix?: string,
+): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZodError(result.error, prefix);
+  return result.data;
+}
+
+/**
+ * Maps what Temporal's client throws to a ServiceError. Workflows refuse operations by throwing
+ * ApplicationFailure with type `Refused`, `Conflict`, `InvalidInput` or `NotFound` from update
+ * validators or handlers; those arrive here as the failure's cause.
+ */
+export function toServiceError(err: unknown): ServiceError {
+  if (err instanceof ServiceError) return err;
+  if (err instanceof ZodError) return fromZodError(err);
+  const e = err as { name?: string; message?: string; cause?: unknown };
+  if (e?.name === 'WorkflowNotFoundError') return new ServiceError('not_found', e.message ?? 'no such run');
+  const failure = findApplicationFailure(err);
+  if (failure) {
+    const code = FAILURE_TYPES[failure.type ?? ''];
+    if (code) return new ServiceError(code, failure.message, undefined, failure.details);
+  }
+  if (e?.name === 'ServiceError' && 'code' in (err as object)) return err as ServiceError;
+  const message = e?.message ?? String(err);
+  return new ServiceError('upstream_failed', message);
+}
+
+const FAILURE_TYPES: Record<string, ServiceErrorCode> = {
+  Refused: 'refused',
+  Conflict: 'conflict',
+  InvalidInput: 'invalid_input',
+  NotFound: 'not_found',
+  GustoNotFound: 'not_found',
+  GustoUnprocessable: 'refused',
+  GustoClientError: 'refused',
+  GustoConflict: 'conflict',
+};
+
+interface FailureLike {
+  name?: string;
+  type?: string | null;
+  message: string;
+  details?: unknown;
+  cause?: unknown;
+}
+
+function findApplicationFailure(err: unknown): FailureLike | undefined {
+  for (let cur = err as FailureLike | undefined, depth = 0; cur && depth < 8; depth++) {
+    if (cur.name === 'ApplicationFailure') return cur;
+    cur = cur.cause as FailureLike | undefined;
+  }
+  return undefined;
+}
