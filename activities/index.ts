@@ -1,4 +1,5 @@
 import type { GustoClient } from '../gusto/client.js';
+import { createPayrollActivities } from './payroll.js';
 
 /** What every activity factory receives: the worker injects these once at start-up. */
 export interface ActivityDeps {
@@ -8,6 +9,7 @@ export interface ActivityDeps {
 /** All activities the worker registers, one factory per domain. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createPayrollActivities(deps),
     ...(deps ? {} : {}),
   };
 }

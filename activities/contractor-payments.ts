@@ -1,0 +1,485 @@
+/**
+ * Contractor payment activities: every Gusto call the single-payment and payment-group processes make.
+ * They return narrow views (ids, methods, statuses, canonical amounts), never names or bank data,
+ * except the receipts the processes exist to deliver.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { GustoClient } from '../gusto/client.js';
+import { isGustoApiError, type InputIssue } from '../gusto/errors.js';
+import { fromCents, hoursTimesRate, sumCents, toCents, toThousandths, type Cents } from '../gusto/money.js';
+import { decimalRule } from '../gusto/schemas/common.js';
+import type { ContractorPaymentGroup, GroupPayment } from '../gusto/schemas/contractor-payment-groups.js';
+import { flattenContractorPayments, type ContractorPayment } from '../gusto/schemas/contractor-payments.js';
+import type { Contractor } from '../gusto/schemas/contractors.js';
+import { addDays, calendarDate } from '../workflows/deadlines.js';
+import {
+  MAX_PAYMENTS_PER_GROUP,
+  PAYMENT_METHODS,
+  type GroupView,
+  type PaymentLine,
+  type PaymentReceipt,
+  type PaymentTotals,
+  type PaymentView,
+} from '../workflows/contractor-payment.messages.js';
+import { callGusto, toActivityFailure } from './failures.js';
+import type { ActivityDeps } from './index.js';
+import { pollWithBackoff } from './polling.js';
+
+export interface PaymentRequest {
+  companyId: string;
+  date: string;
+  line: PaymentLine;
+  /** The workflow's "now" (ISO): date rules follow the run's clock, not the worker's. */
+  asOf: string;
+}
+
+export interface GroupRequest {
+  companyId: string;
+  checkDate: string;
+  lines: PaymentLine[];
+  asOf: string;
+}
+
+export interface PaymentRef {
+  companyId: string;
+  paymentId: string;
+}
+
+export interface GroupRef {
+  companyId: string;
+  groupId: string;
+}
+
+export interface CreatedPayment {
+  payment: PaymentView;
+  /** True when an earlier attempt had made the payment and this one adopted it. */
+  adopted: boolean;
+  /** Adoption candidates seen; more than one means identical payments raced (see the adopt rule). */
+  candidates?: number;
+}
+
+export interface CreatedGroup {
+  group: GroupView;
+  adopted: boolean;
+}
+
+/** `gone`: deleted at Gusto (cancelled outside the run). */
+export interface PaymentFunding {
+  state: 'funded' | 'pending' | 'gone';
+  payment?: PaymentView;
+}
+
+export interface GroupFunding {
+  state: 'funded' | 'pending' | 'gone';
+  group?: GroupView;
+}
+
+/** Gusto's payroll day boundaries are Pacific; used when the company has no time zone on file. */
+const FALLBACK_TIME_ZONE = 'America/Los_Angeles';
+
+export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
+  const contractorOf = (companyId: string, contractorId: string, field: string) =>
+    readContractor(gusto, companyId, contractorId, field);
+
+  return {
+    /**
+     * Checks one payment against the rules and the contractor, before anything is created, and
+     * computes its totals (the single-payment preview has none). Fails as `InvalidInput` naming
+     * the field and the rule.
+     */
+    async checkContractorPayment(req: PaymentRequest): Promise<{ totals: PaymentTotals }> {
+      throwIfAny(lineShapeIssues(req.line, ''));
+      const contractor = await contractorOf(req.companyId, req.line.contractorId, 'contractorId');
+      const today = await companyToday(gusto, req.companyId, new Date(req.asOf));
+      throwIfAny([
+        ...contractorIssues(req.line, contractor, req.date, ''),
+        ...historicalIssues(req.line.paymentMethod, req.date, today, 'date'),
+      ]);
+      return { totals: lineTotals(req.line, contractor) };
+    },
+
+    /** Gusto's expected debit date for this payment (for Check and Historical: the check date). */
+    async previewContractorPayment(req: PaymentRequest): Promise<{ debitDate: string }> {
+      const body = { contractor_payments: [{ ...wireLine(req.line), date: req.date, hourly_rate: req.line.hourlyRate }] };
+      const preview = await callGusto(() => gusto.contractorPayments.preview(req.companyId, body, nowOf(req)));
+      return { debitDate: preview.expected_debit_date };
+    },
+
+    /** Ids of payments already at Gusto identical to this one: the baseline adoption must ignore. */
+    async listMatchingContractorPayments(req: Omit<PaymentRequest, 'asOf'>): Promise<string[]> {
+      return (await matchingPayments(gusto, req)).map((p) => p.uuid);
+    },
+
+    /**
+     * Creates the payment, exactly once. The POST has no idempotency key, so a retry (attempt > 1)
+     * first lists the contractor's payments on the date and adopts an identical one (same method
+     * and amounts) that an earlier attempt made, instead of paying again.
+     *
+     * Adopt rule: only payments that did not exist before the first attempt count as ours. The
+     * workflow lists identical payments just before creating (`existingPaymentIds`), so a legitimate
+     * earlier payment with the same amounts (another business key) is never mistaken for ours and
+     * never stops this one from being made. If identical payments from two runs race inside that
+     * window, there is no telling them apart at Gusto: the first one listed is adopted and the count
+     * is reported; no one is paid twice, and the run's state says the adoption was ambiguous.
+     */
+    async createContractorPayment(req: PaymentRequest & { existingPaymentIds: string[] }): Promise<CreatedPayment> {
+      if (Context.current().info.attempt > 1) {
+        const baseline = new Set(req.existingPaymentIds);
+        const made = (await matchingPayments(gusto, req)).filter((p) => !baseline.has(p.uuid));
+        if (made[0]) return { payment: paymentView(made[0]), adopted: true, candidates: made.length };
+      }
+      const body = { ...wireLine(req.line), date: req.date };
+      const created = await callGusto(() => gusto.contractorPayments.create(req.companyId, body, nowOf(req)));
+      return { payment: paymentView(created), adopted: false };
+    },
+
+    /** The payment as Gusto shows it now; null once it was deleted (cancelled). */
+    async getContractorPayment(ref: PaymentRef): Promise<PaymentView | null> {
+      const payment = await orNullIfGone(() => gusto.contractorPayments.get(ref.companyId, ref.paymentId));
+      return payment && paymentView(payment);
+    },
+
+    /** One read: has the money moved? */
+    async checkContractorPaymentFunding(ref: PaymentRef): Promise<PaymentFunding> {
+      return paymentFunding(gusto, ref);
+    },
+
+    /** Polls (heartbeating, backing off to 30 s) until the payment is funded or gone. */
+    async awaitContractorPaymentFunding(ref: PaymentRef): Promise<PaymentFunding> {
+      return pollWithBackoff(async () => {
+        const funding = await paymentFunding(gusto, ref);
+        return funding.state === 'pending' ? undefined : funding;
+      });
+    },
+
+    /** Cancels (deletes) the payment. Already gone counts as done: a retried DELETE lands here. */
+    async cancelContractorPayment(ref: PaymentRef): Promise<void> {
+      await orNullIfGone(() => gusto.contractorPayments.cancel(ref.companyId, ref.paymentId));
+    },
+
+    /** Exists only for funded Direct Deposit payments. */
+    async getContractorPaymentReceipt(ref: PaymentRef): Promise<PaymentReceipt> {
+      return callGusto(() => gusto.contractorPayments.receipt(ref.companyId, ref.paymentId)) as Promise<PaymentReceipt>;
+    },
+
+    // ---- groups -------------------------------------------------------------------------------
+
+    /** Checks every line of a group before anything is created; all problems in one failure. */
+    async checkContractorPaymentGroup(req: GroupRequest): Promise<void> {
+      throwIfAny(groupShapeIssues(req.lines));
+      const today = await companyToday(gusto, req.companyId, new Date(req.asOf));
+      const issues: InputIssue[] = [];
+      for (const [i, line] of req.lines.entries()) {
+        const at = `payments[${i}].`;
+        const contractor = await contractorOf(req.companyId, line.contractorId, `${at}contractorId`);
+        issues.push(...contractorIssues(line, contractor, req.checkDate, at));
+        issues.push(...historicalIssues(line.paymentMethod, req.checkDate, today, 'checkDate'));
+      }
+      throwIfAny(issues);
+    },
+
+    /** Gusto's preview of the group: debit date and totals, nothing created. */
+    async previewContractorPaymentGroup(req: GroupRequest): Promise<{ debitDate?: string; totals: PaymentTotals }> {
+      const body = { check_date: req.checkDate, contractor_payments: req.lines.map(wireLine) };
+      const preview = await callGusto(() => gusto.contractorPaymentGroups.preview(req.companyId, body, nowOf(req)));
+      return { debitDate: preview.debit_date ?? undefined, totals: groupTotals(preview) };
+    },
+
+    /**
+     * Creates the group with a creation_token derived from the workflow id, so Gusto itself refuses
+     * a second group: a 422 (or a retry) finds the group the token already made and adopts it.
+     */
+    async createContractorPaymentGroup(req: GroupRequest): Promise<CreatedGroup> {
+      const token = creationTokenFor(workflowIdOfThisActivity());
+      if (Context.current().info.attempt > 1) {
+        const existing = await groupByToken(gusto, req.companyId, req.checkDate, token);
+        if (existing) return { group: groupView(existing), adopted: true };
+      }
+      const body = {
+        check_date: req.checkDate,
+        creation_token: token,
+        contractor_payments: req.lines.map(wireLine),
+      };
+      try {
+        const created = await callGusto(() => gusto.contractorPaymentGroups.create(req.companyId, body, nowOf(req)), {
+          rethrow: (err) => isGustoApiError(err) && err.status === 422,
+        });
+        return { group: groupView(created), adopted: false };
+      } catch (err) {
+        const existing = await groupByToken(gusto, req.companyId, req.checkDate, token);
+        if (existing) return { group: groupView(existing), adopted: true };
+        throw toActivityFailure(err);
+      }
+    },
+
+    async getContractorPaymentGroup(ref: GroupRef): Promise<GroupView | null> {
+      const group = await orNullIfGone(() => gusto.contractorPaymentGroups.get(ref.companyId, ref.groupId));
+      return group && groupView(group);
+    },
+
+    async checkContractorPaymentGroupFunding(ref: GroupRef): Promise<GroupFunding> {
+      return groupFunding(gusto, ref);
+    },
+
+    async awaitContractorPaymentGroupFunding(ref: GroupRef): Promise<GroupFunding> {
+      return pollWithBackoff(async () => {
+        const funding = await groupFunding(gusto, ref);
+        return funding.state === 'pending' ? undefined : funding;
+      });
+    },
+
+    /** Cancels (deletes) the group and all its payments; already gone counts as done. */
+    async cancelContractorPaymentGroup(ref: GroupRef): Promise<void> {
+      await orNullIfGone(() => gusto.contractorPaymentGroups.cancel(ref.companyId, ref.groupId));
+    },
+  };
+}
+
+export type ContractorPaymentActivities = ReturnType<typeof createContractorPaymentActivities>;
+
+/**
+ * The group's creation_token: a UUID-shaped SHA-256 digest of the workflow id. Stable across
+ * retries, worker restarts and re-runs of the same business key; unique per key.
+ */
+export function creationTokenFor(workflowId: string): string {
+  const h = createHash('sha256').update(workflowId).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function workflowIdOfThisActivity(): string {
+  const id = Context.current().info.workflowExecution?.workflowId;
+  if (!id) throw ApplicationFailure.nonRetryable('createContractorPaymentGroup runs only inside a workflow', 'InvalidInput');
+  return id;
+}
+
+// ---- rules -----------------------------------------------------------------------------------
+
+const invalid = (issues: InputIssue[]) =>
+  ApplicationFailure.create({
+    type: 'InvalidInput',
+    message: issues.map((i) => `${i.field}: ${i.rule}`).join('; '),
+    nonRetryable: true,
+    details: [{ issues }],
+  });
+
+function throwIfAny(issues: InputIssue[]): void {
+  if (issues.length) throw invalid(issues);
+}
+
+const AMOUNT_FIELDS = ['wage', 'bonus', 'reimbursement', 'hourlyRate'] as const;
+
+/** Rules that need no Gusto: method, decimal formats (non-negative, ≤2 decimals; hours ≤3). */
+export function lineShapeIssues(line: PaymentLine, at: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  if (!(PAYMENT_METHODS as readonly string[]).includes(line.paymentMethod)) {
+    issues.push({ field: `${at}paymentMethod`, rule: `must be one of ${PAYMENT_METHODS.join(', ')}` });
+  }
+  for (const field of AMOUNT_FIELDS) {
+    const value = line[field];
+    const rule = value === undefined ? undefined : decimalRule(String(value), 2, '1234.50');
+    if (rule) issues.push({ field: `${at}${field}`, rule });
+  }
+  const hoursRule = line.hours === undefined ? undefined : decimalRule(String(line.hours), 3, '40.000');
+  if (hoursRule) issues.push({ field: `${at}hours`, rule: hoursRule });
+  return issues;
+}
+
+export function groupShapeIssues(lines: PaymentLine[]): InputIssue[] {
+  if (!Array.isArray(lines) || lines.length === 0) return [{ field: 'payments', rule: 'must contain at least one payment' }];
+  if (lines.length > MAX_PAYMENTS_PER_GROUP) {
+    return [{ field: 'payments', rule: `must contain at most ${MAX_PAYMENTS_PER_GROUP} payments (got ${lines.length})` }];
+  }
+  return lines.flatMap((line, i) => lineShapeIssues(line, `payments[${i}].`));
+}
+
+const isZero = (amount: string | undefined) => amount === undefined || /^0*(\.0*)?$/.test(amount);
+
+/** Rules against the contractor: active on the date, and paid the way their wage type says. */
+export function contractorIssues(line: PaymentLine, c: Contractor, date: string, at: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const inactive = inactiveOn(c, date);
+  if (inactive) issues.push({ field: `${at}contractorId`, rule: inactive });
+  if (c.wage_type === 'Hourly') {
+    if (line.hours === undefined) issues.push({ field: `${at}hours`, rule: 'is required for an hourly contractor' });
+    if (!isZero(line.wage)) issues.push({ field: `${at}wage`, rule: 'is not allowed for an hourly contractor (pay hours)' });
+    const rate = c.hourly_rate ?? undefined;
+    if (line.hourlyRate !== undefined && !sameMoney(line.hourlyRate, rate)) {
+      issues.push({ field: `${at}hourlyRate`, rule: `must equal the contractor's hourly rate on file (${rate ?? 'none'})` });
+    }
+  } else if (c.wage_type === 'Fixed') {
+    if (line.wage === undefined) issues.push({ field: `${at}wage`, rule: 'is required for a fixed-wage contractor' });
+    if (!isZero(line.hours)) issues.push({ field: `${at}hours`, rule: 'is not allowed for a fixed-wage contractor (pay a wage)' });
+    if (line.hourlyRate !== undefined) issues.push({ field: `${at}hourlyRate`, rule: 'is not allowed for a fixed-wage contractor' });
+  }
+  return issues;
+}
+
+/** Why the contractor cannot be paid for work on `date`, or undefined. */
+function inactiveOn(c: Contractor, date: string): string | undefined {
+  const rehire = c.upcoming_employment?.start_date;
+  const rehiredBy = rehire !== undefined && date >= rehire;
+  if (c.start_date && date < c.start_date) return `the contractor starts on ${c.start_date}, after ${date}`;
+  if (c.dismissal_date && date > c.dismissal_date && !rehiredBy) {
+    return `the contractor is not active on ${date} (dismissed on ${c.dismissal_date})`;
+  }
+  if (!c.is_active && !c.dismissal_date && !rehiredBy) return 'the contractor is inactive';
+  return undefined;
+}
+
+/** Historical Payments record money already paid: their date cannot be after today. */
+function historicalIssues(method: string, date: string, today: string, field: string): InputIssue[] {
+  if (method !== 'Historical Payment' || date <= today) return [];
+  return [{ field, rule: `must not be in the future for a Historical Payment (today is ${today})` }];
+}
+
+// ---- amounts ---------------------------------------------------------------------------------
+
+const cents = (amount: string | null | undefined): Cents => (amount ? toCents(amount) : 0);
+
+/** Money from Gusto's wire ("740.0", "1.005" never for money) to cents, tolerant of extra zeros. */
+function wireCents(amount: string | null | undefined): Cents {
+  if (!amount) return 0;
+  const m = /^(-?\d+)(?:\.(\d*?))0*$/.exec(amount);
+  return toCents(m ? `${m[1]}${m[2] ? `.${m[2]}` : ''}` : amount);
+}
+
+const sameMoney = (a: string | null | undefined, b: string | null | undefined): boolean => wireCents(a) === wireCents(b);
+const sameHours = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  (a ? toThousandths(trimZeros(a)) : 0) === (b ? toThousandths(trimZeros(b)) : 0);
+const trimZeros = (s: string) => s.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+
+/** What a single payment pays, computed as Gusto does: hours × rate + wage + bonus, plus reimbursement. */
+function lineTotals(line: PaymentLine, c: Contractor): PaymentTotals {
+  const rate = wireCents(c.hourly_rate);
+  const hours = line.hours ? toThousandths(line.hours) : 0;
+  const wages = sumCents([c.wage_type === 'Hourly' ? hoursTimesRate(hours, rate) : 0, cents(line.wage), cents(line.bonus)]);
+  const reimbursement = cents(line.reimbursement);
+  const amount = wages + reimbursement;
+  return {
+    amount: fromCents(amount),
+    wageAmount: fromCents(wages),
+    reimbursementAmount: fromCents(reimbursement),
+    debitAmount: fromCents(line.paymentMethod === 'Direct Deposit' ? amount : 0),
+  };
+}
+
+function groupTotals(g: Pick<ContractorPaymentGroup, 'totals' | 'contractor_payments'>): PaymentTotals {
+  const t = g.totals ?? {};
+  const wages = wireCents(t.wage_amount);
+  const reimbursement = wireCents(t.reimbursement_amount);
+  return {
+    amount: fromCents(t.amount ? wireCents(t.amount) : wages + reimbursement),
+    wageAmount: fromCents(wages),
+    reimbursementAmount: fromCents(reimbursement),
+    debitAmount: fromCents(wireCents(t.debit_amount)),
+  };
+}
+
+// ---- views -----------------------------------------------------------------------------------
+
+function paymentView(p: ContractorPayment | GroupPayment): PaymentView {
+  return {
+    paymentId: p.uuid ?? '',
+    contractorId: p.contractor_uuid,
+    paymentMethod: p.payment_method ?? 'Direct Deposit',
+    status: p.status ?? 'Unfunded',
+    mayCancel: p.may_cancel === true,
+    wageTotal: fromCents(wireCents(p.wage_total)),
+    reimbursement: fromCents(wireCents(p.reimbursement)),
+  };
+}
+
+function groupView(g: ContractorPaymentGroup): GroupView {
+  return {
+    groupId: g.uuid,
+    checkDate: g.check_date,
+    debitDate: g.debit_date ?? undefined,
+    status: g.status ?? 'Unfunded',
+    creationToken: g.creation_token ?? undefined,
+    totals: groupTotals(g),
+    payments: (g.contractor_payments ?? []).map(paymentView),
+  };
+}
+
+/** The request body's amounts, in Gusto's field names, sending only what the caller gave. */
+function wireLine(line: PaymentLine) {
+  const body: Record<string, string> = { contractor_uuid: line.contractorId, payment_method: line.paymentMethod };
+  if (line.hours !== undefined) body.hours = line.hours;
+  if (line.wage !== undefined) body.wage = line.wage;
+  if (line.bonus !== undefined) body.bonus = line.bonus;
+  if (line.reimbursement !== undefined) body.reimbursement = line.reimbursement;
+  return body as { contractor_uuid: string; payment_method: PaymentLine['paymentMethod'] } & Record<string, string>;
+}
+
+const nowOf = (req: { asOf: string }) => ({ now: new Date(req.asOf) });
+
+// ---- Gusto reads ------------------------------------------------------------------------------
+
+async function orNullIfGone<T>(fn: () => Promise<T>): Promise<T | null> {
+  return callGusto(fn, { rethrow: (err) => isGustoApiError(err) && err.status === 404 }).catch((err: unknown) => {
+    if (isGustoApiError(err) && err.status === 404) return null;
+    throw err;
+  });
+}
+
+async function readContractor(gusto: GustoClient, companyId: string, contractorId: string, field: string): Promise<Contractor> {
+  const contractor = await orNullIfGone(() => gusto.contractors.get(companyId, contractorId));
+  if (!contractor || (contractor.company_uuid && contractor.company_uuid !== companyId)) {
+    throw invalid([{ field, rule: `no contractor ${contractorId} in company ${companyId}` }]);
+  }
+  return contractor;
+}
+
+/** Today's date where the company is: Historical Payments may not be dated after it. */
+async function companyToday(gusto: GustoClient, companyId: string, now: Date): Promise<string> {
+  const company = await callGusto(() => gusto.companies.get(companyId));
+  const zone = company.time_zone ?? company.locations?.find((l) => l.time_zone)?.time_zone ?? FALLBACK_TIME_ZONE;
+  return calendarDate(now, zone);
+}
+
+/** Payments at Gusto identical to this one: same contractor, date, method and amounts. */
+async function matchingPayments(gusto: GustoClient, req: Omit<PaymentRequest, 'asOf'>): Promise<ContractorPayment[]> {
+  const { line } = req;
+  const query = { startDate: req.date, endDate: req.date, contractorUuid: line.contractorId };
+  const summary = await callGusto(() => gusto.contractorPayments.list(req.companyId, query));
+  return flattenContractorPayments(summary).filter(
+    (p) =>
+      p.contractor_uuid === line.contractorId &&
+      p.date === req.date &&
+      p.payment_method === line.paymentMethod &&
+      sameHours(p.hours, line.hours) &&
+      sameMoney(p.wage, line.wage) &&
+      sameMoney(p.bonus, line.bonus) &&
+      sameMoney(p.reimbursement, line.reimbursement),
+  );
+}
+
+async function paymentFunding(gusto: GustoClient, ref: PaymentRef): Promise<PaymentFunding> {
+  const payment = await orNullIfGone(() => gusto.contractorPayments.get(ref.companyId, ref.paymentId));
+  if (!payment) return { state: 'gone' };
+  return { state: payment.status === 'Funded' ? 'funded' : 'pending', payment: paymentView(payment) };
+}
+
+async function groupFunding(gusto: GustoClient, ref: GroupRef): Promise<GroupFunding> {
+  const group = await orNullIfGone(() => gusto.contractorPaymentGroups.get(ref.companyId, ref.groupId));
+  if (!group) return { state: 'gone' };
+  return { state: group.status === 'Funded' ? 'funded' : 'pending', group: groupView(group) };
+}
+
+/**
+ * The group a creation_token made. Groups are listed by check date, so the window around the check
+ * date is enough; the minimal list entry is then read in full.
+ */
+async function groupByToken(
+  gusto: GustoClient,
+  companyId: string,
+  checkDate: string,
+  token: string,
+): Promise<ContractorPaymentGroup | undefined> {
+  const query = { startDate: addDays(checkDate, -1), endDate: addDays(checkDate, 1) };
+  const groups = await callGusto(() => gusto.contractorPaymentGroups.list(companyId, query));
+  const match = groups.find((g) => g.creation_token === token);
+  return match && callGusto(() => gusto.contractorPaymentGroups.get(companyId, match.uuid));
+}

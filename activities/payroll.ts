@@ -1,0 +1,427 @@
+/**
+ * Payroll activities: every Gusto call the payroll run and the payroll finder make. Each returns a
+ * narrow snapshot (ids, dates, statuses, totals; no names, no bank data) and the endpoints it called,
+ * so the workflow can report what a run cost in Gusto calls.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { GustoClient } from '../gusto/client.js';
+import { isGustoApiError, type GustoApiError } from '../gusto/errors.js';
+import { toCents } from '../gusto/money.js';
+import type { Payroll } from '../gusto/schemas/payrolls.js';
+import type { CompensationCatalog } from '../workflows/payroll-edits.js';
+import type {
+  EmployeeEdit,
+  FoundPayroll,
+  GustoErrorItem,
+  PayrollTotals,
+  ReceiptSummary,
+  SeenTotals,
+} from '../workflows/payroll-run.messages.js';
+import { callGusto } from './failures.js';
+import type { ActivityDeps } from './index.js';
+import { pollWithBackoff } from './polling.js';
+
+/** An activity's answer and the Gusto endpoints it called, in order. */
+export interface Counted<T> {
+  result: T;
+  calls: string[];
+}
+
+export interface PayrollRef {
+  companyId: string;
+  payrollId: string;
+}
+
+/** What prepare tells the run: fresh dates, each employee's version, and the names edits may use. */
+export interface PreparedPayroll {
+  checkDate: string;
+  deadline: string;
+  employees: Array<{ id: string; version: string; hourly: Array<{ name: string; jobId?: string }>; fixed: string[] }>;
+  fixedTypes: string[];
+}
+
+/** One read of the payroll while waiting on Gusto. */
+export interface PayrollSnapshot {
+  processed: boolean;
+  /** processing_request.status; null before any calculation and after prepare. */
+  status: string | null;
+  errors: GustoErrorItem[];
+  calculatedAt?: string;
+  totals?: PayrollTotals;
+  /** The same totals in integer cents, for comparing with what a reviewer saw. */
+  totalsCents?: SeenTotals;
+  cancellable?: boolean;
+  checkDate: string;
+  deadline?: string;
+  /** Whether a wait for each target is over: reached, or processing_failed (which ends any wait). */
+  waitOver: Record<WaitTarget, boolean>;
+}
+
+/** What a wait is for: the calculation, or the submission reaching processed. */
+export type WaitTarget = 'calculated' | 'processed';
+
+export interface SubmitResult {
+  submitted: boolean;
+  /** Set when an earlier attempt's submit had already reached Gusto, so this one sent nothing. */
+  skippedBecause?: string;
+}
+
+const ENDPOINT = {
+  list: 'GET /v1/companies/{company_id}/payrolls',
+  get: 'GET /v1/companies/{company_id}/payrolls/{payroll_id}',
+  prepare: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/prepare',
+  update: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}',
+  calculate: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/calculate',
+  submit: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/submit',
+  cancel: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/cancel',
+  receipt: 'GET /v1/payrolls/{payroll_uuid}/receipt',
+} as const;
+
+/** Re-prepare and re-apply at most this many times when updates keep meeting stale versions (409). */
+export const UPDATE_MAX_ATTEMPTS = 4;
+/** Gusto's page size and update limit for employee compensations. */
+const PAGE = 100;
+
+class CallLog {
+  readonly calls: string[] = [];
+
+  async call<T>(endpoint: string, fn: () => Promise<T>, rethrow?: (err: unknown) => boolean): Promise<T> {
+    this.calls.push(endpoint);
+    return callGusto(fn, rethrow ? { rethrow } : undefined);
+  }
+
+  done<T>(result: T): Counted<T> {
+    return { result, calls: this.calls };
+  }
+}
+
+const status = (err: unknown, code: number): err is GustoApiError => isGustoApiError(err) && err.status === code;
+const is409 = (err: unknown) => status(err, 409);
+const is422 = (err: unknown) => status(err, 422);
+const ALREADY_SUBMITTED = ['submitting', 'submit_success'];
+
+export function createPayrollActivities({ gusto }: ActivityDeps) {
+  const p = gusto.payrolls;
+  const read = (log: CallLog, { companyId, payrollId }: PayrollRef) =>
+    log.call(ENDPOINT.get, () => p.get(companyId, payrollId, { include: ['totals', 'payroll_status_meta'] })).then(toSnapshot);
+  /** Prepare pages employee compensations 100 at a time; a page that adds no one new is the last. */
+  const prepare = async (log: CallLog, { companyId, payrollId }: PayrollRef) => {
+    const pageOf = (page: number) => log.call(ENDPOINT.prepare, () => p.prepare(companyId, payrollId, { page, per: PAGE }));
+    const first = await pageOf(1);
+    const byEmployee = new Map((first.employee_compensations ?? []).map((c) => [c.employee_uuid, c]));
+    for (let page = 2, added = byEmployee.size; added >= PAGE; page++) {
+      const before = byEmployee.size;
+      for (const c of (await pageOf(page)).employee_compensations ?? []) byEmployee.set(c.employee_uuid, c);
+      added = byEmployee.size - before;
+    }
+    return toPrepared({ ...first, employee_compensations: [...byEmployee.values()] });
+  };
+
+  return {
+    /**
+     * The payroll a run is for: the one named, or the earliest unprocessed regular payroll. Also the
+     * compensation names on it, so edits can be checked before a run starts.
+     */
+    async findPayroll(input: {
+      companyId: string;
+      payrollId?: string;
+      offCycle?: boolean;
+    }): Promise<Counted<FoundPayroll & { catalog?: CompensationCatalog }>> {
+      const log = new CallLog();
+      const { companyId } = input;
+      if (input.payrollId) {
+        const payrollId = input.payrollId;
+        const payroll = await log.call(ENDPOINT.get, () => p.get(companyId, payrollId, { include: ['payroll_status_meta'] }));
+        return log.done({ ...toFound(payroll), catalog: catalogOf(payroll) });
+      }
+      const payrolls = await log.call(ENDPOINT.list, () =>
+        p.list(companyId, {
+          processingStatuses: ['unprocessed'],
+          payrollTypes: input.offCycle ? ['regular', 'off_cycle'] : ['regular'],
+          per: 100,
+        }),
+      );
+      const next = payrolls
+        .filter((x) => !x.processed && (input.offCycle || !x.off_cycle))
+        .sort((a, b) => periodStart(a).localeCompare(periodStart(b)) || a.check_date.localeCompare(b.check_date))[0];
+      if (!next) {
+        throw ApplicationFailure.nonRetryable(`company ${companyId} has no unprocessed regular payroll`, 'NotFound');
+      }
+      return log.done(toFound(next));
+    },
+
+    /** Unprocessed regular payrolls whose deadline falls in [from, to). */
+    async listUpcomingPayrolls(input: { companyId: string; from: string; to: string }): Promise<Counted<FoundPayroll[]>> {
+      const log = new CallLog();
+      const payrolls = await log.call(ENDPOINT.list, () =>
+        p.list(input.companyId, { processingStatuses: ['unprocessed'], payrollTypes: ['regular'], per: 100 }),
+      );
+      const from = Date.parse(input.from);
+      const to = Date.parse(input.to);
+      const due = payrolls
+        .map(toFound)
+        .filter((x) => !x.processed && !x.offCycle)
+        .filter((x) => Date.parse(x.deadline) >= from && Date.parse(x.deadline) < to)
+        .sort((a, b) => a.deadline.localeCompare(b.deadline));
+      return log.done(due);
+    },
+
+    /** Prepares the payroll for edits: refreshed dates and each employee's current version. */
+    async preparePayroll(ref: PayrollRef): Promise<Counted<PreparedPayroll>> {
+      const log = new CallLog();
+      return log.done(await prepare(log, ref));
+    },
+
+    /**
+     * Applies the edits, at most 100 employees per call. A 409 means an employee's version moved under
+     * us (someone else edited, or Gusto recomputed): prepare again for fresh versions and re-apply.
+     * Re-applying is safe because every edit sets values, it never adds to them.
+     */
+    async applyEdits(ref: PayrollRef & { edits: EmployeeEdit[]; prepared: PreparedPayroll }): Promise<Counted<{ attempts: number }>> {
+      const log = new CallLog();
+      // A retried activity may hold versions its own earlier attempt made stale: start fresh.
+      let prepared = Context.current().info.attempt > 1 ? await prepare(log, ref) : ref.prepared;
+      for (let attempt = 1; ; attempt++) {
+        const body = toCompensationEdits(ref.edits, prepared);
+        try {
+          for (let i = 0; i < body.length; i += PAGE) {
+            const chunk = body.slice(i, i + PAGE);
+            await log.call(ENDPOINT.update, () => p.updateChunk(ref.companyId, ref.payrollId, { employee_compensations: chunk }), is409);
+          }
+          return log.done({ attempts: attempt });
+        } catch (err) {
+          if (!is409(err)) throw err;
+          if (attempt >= UPDATE_MAX_ATTEMPTS) throw staleVersions(err, attempt);
+          Context.current().heartbeat({ attempt });
+          prepared = await prepare(log, ref);
+        }
+      }
+    },
+
+    /** Starts Gusto's asynchronous calculation (202). */
+    async calculatePayroll(ref: PayrollRef): Promise<Counted<null>> {
+      const log = new CallLog();
+      await log.call(ENDPOINT.calculate, () => p.calculate(ref.companyId, ref.payrollId));
+      return log.done(null);
+    },
+
+    /** One read, for a webhook wake-up or a state check. */
+    async readPayroll(ref: PayrollRef): Promise<Counted<PayrollSnapshot>> {
+      const log = new CallLog();
+      return log.done(await read(log, ref));
+    },
+
+    /**
+     * Polls (about 1 s growing to 30 s, heartbeating) until the wait is over: the target reached or
+     * processing failed. The webhook path usually wins and this poller is cancelled.
+     */
+    async pollPayroll(ref: PayrollRef & { target: WaitTarget }): Promise<Counted<PayrollSnapshot>> {
+      const log = new CallLog();
+      const snapshot = await pollWithBackoff(async () => {
+        const s = await read(log, ref);
+        return s.waitOver[ref.target] ? s : undefined;
+      });
+      return log.done(snapshot);
+    },
+
+    /**
+     * Submits at most once. The first attempt sends without reading (nothing can have been sent yet).
+     * A retry (a timeout, a lost response, a worker that died mid-call) reads first and sends nothing if
+     * the payroll is already submitting or processed. A 422 is checked the same way before it counts.
+     */
+    async submitPayroll(ref: PayrollRef): Promise<Counted<SubmitResult>> {
+      const log = new CallLog();
+      if (Context.current().info.attempt > 1) {
+        const reason = alreadySubmitted(await read(log, ref));
+        if (reason) return log.done({ submitted: false, skippedBecause: reason });
+      }
+      try {
+        await log.call(ENDPOINT.submit, () => p.submit(ref.companyId, ref.payrollId), is422);
+      } catch (err) {
+        if (!is422(err)) throw err;
+        const reason = alreadySubmitted(await read(log, ref));
+        if (reason) return log.done({ submitted: false, skippedBecause: reason });
+        throw refusedByGusto(err, 'Gusto refused the submission');
+      }
+      return log.done({ submitted: true });
+    },
+
+    /**
+     * Reverts a submitted payroll to unprocessed. Gusto cancels processed payrolls only, so one still
+     * submitting is retried until it is processed (or failed, which leaves nothing to cancel).
+     */
+    async cancelPayroll(ref: PayrollRef): Promise<Counted<{ gustoCancelled: boolean }>> {
+      const log = new CallLog();
+      const before = await read(log, ref);
+      if (!before.processed && before.status === 'submitting') {
+        throw ApplicationFailure.retryable('payroll is still submitting; cancel once Gusto has processed it', 'StillSubmitting');
+      }
+      if (!before.processed) return log.done({ gustoCancelled: false });
+      try {
+        await log.call(ENDPOINT.cancel, () => p.cancel(ref.companyId, ref.payrollId), is422);
+      } catch (err) {
+        if (!is422(err)) throw err;
+        throw refusedByGusto(err, 'Gusto refused to cancel the payroll');
+      }
+      return log.done({ gustoCancelled: true });
+    },
+
+    /** The receipt's headline figures (no per-employee data enters history). */
+    async fetchReceipt(ref: PayrollRef): Promise<Counted<ReceiptSummary>> {
+      const log = new CallLog();
+      const receipt = await log.call(ENDPOINT.receipt, () => p.receipt(ref.companyId, ref.payrollId));
+      return log.done({
+        companyDebit: receipt.totals?.company_debit ?? undefined,
+        netPay: receipt.totals?.net_pay_debit ?? undefined,
+        debitDate: receipt.debit_date ?? undefined,
+        employees: receipt.employee_compensations?.length,
+      });
+    },
+  };
+}
+
+export type PayrollActivities = ReturnType<typeof createPayrollActivities>;
+
+// ---------------------------------------------------------------------------------------------
+// Narrowing Gusto's payroll to what the run decides on
+
+const periodStart = (p: Payroll) => p.pay_period?.start_date ?? p.check_date;
+
+function toFound(p: Payroll): FoundPayroll {
+  return {
+    payrollId: p.payroll_uuid,
+    checkDate: p.check_date,
+    deadline: deadlineOf(p),
+    offCycle: p.off_cycle === true,
+    processed: p.processed,
+    payPeriod: p.pay_period ? { startDate: p.pay_period.start_date, endDate: p.pay_period.end_date } : undefined,
+  };
+}
+
+/** payroll_deadline, falling back to the debit cutoff Gusto reports in the status meta. */
+function deadlineOf(p: Payroll): string {
+  const deadline = p.payroll_deadline ?? p.payroll_status_meta?.initial_debit_cutoff_time;
+  if (!deadline) throw ApplicationFailure.nonRetryable(`payroll ${p.payroll_uuid} has no payroll_deadline`, 'GustoResponse');
+  return new Date(deadline).toISOString();
+}
+
+function toSnapshot(p: Payroll): PayrollSnapshot {
+  const status = p.processing_request?.status ?? null;
+  const failed = status === 'processing_failed';
+  const t = p.totals;
+  const totals =
+    t?.company_debit != null && t.net_pay != null && t.gross_pay != null
+      ? { company_debit: t.company_debit, net_pay: t.net_pay, gross_pay: t.gross_pay, tax_debit: t.tax_debit ?? undefined }
+      : undefined;
+  return {
+    processed: p.processed,
+    status,
+    errors: (p.processing_request?.errors ?? []) as GustoErrorItem[],
+    calculatedAt: p.calculated_at ?? undefined,
+    totals,
+    totalsCents: totals && {
+      company_debit: toCents(totals.company_debit),
+      net_pay: toCents(totals.net_pay),
+      gross_pay: toCents(totals.gross_pay),
+    },
+    cancellable: p.payroll_status_meta?.cancellable ?? undefined,
+    checkDate: p.check_date,
+    deadline: p.payroll_deadline ? new Date(p.payroll_deadline).toISOString() : undefined,
+    waitOver: {
+      calculated: failed || (status === 'calculate_success' && !p.processed),
+      processed: failed || p.processed,
+    },
+  };
+}
+
+function toPrepared(p: Payroll): PreparedPayroll {
+  return {
+    checkDate: p.check_date,
+    deadline: deadlineOf(p),
+    employees: (p.employee_compensations ?? []).map((c) => ({
+      id: c.employee_uuid,
+      version: c.version ?? '',
+      hourly: (c.hourly_compensations ?? []).map((h) => ({ name: h.name, jobId: h.job_uuid ?? undefined })),
+      fixed: (c.fixed_compensations ?? []).map((f) => f.name),
+    })),
+    fixedTypes: (p.fixed_compensation_types ?? []).map((f) => f.name),
+  };
+}
+
+/** The names edits may use, when the payroll read carries its compensations. */
+function catalogOf(p: Payroll): CompensationCatalog | undefined {
+  if (!p.employee_compensations?.length) return undefined;
+  const employees: CompensationCatalog['employees'] = {};
+  for (const c of p.employee_compensations) {
+    employees[c.employee_uuid] = {
+      hourly: unique((c.hourly_compensations ?? []).map((h) => h.name)),
+      fixed: unique((c.fixed_compensations ?? []).map((f) => f.name)),
+    };
+  }
+  return { employees, fixedTypes: (p.fixed_compensation_types ?? []).map((f) => f.name) };
+}
+
+const unique = (names: string[]) => [...new Set(names)];
+
+
+function alreadySubmitted(s: PayrollSnapshot): string | undefined {
+  if (s.processed) return 'payroll is already processed';
+  if (s.status && ALREADY_SUBMITTED.includes(s.status)) return `payroll is already ${s.status}`;
+  return undefined;
+}
+
+/**
+ * Our edits in Gusto's wire shape. Hours go to the employee's compensation of that name (the first job
+ * holding it); fixed amounts by name. Unknown names were refused before we got here.
+ */
+export function toCompensationEdits(edits: EmployeeEdit[], prepared: PreparedPayroll) {
+  const byId = new Map(prepared.employees.map((e) => [e.id, e]));
+  return edits.map((edit) => {
+    const employee = byId.get(edit.employeeId);
+    if (!employee) {
+      throw ApplicationFailure.nonRetryable(`employee ${edit.employeeId} is not on this payroll`, 'InvalidInput');
+    }
+    return {
+      employee_uuid: edit.employeeId,
+      version: employee.version,
+      ...(edit.excluded !== undefined && { excluded: edit.excluded }),
+      ...(edit.paymentMethod !== undefined && { payment_method: edit.paymentMethod }),
+      ...(edit.hours && {
+        hourly_compensations: Object.entries(edit.hours).map(([name, hours]) => ({
+          name,
+          hours,
+          ...jobOf(employee.hourly, name),
+        })),
+      }),
+      ...(edit.fixed && {
+        fixed_compensations: Object.entries(edit.fixed).map(([name, amount]) => ({ name, amount })),
+      }),
+    };
+  });
+}
+
+function jobOf(hourly: PreparedPayroll['employees'][number]['hourly'], name: string): { job_uuid?: string } {
+  const jobId = hourly.find((h) => h.name === name)?.jobId;
+  return jobId ? { job_uuid: jobId } : {};
+}
+
+function gustoReason(err: GustoApiError): string {
+  return err.errors.map((e) => e.message ?? e.error_key).join('; ') || err.message;
+}
+
+function refusedByGusto(err: GustoApiError, what: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`${what}: ${gustoReason(err)}`, 'Refused', {
+    status: err.status,
+    endpoint: err.endpoint,
+    errors: err.errors,
+  });
+}
+
+function staleVersions(err: GustoApiError, attempts: number): ApplicationFailure {
+  // Retryable: another round (a fresh prepare) is the right answer to contention that outlasted ours.
+  return ApplicationFailure.retryable(
+    `employee versions kept changing while we applied edits (409 ${attempts} times)`,
+    'GustoConflict',
+    { status: err.status, endpoint: err.endpoint, errors: err.errors },
+  );
+}

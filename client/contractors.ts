@@ -1,0 +1,249 @@
+/**
+ * Typed client functions for the contractor lifecycle: scheduled dismissal and rehire (long-running
+ * workflows), and the immediate actions deactivate-now and delete (one-activity workflows, so this
+ * process never holds Gusto tokens). The HTTP API and the CLI call these; all of them throw ServiceError.
+ */
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import type { DeactivationResult, DeletionResult } from '../activities/contractors.js';
+import { calendarDate } from '../workflows/deadlines.js';
+import {
+  awaitScheduledUpdate,
+  cancelTransitionUpdate,
+  contractorDeactivationId,
+  contractorDeactivationWorkflow,
+  contractorDeletionId,
+  contractorDeletionWorkflow,
+  contractorDismissalWorkflow,
+  contractorRehireWorkflow,
+  transitionStateQuery,
+  transitionWorkflowId,
+  type DismissalInput,
+  type RehireInput,
+  type TransitionKind,
+  type TransitionState,
+} from '../workflows/contractor-transition.js';
+import { parseInput, ServiceError, toServiceError } from './errors.js';
+
+export type {
+  ConflictPolicy,
+  DismissalInput,
+  RehireInput,
+  TransitionKind,
+  TransitionState,
+} from '../workflows/contractor-transition.js';
+export type { DeactivationResult, DeletionResult } from '../activities/contractors.js';
+
+/** What these functions need: the HTTP API's route context satisfies it. */
+export interface ContractorServiceDeps {
+  temporal: Client;
+  taskQueue: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input schemas (the HTTP API reuses them for its routes)
+
+const id = (what: string) => z.string({ error: `is required (the ${what} id)` }).trim().min(1, 'must not be empty');
+
+export const calendarDateSchema = z
+  .string({ error: 'is required (a calendar date YYYY-MM-DD)' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar date YYYY-MM-DD')
+  .refine(isRealDate, 'is not a real calendar date');
+
+export const timeZoneSchema = z.string().refine(isTimeZone, 'must be an IANA time zone such as America/New_York');
+
+export const conflictPolicySchema = z
+  .enum(['refuse', 'cancel_conflicting'], { error: 'must be refuse or cancel_conflicting' })
+  .default('refuse');
+
+export const contractorRefSchema = z.strictObject({ companyId: id('company'), contractorId: id('contractor') });
+
+export const dismissalInputSchema = z.strictObject({
+  ...contractorRefSchema.shape,
+  end_date: calendarDateSchema,
+  policy: conflictPolicySchema,
+  timeZone: timeZoneSchema.optional(),
+});
+
+export const rehireInputSchema = z.strictObject({
+  ...contractorRefSchema.shape,
+  start_date: calendarDateSchema,
+  policy: conflictPolicySchema,
+  timeZone: timeZoneSchema.optional(),
+});
+
+export const transitionKindSchema = z.enum(['dismissal', 'rehire'], { error: 'must be dismissal or rehire' });
+
+export const transitionRefSchema = z.strictObject({ kind: transitionKindSchema, contractorId: id('contractor') });
+
+export const cancelTransitionSchema = z.strictObject({
+  ...transitionRefSchema.shape,
+  reason: z.string().max(500, 'must be at most 500 characters').optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Scheduled dismissal and rehire
+
+/**
+ * Starts (or finds the running) dismissal of a contractor and returns once it is scheduled in Gusto.
+ * Bad input and refused rules come back as a ServiceError before anything changes in Gusto.
+ */
+export async function startDismissal(deps: ContractorServiceDeps, input: unknown): Promise<TransitionState> {
+  const parsed: DismissalInput = parseInput(dismissalInputSchema, input);
+  return startTransition(deps, 'dismissal', parsed.end_date, () =>
+    deps.temporal.workflow.start(contractorDismissalWorkflow, startOptions(deps, 'dismissal', parsed)),
+  );
+}
+
+/** Starts (or finds the running) rehire of a dismissed contractor; returns once it is scheduled. */
+export async function startRehire(deps: ContractorServiceDeps, input: unknown): Promise<TransitionState> {
+  const parsed: RehireInput = parseInput(rehireInputSchema, input);
+  return startTransition(deps, 'rehire', parsed.start_date, () =>
+    deps.temporal.workflow.start(contractorRehireWorkflow, startOptions(deps, 'rehire', parsed)),
+  );
+}
+
+/** The run's state: stage, dates, what Gusto said last, last error, Gusto calls made. */
+export async function getTransitionState(deps: ContractorServiceDeps, ref: unknown): Promise<TransitionState> {
+  const { kind, contractorId } = parseInput(transitionRefSchema, ref);
+  return call(() => transitionHandle(deps, kind, contractorId).query(transitionStateQuery));
+}
+
+/** Cancels a scheduled transition (until its date, or in the grace period of a past-dated one). */
+export async function cancelTransition(deps: ContractorServiceDeps, request: unknown): Promise<TransitionState> {
+  const { kind, contractorId, reason } = parseInput(cancelTransitionSchema, request);
+  const handle = transitionHandle(deps, kind, contractorId);
+  try {
+    return await handle.executeUpdate(cancelTransitionUpdate, { args: [{ reason }] });
+  } catch (err) {
+    throw (await closedRunError(handle, kind)) ?? fieldFromMessage(toServiceError(err));
+  }
+}
+
+/** Waits until the run ends and returns its final state (outcome completed, cancelled, ...). */
+export async function waitForTransition(deps: ContractorServiceDeps, ref: unknown): Promise<TransitionState> {
+  const { kind, contractorId } = parseInput(transitionRefSchema, ref);
+  return call(() => transitionHandle(deps, kind, contractorId).result());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Immediate actions
+
+/** Marks the contractor inactive now (Gusto PUT with the current version; 409s are recovered). */
+export async function deactivateContractorNow(deps: ContractorServiceDeps, input: unknown): Promise<DeactivationResult> {
+  const ref = parseInput(contractorRefSchema, input);
+  return call(() =>
+    deps.temporal.workflow.execute(contractorDeactivationWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId: contractorDeactivationId(ref.contractorId),
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [ref],
+    }),
+  );
+}
+
+/** Deletes a contractor who was never paid; a paid one is refused with the advice to dismiss instead. */
+export async function deleteContractor(deps: ContractorServiceDeps, input: unknown): Promise<DeletionResult> {
+  const ref = parseInput(contractorRefSchema, input);
+  return call(() =>
+    deps.temporal.workflow.execute(contractorDeletionWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId: contractorDeletionId(ref.contractorId),
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [ref],
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+function startOptions<T extends DismissalInput | RehireInput>(deps: ContractorServiceDeps, kind: TransitionKind, input: T) {
+  return {
+    taskQueue: deps.taskQueue,
+    workflowId: transitionWorkflowId(kind, input.contractorId),
+    // One transition of a kind per contractor: a second start finds the running one.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [input] as [T],
+  };
+}
+
+/**
+ * Starts the run, then waits (an update) until it has scheduled the transition in Gusto or failed, so
+ * the caller gets bad input and refusals as errors right away rather than from a later query.
+ */
+async function startTransition(
+  deps: ContractorServiceDeps,
+  kind: TransitionKind,
+  date: string,
+  start: () => Promise<WorkflowHandle>,
+): Promise<TransitionState> {
+  const handle = await call(start);
+  const state = await scheduledState(handle);
+  if (state.date !== date) {
+    throw new ServiceError(
+      'conflict',
+      `a ${kind} of this contractor on ${state.date} is already in progress; cancel it before asking for ${date}`,
+      undefined,
+      state,
+    );
+  }
+  return state;
+}
+
+async function scheduledState(handle: WorkflowHandle): Promise<TransitionState> {
+  try {
+    return await handle.executeUpdate(awaitScheduledUpdate);
+  } catch (err) {
+    // A run that ended before the update arrived (bad input, refused, adopted and done) tells us why
+    // through its result.
+    if ((await isRunning(handle)) === false) return call(() => handle.result() as Promise<TransitionState>);
+    throw fieldFromMessage(toServiceError(err));
+  }
+}
+
+async function closedRunError(handle: WorkflowHandle, kind: TransitionKind): Promise<ServiceError | undefined> {
+  if ((await isRunning(handle)) !== false) return undefined;
+  return new ServiceError('refused', `the ${kind} has already ended; there is nothing to cancel`);
+}
+
+async function isRunning(handle: WorkflowHandle): Promise<boolean | undefined> {
+  try {
+    return (await handle.describe()).status.name === 'RUNNING';
+  } catch {
+    return undefined;
+  }
+}
+
+function transitionHandle(deps: ContractorServiceDeps, kind: TransitionKind, contractorId: string) {
+  return deps.temporal.workflow.getHandle(transitionWorkflowId(kind, contractorId));
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw fieldFromMessage(toServiceError(err));
+  }
+}
+
+/** The workflows write rule messages as "field: rule"; lift the field so callers can point at it. */
+function fieldFromMessage(err: ServiceError): ServiceError {
+  if (err.field) return err;
+  const field = /^([A-Za-z_][\w.[\]]*): /.exec(err.message)?.[1];
+  return field ? new ServiceError(err.code, err.message, field, err.details) : err;
+}
+
+function isRealDate(date: string): boolean {
+  const d = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    calendarDate(new Date(0), timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
+import { z } from 'zod';
+import type { GustoClient } from '../../gusto/client.js';
+import { gustoEventSchema, verifyGustoSignature } from '../../gusto/webhooks.js';
+import {
+  contractorDismissalId,
+  contractorPaymentGroupId,
+  contractorPaymentId,
+  contractorRehireId,
+  payrollRunId,
+} from '../../workflows/ids.js';
+import { gustoEventSignal, type GustoEventSignal } from '../../workflows/waiting.js';
+import { ServiceError } from '../errors.js';
+
+export interface WebhookDeps {
+  temporal: Client;
+  gusto?: GustoClient;
+  /** The subscription's verification token: the HMAC key of X-Gusto-Signature. */
+  webhookToken?: string;
+  log: FastifyBaseLogger;
+}
+
+export const WebhookAck = z
+  .object({
+    received: z.literal(true),
+    kind: z.enum(['event', 'handshake']),
+    event: z.string().optional(),
+    signalled: z.array(z.string()).optional(),
+    note: z.string().optional(),
+  })
+  .meta({ id: 'WebhookAck' });
+type Ack = z.infer<typeof WebhookAck>;
+
+const handshakeSchema = z.object({
+  verification_token: z.string().min(1),
+  webhook_subscription_uuid: z.string().min(1),
+});
+
+/**
+ * The Gusto webhook ingress. It keeps no store: an event only tells a waiting workflow "look again"
+ * (the workflow re-reads Gusto), so duplicates and reordering are harmless and nothing needs dedup.
+ */
+export async function receiveGustoWebhook(
+  rawBody: Buffer,
+  signature: string | undefined,
+  deps: WebhookDeps,
+): Promise<Ack> {
+  const json = tryParseJson(rawBody);
+  const handshake = handshakeSchema.safeParse(json);
+  if (handshake.success) return completeHandshake(handshake.data, deps);
+
+  // Everything else must be signed by the subscription's token over the exact bytes received.
+  if (!signature) throw new ServiceError('unauthorized', 'missing X-Gusto-Signature header');
+  if (!deps.webhookToken) {
+    throw new ServiceError('unauthorized', 'no webhook token configured (GUSTO_WEBHOOK_TOKEN); cannot verify');
+  }
+  if (!verifyGustoSignature(rawBody, signature, deps.webhookToken)) {
+    throw new ServiceError('unauthorized', 'X-Gusto-Signature does not match the body');
+  }
+  if (json === undefined) throw new ServiceError('invalid_input', 'body: not JSON');
+
+  const parsed = gustoEventSchema.safeParse(json);
+  if (!parsed.success) {
+    // Signed by Gusto but not a shape we know: a retry would not change it, so acknowledge and log.
+    deps.log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'gusto webhook: unrecognised event ignored');
+    return { received: true, kind: 'event', note: 'unrecognised event shape; ignored' };
+  }
+  const event = parsed.data as GustoEventSignal & { uuid?: string };
+  const signal: GustoEventSignal = {
+    event_type: event.event_type,
+    resource_uuid: event.resource_uuid,
+    entity_type: event.entity_type,
+    entity_uuid: event.entity_uuid,
+    timestamp: event.timestamp,
+  };
+  const targets = await workflowIdsFor(signal, deps.temporal);
+  const signalled: string[] = [];
+  for (const id of targets) {
+    if (await signalIfRunning(deps.temporal, id, signal)) signalled.push(id);
+  }
+  const meta = { eventUuid: event.uuid, eventType: event.event_type, signalled };
+  if (signalled.length === 0) deps.log.info(meta, 'gusto webhook: no running workflow for event');
+  else deps.log.info(meta, 'gusto webhook: signalled');
+  return {
+    received: true,
+    kind: 'event',
+    event: event.event_type,
+    signalled,
+    ...(signalled.length === 0 ? { note: 'no running workflow for this event' } : {}),
+  };
+}
+
+/**
+ * The first POST of a new subscription carries its verification token. Calling Gusto's verify with it
+ * both activates the subscription and proves the POST came from Gusto (a forged token fails there),
+ * so the ingress stores nothing. The token is never logged: only a fingerprint, and whether it
+ * matches GUSTO_WEBHOOK_TOKEN (the key the ingress checks signatures with).
+ */
+async function completeHandshake(
+  body: z.infer<typeof handshakeSchema>,
+  deps: WebhookDeps,
+): Promise<Ack> {
+  const subscription = body.webhook_subscription_uuid;
+  const fingerprint = tokenFingerprint(body.verification_token);
+  const configured = deps.webhookToken ? tokenFingerprint(deps.webhookToken) === fingerprint : false;
+  if (!deps.gusto) {
+    deps.log.warn({ subscription, fingerprint }, 'gusto webhook handshake: no Gusto client to verify with');
+    return { received: true, kind: 'handshake', note: 'not verified: no Gusto client configured' };
+  }
+  await deps.gusto.webhookSubscriptions.verify(subscription, body.verification_token);
+  const meta = { subscription, fingerprint, matchesConfiguredToken: configured };
+  if (configured) deps.log.info(meta, 'gusto webhook subscription verified');
+  else deps.log.warn(meta, 'gusto webhook subscription verified; set GUSTO_WEBHOOK_TOKEN to its token');
+  return { received: true, kind: 'handshake', note: 'subscription verified' };
+}
+
+/** A short, non-reversible name for a token, so logs can say which one without revealing it. */
+export function tokenFingerprint(token: string): string {
+  return `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * Which workflows an event may concern. Payroll and contractor ids come straight from the event.
+ * Contractor-payment workflow ids use the caller's business key, which the event does not carry, so
+ * those events wake every running contractor-payment workflow of the company (found through the
+ * CompanyId search attribute): each re-reads its own payment, so a wake-up that was not for it costs
+ * one GET and nothing else.
+ */
+export async function workflowIdsFor(event: GustoEventSignal, temporal: Client): Promise<string[]> {
+  const company = event.resource_uuid;
+  const entity = event.entity_uuid;
+  switch (domainOf(event)) {
+    case 'payroll':
+      return company && entity ? [payrollRunId(company, entity)] : [];
+    case 'contractor':
+      return entity ? [contractorDismissalId(entity), contractorRehireId(entity)] : [];
+    case 'contractor_payment':
+      return company ? runningContractorPaymentIds(temporal, company) : [];
+    default:
+      return [];
+  }
+}
+
+function domainOf(event: GustoEventSignal): 'payroll' | 'contractor' | 'contractor_payment' | undefined {
+  const type = event.event_type.toLowerCase();
+  const entity = (event.entity_type ?? '').toLowerCase();
+  if (type.startsWith('contractor_payment') || entity.startsWith('contractorpayment')) return 'contractor_payment';
+  if (type.startsWith('payroll.') || entity === 'payroll') return 'payroll';
+  if (type.startsWith('contractor.') || entity === 'contractor') return 'contractor';
+  return undefined;
+}
+
+const MAX_FANOUT = 200;
+
+async function runningContractorPaymentIds(temporal: Client, companyId: string): Promise<string[]> {
+  if (!z.uuid().safeParse(companyId).success) return []; // never interpolate an unchecked value
+  const prefixes = [contractorPaymentId(companyId, ''), contractorPaymentGroupId(companyId, '')];
+  const ids: string[] = [];
+  const query = `CompanyId = '${companyId}' AND ExecutionStatus = 'Running'`;
+  for await (const wf of temporal.workflow.list({ query })) {
+    if (prefixes.some((p) => wf.workflowId.startsWith(p))) ids.push(wf.workflowId);
+    if (ids.length >= MAX_FANOUT) break;
+  }
+  return ids;
+}
+
+/** Signals an existing run only: an event never starts one. A missing or closed run is not an error. */
+async function signalIfRunning(temporal: Client, workflowId: string, event: GustoEventSignal): Promise<boolean> {
+  try {
+    await temporal.workflow.getHandle(workflowId).signal(gustoEventSignal, event);
+    return true;
+  } catch (err) {
+    if ((err as { name?: string }).name === 'WorkflowNotFoundError') return false;
+    throw err; // Temporal unreachable: a 5xx makes Gusto deliver again later
+  }
+}
+
+function tryParseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Per-company request budget. Gusto allows 200 requests per rolling 60 s per token and answers 429
+ * beyond that; a payroll run for a large company can fan out past it. Waiting here for a free slot
+ * is cheaper than collecting 429s, and after a 429 that company's bucket stays closed until the
+ * Retry-After instant, so no request of ours lands inside Gusto's penalty window.
+ *
+ * The window is a log of request instants (exact sliding window, at most `limit` entries per key).
+ * Waiters are served first come, first served per key.
+ */
+
+export interface LimiterClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: LimiterClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface RateLimiter {
+  /** Resolves when a request for `key` may be sent; the slot is taken on resolution. */
+  acquire(key: string): Promise<void>;
+  /** Gusto said 429: no request for `key` before `ms` from now. */
+  blockFor(key: string, ms: number): void;
+}
+
+export interface RateLimiterOptions {
+  /** Requests per window per key. Default 200 (Gusto's limit); lower it when several workers share tokens. */
+  limit?: number;
+  windowMs?: number;
+  clock?: LimiterClock;
+}
+
+interface Bucket {
+  /** Instants of requests still inside the window, oldest first. */
+  stamps: number[];
+  blockedUntil: number;
+  /** Tail of the FIFO chain of waiters. */
+  tail: Promise<void>;
+}
+
+export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
+  const limit = options.limit ?? 200;
+  const windowMs = options.windowMs ?? 60_000;
+  const clock = options.clock ?? systemClock;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('rate limit must be a positive integer');
+  const buckets = new Map<string, Bucket>();
+
+  const bucketFor = (key: string): Bucket => {
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = { stamps: [], blockedUntil: 0, tail: Promise.resolve() };
+      buckets.set(key, bucket);
+    }
+    return bucket;
+  };
+
+  /** How long until `bucket` has a free slot (0 = now). */
+  const waitTime = (bucket: Bucket, now: number): number => {
+    while (bucket.stamps.length && (bucket.stamps[0] as number) <= now - windowMs) bucket.stamps.shift();
+    if (bucket.blockedUntil > now) return bucket.blockedUntil - now;
+    if (bucket.stamps.length < limit) return 0;
+    return (bucket.stamps[0] as number) + windowMs - now;
+  };
+
+  const takeSlot = async (bucket: Bucket): Promise<void> => {
+    for (;;) {
+      const now = clock.now();
+      const wait = waitTime(bucket, now);
+      if (wait <= 0) {
+        bucket.stamps.push(now);
+        return;
+      }
+      await clock.sleep(wait);
+    }
+  };
+
+  return {
+    acquire(key) {
+      const bucket = bucketFor(key);
+      const turn = bucket.tail.then(() => takeSlot(bucket));
+      bucket.tail = turn.catch(() => undefined);
+      return turn;
+    },
+    blockFor(key, ms) {
+      if (!(ms > 0)) return;
+      const bucket = bucketFor(key);
+      bucket.blockedUntil = Math.max(bucket.blockedUntil, clock.now() + ms);
+    },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Starts a Temporal dev server (the CLI's `server start-dev`) for tests and `npm start`, from the
+ * executable the resolver picked. Both callers go through here so flags, search attributes and
+ * shutdown behave the same in tests and in the embedded default.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { SearchAttributeType } from '@temporalio/common';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { freePort } from './provision/net.js';
+import type { ServerExecutable } from './temporal-servers.js';
+
+export interface DevServerOptions {
+  executable: ServerExecutable;
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  ip?: string;
+  namespace?: string;
+  /** Web UI port; no UI (`--headless`) when omitted. */
+  uiPort?: number;
+  /** SQLite file for state that survives restarts; in memory when omitted. */
+  dbFilename?: string;
+  sqlitePragmas?: Record<string, string>;
+  searchAttributes?: { name: string; type: SearchAttributeType }[];
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Where the server's own log lines go; they are dropped when omitted (a failed start still reports them). */
+  onOutput?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+export interface DevServerHandle {
+  address: string;
+  namespace: string;
+  uiUrl: string | undefined;
+  /** The server process id (undefined when the SDK started it). */
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServerHandle> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const port = opts.port || (await freePort(ip));
+  const namespace = opts.namespace ?? 'default';
+  const common = { ...opts, ip, port, namespace };
+  return opts.executable.type === 'existing-path'
+    ? spawnServer(opts.executable.path, common)
+    : startWithSdkDownload(common);
+}
+
+type Resolved = DevServerOptions & { ip: string; port: number; namespace: string };
+
+export function devServerArgs(o: Resolved): string[] {
+  const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--namespace', o.namespace];
+  args.push('--log-format', 'pretty', '--log-level', o.logLevel ?? 'warn');
+  // The same switches the SDK's own launcher sets: updates are how people approve and edit runs.
+  for (const kv of [
+    'frontend.enableUpdateWorkflowExecution=true',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    'frontend.enableServerVersionCheck=false',
+  ]) {
+    args.push('--dynamic-config-value', kv);
+  }
+  if (o.dbFilename) args.push('--db-filename', o.dbFilename);
+  for (const [k, v] of Object.entries(o.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${k}=${v}`);
+  if (o.uiPort) args.push('--ui-port', String(o.uiPort));
+  else args.push('--headless');
+  for (const key of o.searchAttributes ?? ALL_SEARCH_ATTRIBUTES) {
+    args.push('--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
+  }
+  return args;
+}
+
+async function spawnServer(path: string, o: Resolved): Promise<DevServerHandle> {
+  // Own process group: a terminal Ctrl-C reaches only our process, which then stops things in order
+  // (worker first, server last). The watchdog covers the case where we die without stopping it.
+  const child = spawn(path, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const tail = collectOutput(child, o.onOutput);
+  const watchdog = startWatchdog(child.pid!);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `${o.ip}:${o.port}`;
+  const stop = () => stopProcess(child, exited).finally(() => watchdog.kill());
+  try {
+    await waitUntilServing(address, o.namespace, exited, o.startTimeoutMs ?? 60_000);
+  } catch (err) {
+    await stop();
+    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n${tail().join('\n')}`);
+  }
+  return { address, namespace: o.namespace, uiUrl: uiUrl(o), pid: child.pid, stop };
+}
+
+function uiUrl(o: Resolved): string | undefined {
+  return o.uiPort ? `http://${o.ip === '0.0.0.0' ? 'localhost' : o.ip}:${o.uiPort}` : undefined;
+}
+
+function collectOutput(child: ChildProcess, onOutput?: (line: string) => void): () => string[] {
+  const tail: string[] = [];
+  const onChunk = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      onOutput?.(line);
+    }
+  };
+  child.stdout?.on('data', onChunk);
+  child.stderr?.on('data', onChunk);
+  return () => tail;
+}
+
+/** Ready means the frontend answers and the namespace exists, not merely that the port is open. */
+async function waitUntilServing(
+  address: string,
+  namespace: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+): Promise<void> {
+  const { Connection } = await import('@temporalio/client');
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline && !gone) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(
+    gone ? 'the server process exited' : `not serving after ${timeoutMs} ms (${String(lastError)})`,
+  );
+}
+
+async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * A tiny process that outlives us if we are killed outright (SIGKILL, crash): its stdin is a pipe
+ * from us, which the OS closes when we die; it then stops the server so nothing is left behind.
+ */
+const WATCHDOG = `
+const pid = Number(process.argv[1]);
+const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const stop = () => {
+  try { process.kill(pid, 'SIGTERM'); } catch {}
+  setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); }, 10000);
+  setInterval(() => { if (!alive()) process.exit(0); }, 100);
+};
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
+setInterval(() => { if (!alive()) process.exit(0); }, 1000);
+process.on('SIGINT', () => {});
+`;
+
+function startWatchdog(serverPid: number): ChildProcess {
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(serverPid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
+}
+
+/** On a machine with internet but no Go, the SDK downloads the CLI and runs it itself. */
+async function startWithSdkDownload(o: Resolved): Promise<DevServerHandle> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'cached-download' },
+      ip: o.ip,
+      port: o.port,
+      namespace: o.namespace,
+      ui: o.uiPort !== undefined,
+      uiPort: o.uiPort,
+      dbFilename: o.dbFilename,
+      searchAttributes: o.searchAttributes ?? ALL_SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: o.logLevel ?? 'warn' },
+      extraArgs: Object.entries(o.sqlitePragmas ?? {}).flatMap(([k, v]) => ['--sqlite-pragma', `${k}=${v}`]),
+    },
+  });
+  return {
+    address: env.address,
+    namespace: o.namespace,
+    uiUrl: uiUrl(o),
+    pid: undefined,
+    stop: () => env.teardown(),
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * The test harness: what test files use to get Temporal servers, sandboxes and workers. See
+ * docs/INTERFACES.md; globalSetup (global-setup.ts) has already started the run's dev server and built
+ * the workflow bundle by the time a test file runs.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Sandbox, SandboxOptions } from '../../sim/server.js';
+import type { GustoClient } from '../../gusto/client.js';
+import { startDevServer } from '../../scripts/dev-server.js';
+import { resolveDevServerExecutable, resolveTestServerExecutable } from '../../scripts/temporal-servers.js';
+import { prebuiltWorkflowBundle } from './bundle.js';
+import { HARNESS_ENV, REPO_ROOT } from './shared.js';
+
+export type { Sandbox, SandboxOptions };
+export { TestWorkflowEnvironment };
+
+/**
+ * Core's log lines (worker state changes, poll errors at teardown) would bury test output; warnings
+ * and errors still show. LOG_LEVEL=debug (or info) in the environment turns them back on.
+ */
+function ensureRuntime(): void {
+  if (ensureRuntime.done) return;
+  ensureRuntime.done = true;
+  const level = (process.env.TEST_LOG_LEVEL ?? 'WARN').toUpperCase() as 'WARN';
+  try {
+    Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  } catch {
+    // Already created by an earlier call in this test file: keep it.
+  }
+}
+ensureRuntime.done = false;
+
+/**
+ * A time-skipping environment for this test file. Time skipping is global to a test server, so test
+ * files running in parallel jest workers must not share one: a file awaiting a result would fast-
+ * forward another file's timers and sandbox clock. Each call starts its own server (~0.3 s with the
+ * class-data archive); call it in beforeAll and `teardown()` in afterAll.
+ */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  ensureRuntime();
+  const executable = await resolveTestServerExecutable();
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+}
+
+/**
+ * The run's shared dev server (full server: Schedules, visibility queries, search attributes).
+ * `teardown()` only closes this file's connections. Without globalSetup (a single file run some other
+ * way) it starts a private dev server, which `teardown()` stops.
+ */
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  ensureRuntime();
+  const address = process.env[HARNESS_ENV.address];
+  const namespace = process.env[HARNESS_ENV.namespace] ?? 'default';
+  if (address) return TestWorkflowEnvironment.createFromExistingServer({ address, namespace });
+  const server = await startDevServer({ executable: await resolveDevServerExecutable(), logLevel: 'error' });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace });
+  const closeConnections = env.teardown.bind(env);
+  env.teardown = async () => {
+    await closeConnections();
+    await server.stop();
+  };
+  return env;
+}
+
+/** Task queues isolate tests sharing one server: a worker only sees its own test's workflows. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export interface StartSandboxOptions extends SandboxOptions {
+  /** A time-skipping env: the sandbox clock then follows the env's (skipped) time. */
+  env?: TestWorkflowEnvironment;
+}
+
+/** A fresh Gusto sandbox on a random port. Close it in afterEach/afterAll. */
+export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sandbox> {
+  const { env, ...options } = opts;
+  // Imported on use, so test files that need no sandbox do not load it.
+  const { createSandbox } = await import('../../sim/server.js');
+  const clock = env?.supportsTimeSkipping ? async () => new Date(await env.currentTimeMs()) : options.clock;
+  return createSandbox({ port: 0, quiet: true, ...options, ...(clock ? { clock } : {}) });
+}
+
+/** A Gusto client that talks to the sandbox with its seeded company tokens. */
+export async function gustoClientFor(
+  sandbox: Sandbox,
+  opts: { clock?: () => Date } = {},
+): Promise<GustoClient> {
+  const { createGustoClient } = await import('../../gusto/client.js');
+  const { staticTokenProvider } = await import('../../gusto/tokens.js');
+  const companies = Object.fromEntries(sandbox.companies.map((c) => [c.uuid, c.access_token]));
+  return createGustoClient({
+    baseUrl: sandbox.url,
+    tokens: staticTokenProvider({ companies, system: sandbox.systemToken }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+}
+
+export interface RunWorkerOptions {
+  taskQueue: string;
+  sandbox: Sandbox;
+  /** Merged over the real activities: replace one activity (e.g. to inject a failure) and keep the rest. */
+  activities?: Record<string, (...args: never[]) => unknown>;
+  /** Another workflow bundle or source file (test-only workflows); default the prebuilt workflows/index.ts. */
+  workflowBundle?: { codePath: string } | { code: string };
+  workflowsPath?: string;
+  /**
+   * "Now" for the Gusto client's own date rules. The client needs a synchronous clock, which a
+   * time-skipping env cannot give; pass one when a test depends on it (default: real time).
+   */
+  gustoClock?: () => Date;
+  /** Anything else Worker.create takes (e.g. maxCachedWorkflows: 0 to force replay on every task). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/**
+ * Runs `fn` while a worker polls `taskQueue`: the prebuilt workflow bundle plus the real activities on
+ * a Gusto client pointed at the sandbox. The worker shuts down when `fn` settles.
+ */
+export async function runWorker<T>(
+  env: TestWorkflowEnvironment,
+  opts: RunWorkerOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
+  ensureRuntime();
+  const { createActivities } = await import('../../activities/index.js');
+  const gusto = await gustoClientFor(opts.sandbox, { clock: opts.gustoClock });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    ...(await workflowCode(opts)),
+    activities: { ...createActivities({ gusto }), ...opts.activities },
+    ...opts.workerOptions,
+  });
+  return worker.runUntil(fn);
+}
+
+/** The prebuilt bundle of workflows/index.ts (built by globalSetup, or here when it did not run). */
+export async function workflowBundlePath(): Promise<string> {
+  return process.env[HARNESS_ENV.bundlePath] ?? (await prebuiltWorkflowBundle());
+}
+
+async function workflowCode(
+  opts: RunWorkerOptions,
+): Promise<{ workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string }> {
+  if (opts.workflowBundle) return { workflowBundle: opts.workflowBundle };
+  if (opts.workflowsPath) return { workflowsPath: opts.workflowsPath };
+  return { workflowBundle: { codePath: await workflowBundlePath() } };
+}
+
+export interface SpawnWorkerOptions {
+  address: string;
+  taskQueue: string;
+  sandboxUrl: string;
+  namespace?: string;
+  /** Extra environment for the worker (any workers/config.ts variable). */
+  env?: Record<string, string>;
+  /** How long to wait for the worker's ready line (default 30 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  /** SIGKILL by default: the point of a separate process is to die without cleaning up. */
+  kill(signal?: NodeJS.Signals): void;
+  /** Exit code, or 128 + signal number when killed by a signal. */
+  exited: Promise<number>;
+  /** Everything the process printed so far (for assertions and failure messages). */
+  output(): string;
+}
+
+const READY_LINE = /worker ready/;
+
+/**
+ * A real worker process (`node --import tsx workers/main.ts`, configured through its environment) for
+ * crash tests. Resolves once the worker reports it is polling. Node runs the file directly (no `tsx`
+ * launcher in between), so the pid is the worker itself and SIGKILL kills the worker, not a wrapper.
+ */
+export async function spawnWorkerProcess(opts: SpawnWorkerOptions): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')], {
+    cwd: REPO_ROOT,
+    env: workerEnv(opts),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? 128 + signalNumber(signal))),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (READY_LINE.test(output)) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => reject(new Error(`worker process exited (${code}) before ready:\n${output}`)));
+  });
+  const handle: WorkerProcess = {
+    pid: child.pid!,
+    kill: (signal = 'SIGKILL') => void child.kill(signal),
+    exited,
+    output: () => output,
+  };
+  await withTimeout(ready, opts.readyTimeoutMs ?? 30_000, () => {
+    handle.kill();
+    return `worker process not ready after ${opts.readyTimeoutMs ?? 30_000} ms:\n${output}`;
+  });
+  return handle;
+}
+
+function workerEnv(opts: SpawnWorkerOptions): NodeJS.ProcessEnv {
+  const bundle = process.env[HARNESS_ENV.bundlePath];
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: opts.address,
+    TEMPORAL_NAMESPACE: opts.namespace ?? 'default',
+    TASK_QUEUE: opts.taskQueue,
+    GUSTO_BASE_URL: opts.sandboxUrl,
+    GUSTO_TOKEN_SOURCE: 'sandbox',
+    LOG_LEVEL: 'warn',
+    METRICS_PORT: '',
+    SHUTDOWN_GRACE_MS: '2000',
+    ...(bundle ? { WORKFLOW_BUNDLE_PATH: bundle } : {}),
+    ...opts.env,
+  };
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+  return (signal && numbers[signal]) ?? 0;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(onTimeout())), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Worker } from '@temporalio/worker';
+import { timeSkippingEnv, uniqueTaskQueue, type TestWorkflowEnvironment } from '../harness/index.js';
+import { bundleTestWorkflows, SLEEPER } from './test-workflows.js';
+import type { sleeperWorkflow } from './workflows/sleeper.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('time-skipping test server', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: { code: string };
+
+  beforeAll(async () => {
+    [env, bundle] = await Promise.all([timeSkippingEnv(), bundleTestWorkflows(SLEEPER)]);
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('skips a 3-day timer in well under a second of real time', async () => {
+    const taskQueue = uniqueTaskQueue('sleeper');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+    });
+    const started = performance.now();
+    const result = await worker.runUntil(
+      env.client.workflow.execute<typeof sleeperWorkflow>('sleeperWorkflow', {
+        taskQueue,
+        workflowId: uniqueTaskQueue('sleeper-wf'),
+        args: [3 * DAY],
+      }),
+    );
+    const realMs = performance.now() - started;
+    expect(result.endedAt - result.startedAt).toBeGreaterThanOrEqual(3 * DAY);
+    expect(realMs).toBeLessThan(1_000);
+  });
+
+  it("exposes the skipped time as the env's clock", async () => {
+    const before = await env.currentTimeMs();
+    await env.sleep(2 * DAY);
+    expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(2 * DAY);
+  });
+});

@@ -1,0 +1,28 @@
+/** `npm run worker`: one worker process, configured from the environment (workers/config.ts). */
+import { DEFAULT_TEMPORAL_ADDRESS, loadConfigOrExit } from './config.js';
+import { installRuntime } from './runtime.js';
+import { onShutdownSignal } from './shutdown.js';
+import { createWorker } from './worker.js';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = installRuntime(config);
+  const worker = await createWorker(config, { logger });
+  onShutdownSignal(
+    () => worker.shutdown(),
+    (line) => logger.info(line),
+  );
+  const running = worker.run();
+  const metrics = config.metrics.port ? `, metrics http://0.0.0.0:${config.metrics.port}/metrics` : '';
+  // Tests and operators wait for this line (test/harness spawnWorkerProcess).
+  console.log(
+    `worker ready: task queue ${worker.taskQueue} on ${config.temporal.address ?? DEFAULT_TEMPORAL_ADDRESS}` +
+      ` (namespace ${config.temporal.namespace}), workflows from ${worker.workflowSource}${metrics}`,
+  );
+  await running;
+}
+
+main().catch((err: unknown) => {
+  console.error(`worker failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

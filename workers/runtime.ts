@@ -1,0 +1,25 @@
+import { makeTelemetryFilterString, Runtime, type Logger } from '@temporalio/worker';
+import type { Config } from './config.js';
+import { createLogger, toSdkLevel } from './logger.js';
+
+/**
+ * Installs the process-wide Temporal runtime: core's logs are forwarded to our logger (instead of
+ * printed on their own format), and with METRICS_PORT core serves Prometheus metrics on /metrics.
+ * Must run before the first connection or worker is created. Signals are handled by our entry points
+ * (ordered shutdown), not by the runtime.
+ */
+export function installRuntime(config: Pick<Config, 'logLevel' | 'metrics'>, logger?: Logger): Logger {
+  const log = logger ?? createLogger(config.logLevel);
+  const level = toSdkLevel(config.logLevel);
+  Runtime.install({
+    logger: log,
+    shutdownSignals: [],
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: level, other: 'ERROR' }), forward: {} },
+      ...(config.metrics.port
+        ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metrics.port}` } } }
+        : {}),
+    },
+  });
+  return log;
+}

@@ -1,0 +1,163 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type Logger, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { createGustoClient, type GustoClient } from '../gusto/client.js';
+import {
+  oauthTokenProvider,
+  sandboxTokenProvider,
+  staticTokenProvider,
+  type TokenProvider,
+} from '../gusto/tokens.js';
+import { DEFAULT_GUSTO_BASE_URL, DEFAULT_TEMPORAL_ADDRESS, type Config } from './config.js';
+
+const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const DEFAULT_BUNDLE = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+
+export interface WorkerOverrides {
+  /** Reuse a connection (npm start, tests) instead of connecting to config.temporal.address. */
+  connection?: NativeConnection;
+  gusto?: GustoClient;
+  tokens?: TokenProvider;
+  /** Merged over the real activities. */
+  activities?: Record<string, (...args: never[]) => unknown>;
+  workflowBundle?: { codePath: string } | { code: string };
+  logger?: Logger;
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export interface PayrollWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  taskQueue: string;
+  /** Where the workflow code came from (bundle path, or the source entry bundled at start). */
+  workflowSource: string;
+  /** Polls until shutdown; resolves once in-flight work finished or the grace time ran out. */
+  run(): Promise<void>;
+  /** Asks the worker to stop and waits for `run` to settle. Safe to call twice. */
+  shutdown(): Promise<void>;
+  isRunning(): boolean;
+}
+
+/**
+ * The worker: connects to Temporal, registers every activity on a Gusto client whose token provider
+ * the config chose, and runs the prebuilt workflow bundle when there is one (starting a worker from
+ * source would run webpack on every deploy).
+ */
+export async function createWorker(config: Config, overrides: WorkerOverrides = {}): Promise<PayrollWorker> {
+  const ownConnection = !overrides.connection;
+  const connection = overrides.connection ?? (await connect(config));
+  const gusto = overrides.gusto ?? gustoClientFromConfig(config, overrides);
+  const code = workflowCode(config, overrides);
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: { ...createActivities({ gusto }), ...overrides.activities },
+    ...code.options,
+    // A deploy's SIGTERM lets running activities finish (or heartbeat-cancel) within this window.
+    shutdownGraceTime: config.shutdownGraceMs,
+    ...overrides.workerOptions,
+  }).catch(async (err: unknown) => {
+    if (ownConnection) await connection.close();
+    throw err;
+  });
+  return wrap(worker, connection, ownConnection, config.temporal.taskQueue, code.source);
+}
+
+function wrap(
+  worker: Worker,
+  connection: NativeConnection,
+  ownConnection: boolean,
+  taskQueue: string,
+  workflowSource: string,
+): PayrollWorker {
+  let running: Promise<void> | undefined;
+  const run = () => {
+    running ??= worker.run().finally(async () => {
+      if (ownConnection) await connection.close();
+    });
+    return running;
+  };
+  const shutdown = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+  };
+  const isRunning = () => worker.getState() === 'RUNNING';
+  return { worker, connection, taskQueue, workflowSource, run, shutdown, isRunning };
+}
+
+export async function connect(config: Config): Promise<NativeConnection> {
+  const address = config.temporal.address ?? DEFAULT_TEMPORAL_ADDRESS;
+  try {
+    return await NativeConnection.connect({
+      address,
+      tls: config.temporal.tls,
+      ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
+    });
+  } catch (err) {
+    throw new Error(`cannot connect to Temporal at ${address} (TEMPORAL_ADDRESS): ${(err as Error).message}`);
+  }
+}
+
+/** The one place a token source name becomes a token provider. */
+export function tokenProviderFromConfig(config: Config, baseUrl: string): TokenProvider {
+  const g = config.gusto;
+  switch (g.tokenSource) {
+    case 'sandbox':
+      return sandboxTokenProvider(baseUrl);
+    case 'static':
+      return staticTokenProvider({
+        companies: g.accessTokens,
+        ...(g.systemToken ? { system: g.systemToken } : {}),
+      });
+    case 'oauth':
+      // loadConfig guarantees these are present for oauth.
+      return oauthTokenProvider({
+        baseUrl,
+        clientId: g.clientId!,
+        clientSecret: g.clientSecret!,
+        refreshTokens: g.refreshTokens,
+        apiVersion: g.apiVersion,
+      });
+  }
+}
+
+export function gustoClientFromConfig(
+  config: Config,
+  overrides: Pick<WorkerOverrides, 'tokens' | 'logger'> = {},
+) {
+  const baseUrl = config.gusto.baseUrl ?? DEFAULT_GUSTO_BASE_URL;
+  return createGustoClient({
+    baseUrl,
+    apiVersion: config.gusto.apiVersion,
+    tokens: overrides.tokens ?? tokenProviderFromConfig(config, baseUrl),
+    ...(overrides.logger ? { logger: gustoLogger(overrides.logger) } : {}),
+  });
+}
+
+/** Gusto's per-call lines are debug detail for the worker; warnings and errors stay visible. */
+function gustoLogger(logger: Logger) {
+  return {
+    info: (msg: string, meta?: object) => logger.debug(msg, meta as Record<string, unknown>),
+    warn: (msg: string, meta?: object) => logger.warn(msg, meta as Record<string, unknown>),
+    error: (msg: string, meta?: object) => logger.error(msg, meta as Record<string, unknown>),
+  };
+}
+
+type WorkflowCode = {
+  options: { workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string };
+  source: string;
+};
+
+function workflowCode(config: Config, overrides: WorkerOverrides): WorkflowCode {
+  if (overrides.workflowBundle)
+    return { options: { workflowBundle: overrides.workflowBundle }, source: 'override' };
+  const path = config.workflowBundlePath ?? (existsSync(DEFAULT_BUNDLE) ? DEFAULT_BUNDLE : undefined);
+  if (path) {
+    if (!existsSync(path))
+      throw new Error(`WORKFLOW_BUNDLE_PATH: no file at ${path} (build it: npm run build:bundle)`);
+    return { options: { workflowBundle: { codePath: path } }, source: path };
+  }
+  return { options: { workflowsPath: WORKFLOWS_ENTRY }, source: `${WORKFLOWS_ENTRY} (bundled at start)` };
+}

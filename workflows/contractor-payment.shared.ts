@@ -1,0 +1,317 @@
+/**
+ * What the two contractor payment workflows (one payment, a group) share: their activities, stage
+ * tracking, the approval gate, the cancel desk and the wait for funding. Deterministic workflow code.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  type QueryDefinition,
+} from '@temporalio/workflow';
+import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
+import type { GustoErrorItem } from '../gusto/errors.js';
+import { calendarDate, msUntil } from './deadlines.js';
+import { Stage as StageAttribute } from './search-attributes.js';
+import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
+import {
+  approveUpdate,
+  cancelRefusal,
+  cancelUpdate,
+  canonicalAmount,
+  type Approval,
+  type CancelRequest,
+  type CancelResult,
+  type ContractorPaymentGroupState,
+  type ContractorPaymentState,
+  type LastError,
+  type Outcome,
+  type PaymentView,
+  type Stage,
+} from './contractor-payment.messages.js';
+
+type Activities = ReturnType<typeof createContractorPaymentActivities>;
+
+const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+
+/** Reads and idempotent writes: retried until Gusto answers or says no. */
+export const gusto = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry });
+
+/**
+ * The single-payment POST has no idempotency key: a retry first looks for the payment the failed
+ * attempt may have made. The short timeout brings that retry soon after a worker dies mid-call; the
+ * longer first interval lets a request still in flight at Gusto settle before we look.
+ */
+export const creator = proxyActivities<Activities>({
+  startToCloseTimeout: '20s',
+  retry: { ...retry, initialInterval: '3s' },
+});
+
+/** Polls run as long as funding takes; the heartbeat notices a dead worker within 90 s. */
+export const pollers = proxyActivities<Activities>({
+  startToCloseTimeout: '40 days',
+  heartbeatTimeout: '90s',
+  retry,
+});
+
+type RunState = ContractorPaymentState | ContractorPaymentGroupState;
+
+const TERMINAL: ReadonlySet<Stage> = new Set(['completed', 'funded', 'cancelled', 'failed']);
+
+export interface ProcessHooks {
+  /** The payments that exist at Gusto, as last read (empty before create). */
+  payments(): PaymentView[];
+  /** Deletes what exists at Gusto. Resolves false when nothing had been created yet. */
+  cancelAtGusto(): Promise<boolean>;
+}
+
+type CancelAnswer = { result: CancelResult } | { refusal: string };
+
+/**
+ * One run of a payment process: its state (what the `state` query returns), its messages, and the
+ * waits in which people and Gusto can interrupt it. Cancellation is served only at checkpoints the
+ * workflow chooses, so a cancel never races the create call.
+ */
+export class PaymentProcess<S extends RunState> {
+  readonly wakeups = new Wakeups();
+  private approved = false;
+  private cancelAsk: CancelRequest | undefined;
+  private cancelAnswer: CancelAnswer | undefined;
+
+  constructor(
+    readonly state: S,
+    private readonly hooks: ProcessHooks,
+  ) {}
+
+  /** Installs the query, the webhook signal and the approve/cancel updates. */
+  listen(stateQuery: QueryDefinition<S>): void {
+    setHandler(stateQuery, () => this.state);
+    setHandler(gustoEventSignal, (event) => {
+      this.state.events++;
+      // Only our resource's events can change what we wait for; anything else is noise.
+      if (event.event_type.startsWith('contractor_payment')) this.wakeups.wake(event.event_type);
+    });
+    setHandler(approveUpdate, (approval) => this.approve(approval), {
+      validator: (approval) => this.validateApproval(approval),
+    });
+    setHandler(cancelUpdate, (request) => this.requestCancel(request ?? {}), {
+      validator: () => this.validateCancel(),
+    });
+  }
+
+  setStage(stage: Stage): void {
+    this.state.stage = stage;
+    upsertSearchAttributes([{ key: StageAttribute, value: stage }]);
+  }
+
+  /** One Gusto step: counted for the `state` query; a failure is recorded with Gusto's errors[]. */
+  async call<T>(step: string, fn: () => Promise<T>): Promise<T> {
+    this.state.gustoCalls[step] = (this.state.gustoCalls[step] ?? 0) + 1;
+    try {
+      return await fn();
+    } catch (err) {
+      this.recordError(err);
+      throw err;
+    }
+  }
+
+  /**
+   * A step after money was committed at Gusto. The run must not fail from here on: a failed run
+   * frees its workflow id for a new start, which would pay again. So a step Gusto refuses is
+   * recorded (lastError) and retried every hour until it passes or an operator steps in.
+   */
+  async persist<T>(step: string, fn: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await this.call(step, fn);
+      } catch (err) {
+        if (!applicationFailureOf(err)) throw err;
+        await sleep('1 hour');
+      }
+    }
+  }
+
+  /** Runs the process; a failure ends it in stage `failed`, with the reason as the run's failure. */
+  async guard<R>(body: () => Promise<R>): Promise<R> {
+    try {
+      return await body();
+    } catch (err) {
+      this.recordError(err);
+      this.setStage('failed');
+      this.refusePendingCancel('the run failed');
+      throw applicationFailureOf(err) ?? err;
+    }
+  }
+
+  /** Ends the run: answers a cancel that came too late, and lets running handlers finish. */
+  async finish<R>(outcome: Outcome, result: R): Promise<R> {
+    this.setStage(outcome);
+    this.refusePendingCancel(`the run has ended (${outcome})`);
+    await condition(allHandlersFinished);
+    return result;
+  }
+
+  // ---- review gate ------------------------------------------------------------------------------
+
+  /** Holds until someone approves the previewed totals. False: cancelled while waiting. */
+  async awaitApproval(): Promise<boolean> {
+    this.setStage('awaiting_approval');
+    for (;;) {
+      await condition(() => this.approved || this.cancelAsk !== undefined);
+      if (await this.serveCancel()) return false;
+      if (this.approved) return true;
+    }
+  }
+
+  private validateApproval(approval: Approval): void {
+    if (this.state.stage !== 'awaiting_approval') {
+      throw refused('Refused', `nothing is awaiting approval (stage: ${this.state.stage})`);
+    }
+    const amount = canonicalAmount(String(approval?.amount ?? ''));
+    if (!amount) throw refused('InvalidInput', 'amount: must be the approved total as a decimal like "1234.50"');
+    const totals = this.state.totals;
+    if (amount !== totals?.amount) {
+      throw refused('Conflict', `stale approval: approved total ${amount}, but the previewed total is ${totals?.amount}`);
+    }
+    if (approval.debitDate !== undefined && approval.debitDate !== this.state.debitDate) {
+      throw refused('Conflict', `stale approval: approved debit date ${approval.debitDate}, now ${this.state.debitDate}`);
+    }
+  }
+
+  private approve(approval: Approval): { approved: true } {
+    this.approved = true;
+    this.state.approvedBy = approval.by ?? 'unknown';
+    return { approved: true };
+  }
+
+  // ---- cancel desk ------------------------------------------------------------------------------
+
+  get cancelRequested(): boolean {
+    return this.cancelAsk !== undefined;
+  }
+
+  /** Why a cancel would be refused right now, or undefined. */
+  refusalNow(): string | undefined {
+    if (TERMINAL.has(this.state.stage)) return `the run has ended (${this.state.stage})`;
+    return cancelRefusal(this.hooks.payments(), this.state.debitDate, new Date());
+  }
+
+  private validateCancel(): void {
+    if (this.cancelAsk || this.cancelAnswer) throw refused('Conflict', 'a cancel is already being processed');
+    const refusal = this.refusalNow();
+    if (refusal) throw refused('Refused', `cannot cancel: ${refusal}`);
+  }
+
+  private async requestCancel(request: CancelRequest): Promise<CancelResult> {
+    this.cancelAsk = request;
+    await condition(() => this.cancelAnswer !== undefined);
+    const answer = this.cancelAnswer!;
+    this.cancelAnswer = undefined;
+    if ('refusal' in answer) throw refused('Refused', `cannot cancel: ${answer.refusal}`);
+    return answer.result;
+  }
+
+  /**
+   * A checkpoint: if someone asked to cancel, do it now. True when the run is cancelled; false
+   * when nobody asked, or the rules (or Gusto) said no, and the process goes on.
+   */
+  async serveCancel(): Promise<boolean> {
+    const ask = this.cancelAsk;
+    if (!ask) return false;
+    const refusal = this.refusalNow();
+    if (refusal) return this.answerCancel({ refusal });
+    const resume = this.state.stage;
+    this.setStage('cancelling');
+    try {
+      const deletedAtGusto = await this.call('cancel', () => this.hooks.cancelAtGusto());
+      this.state.cancelReason = ask.reason ?? `cancelled by ${ask.by ?? 'request'}`;
+      this.answerCancel({ result: { cancelled: true, deletedAtGusto } });
+      return true;
+    } catch (err) {
+      const failure = applicationFailureOf(err);
+      if (!failure?.type?.startsWith('Gusto')) throw err;
+      // Gusto's word is final (e.g. it started processing): report it and carry on.
+      this.setStage(resume);
+      return this.answerCancel({ refusal: `Gusto refused: ${failure.message}` });
+    }
+  }
+
+  private answerCancel(answer: CancelAnswer): boolean {
+    this.cancelAsk = undefined;
+    this.cancelAnswer = answer;
+    return 'result' in answer;
+  }
+
+  private refusePendingCancel(reason: string): void {
+    if (this.cancelAsk) this.answerCancel({ refusal: reason });
+  }
+
+  // ---- funding ----------------------------------------------------------------------------------
+
+  /**
+   * Waits until Gusto reports the money moved. Nothing is funded before Gusto debits the company,
+   * so the run sleeps on a durable timer until `fundsFrom`, then polls; a webhook event wakes it
+   * earlier (one re-read), and so does a cancel request. Resolves undefined when cancelled.
+   */
+  async awaitFunding<T>(opts: {
+    fundsFrom: Date;
+    read: () => Promise<T | undefined>;
+    poll: () => Promise<T>;
+  }): Promise<T | undefined> {
+    this.setStage('awaiting_funding');
+    const interrupted = () => this.cancelAsk !== undefined;
+    const beforeFunding = () => Date.now() < opts.fundsFrom.getTime();
+    for (;;) {
+      if (beforeFunding() && !interrupted()) {
+        const seen = this.wakeups.total;
+        await condition(() => this.wakeups.total > seen || interrupted(), msUntil(new Date(), opts.fundsFrom));
+        const early = this.wakeups.total > seen ? await opts.read() : undefined;
+        if (early !== undefined) return early;
+        if (beforeFunding() && !interrupted()) continue;
+      }
+      const funded = interrupted()
+        ? undefined
+        : await waitForGusto({ wakeups: this.wakeups, readOnce: opts.read, pollUntil: opts.poll, interrupted });
+      if (funded !== undefined) return funded;
+      if (await this.serveCancel()) return undefined;
+    }
+  }
+
+  // ---- errors -----------------------------------------------------------------------------------
+
+  private recordError(err: unknown): void {
+    const failure = applicationFailureOf(err);
+    const cause = (failure ?? err) as { message?: string };
+    const lastError: LastError = { message: cause.message ?? String(err), at: new Date().toISOString() };
+    if (failure?.type) lastError.type = failure.type;
+    const errors = gustoErrorsOf(failure);
+    if (errors) lastError.errors = errors;
+    this.state.lastError = lastError;
+  }
+}
+
+/** The calendar date in Los Angeles, where Gusto draws its payment-day boundaries. */
+export const pacificToday = (): string => calendarDate(new Date(), 'America/Los_Angeles');
+
+/** A refusal from an update validator or handler, as client/errors.ts maps it. */
+export function refused(type: 'Refused' | 'Conflict' | 'InvalidInput' | 'NotFound', message: string) {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/** Activity failures arrive as ActivityFailure whose cause is the ApplicationFailure. */
+function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
+  for (let cur = err as { name?: string; cause?: unknown } | undefined, i = 0; cur && i < 5; i++) {
+    if (cur.name === 'ApplicationFailure') return cur as ApplicationFailure;
+    cur = cur.cause as typeof cur;
+  }
+  return undefined;
+}
+
+/** The failure mapper puts `[{ status, endpoint, errors }]` in the details of Gusto failures. */
+function gustoErrorsOf(failure: ApplicationFailure | undefined): GustoErrorItem[] | undefined {
+  const detail = failure?.details?.[0] as { errors?: unknown } | undefined;
+  return Array.isArray(detail?.errors) ? (detail.errors as GustoErrorItem[]) : undefined;
+}

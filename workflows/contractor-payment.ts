@@ -1,0 +1,149 @@
+/**
+ * Pays one contractor, once: validate against the contractor → preview the debit date → [approval]
+ * → create → read back → (Direct Deposit) wait until funded → receipt.
+ *
+ * The create POST has no idempotency key. Exactly-once rests on two things: the workflow id comes
+ * from the business key (a second start finds this run), and the create activity adopts the payment
+ * an earlier attempt made instead of paying again (adopt rule: activities/contractor-payments.ts).
+ */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { cancelCutoff } from './deadlines.js';
+import { CheckDate, CompanyId, ContractorId, Stage } from './search-attributes.js';
+import {
+  fundingExpectedAt,
+  movesMoney,
+  paymentStateQuery,
+  type ContractorPaymentInput,
+  type ContractorPaymentResult,
+  type ContractorPaymentState,
+  type Outcome,
+  type PaymentLine,
+  type PaymentReceipt,
+  type PaymentView,
+} from './contractor-payment.messages.js';
+import { creator, gusto, pacificToday, PaymentProcess, pollers } from './contractor-payment.shared.js';
+
+export async function contractorPaymentWorkflow(input: ContractorPaymentInput): Promise<ContractorPaymentResult> {
+  const { companyId, date } = input;
+  const line = lineOf(input);
+  const state = initialState(input);
+  let payment: PaymentView | undefined;
+  const run = new PaymentProcess(state, {
+    payments: () => (payment ? [payment] : []),
+    cancelAtGusto: async () => {
+      if (!payment) return false;
+      await gusto.cancelContractorPayment({ companyId, paymentId: payment.paymentId });
+      return true;
+    },
+  });
+  run.listen(paymentStateQuery);
+  tagSearchAttributes(input);
+
+  const asOf = () => new Date().toISOString();
+  const track = (view: PaymentView) => {
+    payment = view;
+    Object.assign(state, { paymentId: view.paymentId, mayCancel: view.mayCancel, fundingStatus: view.status });
+  };
+  const end = (outcome: Outcome, receipt?: PaymentReceipt) =>
+    run.finish(outcome, { outcome, paymentId: payment?.paymentId, totals: state.totals, debitDate: state.debitDate, receipt });
+
+  /** Gusto's expected debit date: when the money leaves, and the day the cancel cutoff falls on. */
+  const previewDebitDate = async () => {
+    const preview = await run.call('preview', () => gusto.previewContractorPayment({ companyId, date, line, asOf: asOf() }));
+    state.debitDate = preview.debitDate;
+    state.cancelCutoff = cancelCutoff(preview.debitDate).toISOString();
+  };
+
+  return run.guard(async () => {
+    const checked = await run.call('validate', () => gusto.checkContractorPayment({ companyId, date, line, asOf: asOf() }));
+    state.totals = checked.totals;
+
+    run.setStage('previewing');
+    await previewDebitDate();
+    const previewedOn = pacificToday();
+
+    if (input.approval === 'manual') {
+      if (!(await run.awaitApproval())) return end('cancelled');
+      // Approved on a later day: the ACH schedule may have moved the debit date.
+      if (pacificToday() !== previewedOn) await previewDebitDate();
+    }
+    if (await run.serveCancel()) return end('cancelled');
+
+    run.setStage('creating');
+    const existingPaymentIds = await run.call('list', () => gusto.listMatchingContractorPayments({ companyId, date, line }));
+    const created = await run.call('create', () =>
+      creator.createContractorPayment({ companyId, date, line, asOf: asOf(), existingPaymentIds }),
+    );
+    track(created.payment);
+    if (created.adopted) state.notes.push(adoptionNote(created.payment.paymentId, created.candidates ?? 1));
+    const paymentId = created.payment.paymentId;
+
+    const readBack = await run.persist('read', () => gusto.getContractorPayment({ companyId, paymentId }));
+    if (!readBack) return endDeletedOutside();
+    track(readBack);
+    if (await run.serveCancel()) return end('cancelled');
+
+    // Check and Historical payments move no money through Gusto: nothing to wait for, no receipt.
+    if (!movesMoney(readBack.paymentMethod)) return end('completed');
+
+    const funding = await run.awaitFunding({
+      fundsFrom: fundingExpectedAt(state.debitDate!),
+      read: async () => {
+        const check = await run.persist('read', () => gusto.checkContractorPaymentFunding({ companyId, paymentId }));
+        if (check.payment) track(check.payment);
+        return check.state === 'pending' ? undefined : check;
+      },
+      poll: () => run.persist('poll', () => pollers.awaitContractorPaymentFunding({ companyId, paymentId })),
+    });
+    if (!funding) return end('cancelled');
+    if (funding.state === 'gone' || !funding.payment) return endDeletedOutside();
+    track(funding.payment);
+
+    run.setStage('fetching_receipts');
+    const receipt = await run.persist('receipt', () => gusto.getContractorPaymentReceipt({ companyId, paymentId }));
+    return end('funded', receipt);
+  });
+
+  function endDeletedOutside() {
+    state.cancelReason = 'the payment was deleted at Gusto outside this run';
+    return end('cancelled');
+  }
+}
+
+function lineOf(input: ContractorPaymentInput): PaymentLine {
+  const { contractorId, paymentMethod, hours, hourlyRate, wage, bonus, reimbursement } = input;
+  const line: PaymentLine = { contractorId, paymentMethod };
+  // Only what the caller gave: an absent amount and a zero are different requests to Gusto.
+  for (const [key, value] of Object.entries({ hours, hourlyRate, wage, bonus, reimbursement })) {
+    if (value !== undefined) line[key as 'hours'] = value;
+  }
+  return line;
+}
+
+function initialState(input: ContractorPaymentInput): ContractorPaymentState {
+  return {
+    stage: 'validating',
+    companyId: input.companyId,
+    contractorId: input.contractorId,
+    date: input.date,
+    paymentMethod: input.paymentMethod,
+    approval: input.approval ?? 'auto',
+    gustoCalls: {},
+    events: 0,
+    notes: [],
+  };
+}
+
+function tagSearchAttributes(input: ContractorPaymentInput): void {
+  upsertSearchAttributes([
+    { key: CompanyId, value: input.companyId },
+    { key: ContractorId, value: input.contractorId },
+    { key: CheckDate, value: new Date(`${input.date}T00:00:00Z`) },
+    { key: Stage, value: 'validating' },
+  ]);
+}
+
+export function adoptionNote(paymentId: string, candidates: number): string {
+  const ambiguous = candidates > 1 ? ` (ambiguous: ${candidates} identical new payments; adopted the first listed)` : '';
+  return `create was retried; adopted payment ${paymentId} made by the earlier attempt${ambiguous}`;
+}

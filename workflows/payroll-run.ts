@@ -1,0 +1,537 @@
+/**
+ * One regular (or named off-cycle) payroll, from finding it in Gusto to the moment it can no longer be
+ * cancelled. The workflow function below reads as the business process; the PayrollRun class holds
+ * the state and the mechanics of each step.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { PayrollActivities, PayrollSnapshot, PreparedPayroll, WaitTarget } from '../activities/payroll.js';
+import { cancelCutoff, CANCEL_CUTOFF, msUntil } from './deadlines.js';
+import { checkEdits, mergeEdits, type CompensationCatalog, type EditIssue } from './payroll-edits.js';
+import {
+  approveUpdate,
+  cancelUpdate,
+  editUpdate,
+  FINAL_STAGES,
+  rejectUpdate,
+  retryUpdate,
+  stateQuery,
+  SUBMITTED_STAGES,
+  type CancelResult,
+  type DeadlineOptions,
+  type EmployeeEdit,
+  type GustoErrorItem,
+  type PayrollRunInput,
+  type PayrollRunResult,
+  type PayrollRunState,
+  type PayrollStage,
+  type RunWarning,
+  type SeenTotals,
+} from './payroll-run.messages.js';
+import { conflict, invalidInput, refuseAfterCutoff, refused, ReviewGate } from './review.js';
+import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
+import { waitForGusto, Wakeups } from './waiting.js';
+
+export * from './payroll-run.messages.js';
+
+const RETRY: ActivityOptions['retry'] = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
+
+const gusto = proxyActivities<PayrollActivities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+
+/** Short: a worker that dies mid-submit is noticed quickly, and the retry reads before it sends. */
+const submitter = proxyActivities<PayrollActivities>({ startToCloseTimeout: '20 seconds', retry: RETRY });
+
+/** pollWithBackoff heartbeats between reads at most 30 s apart; a silent minute means a dead worker. */
+const poller = proxyActivities<PayrollActivities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry: RETRY,
+});
+
+export const DEFAULT_DEADLINE: DeadlineOptions = { policy: 'stop_and_report', warningLeadMinutes: 24 * 60 };
+
+type Next = 'done' | 'edited';
+
+/** Thrown inside the run when it ends early (rejected, cancelled, stopped); never leaves the workflow. */
+class RunEnded {
+  constructor(readonly outcome: PayrollRunResult['outcome']) {}
+}
+
+export async function payrollRunWorkflow(input: PayrollRunInput): Promise<PayrollRunResult> {
+  const run = new PayrollRun(input);
+  const outcome = await run.endsWith(async () => {
+    await run.find();
+    // An edit at any point before submission sends the payroll back through prepare.
+    for (;;) {
+      await run.prepare();
+      if ((await run.applyEdits()) === 'edited') continue;
+      if ((await run.calculate()) === 'edited') continue;
+      if ((await run.review()) === 'edited') continue;
+      if ((await run.submit()) === 'edited') continue;
+      break;
+    }
+    await run.fetchReceipt();
+    await run.holdUntilCancelCutoff();
+  });
+  return run.finish(outcome);
+}
+
+interface CancelRequest {
+  result?: CancelResult;
+  error?: unknown;
+}
+
+export class PayrollRun {
+  readonly state: PayrollRunState;
+  private readonly ref: { companyId: string; payrollId: string };
+  private readonly wakeups = Wakeups.listen();
+  private readonly gate = new ReviewGate<SeenTotals>({ same: sameTotals, describe: describeTotals });
+  private prepared?: PreparedPayroll;
+  private catalog?: CompensationCatalog;
+  private totalsCents?: SeenTotals;
+  private editPending = false;
+  private retryPending = false;
+  private cancel?: CancelRequest;
+  private submitSent = false;
+  private warned = false;
+
+  constructor(private readonly input: PayrollRunInput) {
+    this.ref = { companyId: input.companyId, payrollId: input.payrollId };
+    this.state = {
+      companyId: input.companyId,
+      payrollId: input.payrollId,
+      stage: 'finding',
+      stageTimes: {},
+      review: { policy: input.review ?? 'auto' },
+      edits: input.edits ?? [],
+      warnings: [],
+      gustoCalls: 0,
+      webhookWakeups: 0,
+      rounds: 0,
+    };
+    this.listen();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Steps
+
+  async find(): Promise<void> {
+    this.enter('finding');
+    const found = this.input.found ?? (await this.call(() => gusto.findPayroll(this.ref)));
+    if (found.processed) throw refused(`payrollId: payroll ${found.payrollId} is already processed`);
+    this.learnDates(found.checkDate, found.deadline);
+    this.state.offCycle = found.offCycle;
+  }
+
+  async prepare(): Promise<void> {
+    this.enter('preparing');
+    this.state.rounds++;
+    this.editPending = false;
+    // Preparing again is the answer to anything that goes wrong here, an edit included.
+    let prepared: { value: PreparedPayroll } | undefined;
+    while (!(prepared = await this.step('prepare', () => this.call(() => gusto.preparePayroll(this.ref)))));
+    this.learnPrepared(prepared.value);
+  }
+
+  async applyEdits(): Promise<Next> {
+    if (this.state.edits.length === 0) return 'done';
+    this.enter('applying_edits');
+    const issue = checkEdits(this.state.edits, this.catalog);
+    if (issue) {
+      await this.awaitFix('apply_edits', [editIssue(issue)], `${issue.field}: ${issue.rule}`);
+      return 'edited';
+    }
+    const { edits } = this.state;
+    const prepared = this.prepared!;
+    return (await this.step('apply_edits', () => this.call(() => gusto.applyEdits({ ...this.ref, edits, prepared }))))
+      ? 'done'
+      : 'edited';
+  }
+
+  /** Calculates and waits for Gusto to finish; a processing_failed waits for a retry or an edit. */
+  async calculate(): Promise<Next> {
+    for (;;) {
+      this.enter('calculating');
+      const seen = this.wakeups.total;
+      if (!(await this.step('calculate', () => this.call(() => gusto.calculatePayroll(this.ref))))) return 'edited';
+      const snapshot = await this.waitFor('calculated', seen);
+      if (!snapshot) return 'edited';
+      if (snapshot.status !== 'processing_failed') return this.calculated(snapshot);
+      if ((await this.awaitFix('calculate', snapshot.errors)) === 'edited') return 'edited';
+    }
+  }
+
+  /** The review gate: automatic, or a person's approval against the deadline. */
+  async review(): Promise<Next> {
+    if (this.state.review.policy === 'auto') return this.decide('approved', 'review policy is auto');
+    this.enter('awaiting_review');
+    return this.awaitReview(this.input.deadline ?? DEFAULT_DEADLINE);
+  }
+
+  /** Submits (at most once) and waits for processed; a processing_failed waits for a retry or an edit. */
+  async submit(): Promise<Next> {
+    for (;;) {
+      await this.checkpoint();
+      this.enter('submitting');
+      const seen = this.wakeups.total;
+      this.submitSent = true;
+      const sent = await this.step('submit', () => this.call(() => submitter.submitPayroll(this.ref)));
+      if (!sent) return 'edited';
+      if (sent.value.skippedBecause) log.info('submit skipped: an earlier attempt reached Gusto', { ...sent.value });
+      this.enter('processing');
+      const snapshot = (await this.waitFor('processed', seen))!;
+      if (snapshot.status !== 'processing_failed') return 'done';
+      if ((await this.awaitFix('submit', snapshot.errors)) === 'edited') return 'edited';
+    }
+  }
+
+  async fetchReceipt(): Promise<void> {
+    this.enter('processed');
+    this.state.lastError = undefined;
+    const receipt = await this.call(() => gusto.fetchReceipt(this.ref));
+    this.state.receipt = { ...receipt, checkDate: this.state.checkDate };
+  }
+
+  /** Until the cancel cutoff a processed payroll can still be reverted, so the run stays open for it. */
+  async holdUntilCancelCutoff(): Promise<void> {
+    const cutoff = this.cutoff();
+    if (cutoff) await this.waitUntil(() => false, cutoff);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Running and ending
+
+  /** Runs the process; early endings (reject, cancel, stop at the deadline) arrive as RunEnded. */
+  async endsWith(process: () => Promise<void>): Promise<PayrollRunResult['outcome']> {
+    try {
+      await process();
+      return 'complete';
+    } catch (err) {
+      if (err instanceof RunEnded) return err.outcome;
+      throw err;
+    }
+  }
+
+  async finish(outcome: PayrollRunResult['outcome']): Promise<PayrollRunResult> {
+    this.enter(outcome);
+    // Update handlers still running (a cancel reporting back) finish before the run closes.
+    await condition(allHandlersFinished);
+    return { outcome, state: this.state };
+  }
+
+  /**
+   * Runs one Gusto step. When Gusto refuses it (422, a blocker, an edit it rejects) the run does not
+   * fail: it shows Gusto's errors and waits for a person to retry (the step runs again) or to edit
+   * (undefined: the caller goes back to prepare). A cancel that came in meanwhile is carried out.
+   */
+  private async step<T>(name: string, run: () => Promise<T>): Promise<{ value: T } | undefined> {
+    for (;;) {
+      try {
+        const value = await run();
+        await this.checkpoint();
+        return { value };
+      } catch (err) {
+        const refusal = gustoRefusal(err);
+        if (!refusal) throw err;
+        if ((await this.awaitFix(name, refusal.errors, refusal.message)) === 'edited') return undefined;
+      }
+    }
+  }
+
+  /** Prepare's answer: each employee's version, the names edits may use, fresh dates. */
+  private learnPrepared(prepared: PreparedPayroll): void {
+    this.prepared = prepared;
+    this.catalog = catalogOf(prepared);
+    this.state.employees = prepared.employees.length;
+    this.learnDates(prepared.checkDate, prepared.deadline);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Waiting
+
+  /**
+   * Waits for Gusto via webhook signals, with the polling activity as the net. `seen` is the wake-up
+   * count before the request that started the work: a webhook that arrived in between still counts.
+   * Returns undefined when an edit interrupted the wait.
+   */
+  private async waitFor(target: WaitTarget, seen: number): Promise<PayrollSnapshot | undefined> {
+    const interrupted = () => !!this.cancel || (target === 'calculated' && this.editPending);
+    const pollUntil =
+      this.input.polling === false ? undefined : () => this.call(() => poller.pollPayroll({ ...this.ref, target }));
+    for (;;) {
+      const early = this.wakeups.total > seen ? await this.readIfOver(target) : undefined;
+      const snapshot =
+        early ?? (await waitForGusto({ wakeups: this.wakeups, readOnce: () => this.readIfOver(target), pollUntil, interrupted }));
+      this.state.webhookWakeups = this.wakeups.total;
+      if (!this.cancel) return snapshot;
+      await this.honourCancel();
+      seen = this.wakeups.total;
+    }
+  }
+
+  private async readIfOver(target: WaitTarget): Promise<PayrollSnapshot | undefined> {
+    const s = await this.call(() => gusto.readPayroll(this.ref));
+    return s.waitOver[target] ? s : undefined;
+  }
+
+  /** Waits for `ready` or until `at`, carrying out a cancel meanwhile. True when `ready` came first. */
+  private async waitUntil(ready: () => boolean, at?: Date): Promise<boolean> {
+    for (;;) {
+      const wake = () => ready() || !!this.cancel;
+      const ms = at && msUntil(new Date(), at);
+      const inTime = ms === undefined ? (await condition(wake), true) : ms > 0 ? await condition(wake, ms) : wake();
+      if (!this.cancel) return inTime;
+      await this.honourCancel();
+    }
+  }
+
+  /** processing_failed, or Gusto refusing a step: show Gusto's errors and wait for a person. */
+  private async awaitFix(step: string, errors: GustoErrorItem[], message?: string): Promise<'retry' | 'edited'> {
+    this.enter('processing_failed');
+    const text = message ?? (errors.map((e) => e.message ?? e.error_key).join('; ') || 'Gusto reported processing_failed');
+    this.state.lastError = { at: new Date().toISOString(), step, message: text, gustoErrors: errors };
+    log.warn('payroll step failed; waiting for a retry or an edit', { step, message: text });
+    this.retryPending = false;
+    await this.waitUntil(() => this.retryPending || this.editPending);
+    return this.editPending ? 'edited' : 'retry';
+  }
+
+  private async awaitReview({ policy, warningLeadMinutes }: DeadlineOptions): Promise<Next> {
+    this.gate.open(this.totalsCents!);
+    const deadline = new Date(this.state.deadline!);
+    const warnAt = new Date(deadline.getTime() - warningLeadMinutes * 60_000);
+    const answered = () => this.gate.decision !== undefined || this.editPending;
+    if (!this.warned && !(await this.waitUntil(answered, warnAt))) this.warnDeadline(deadline);
+    const inTime = await this.waitUntil(answered, deadline);
+    this.gate.close();
+    if (this.editPending) return 'edited';
+    if (!inTime) return this.atDeadline(policy);
+    const decision = this.gate.decision!;
+    if (decision.kind === 'approved') return this.decide('approved', `approved${decision.by ? ` by ${decision.by}` : ''}`);
+    this.decide('rejected', decision.reason);
+    throw new RunEnded('rejected');
+  }
+
+  private atDeadline(policy: DeadlineOptions['policy']): Next {
+    const deadline = this.state.deadline!;
+    if (policy === 'submit_late') {
+      this.warn('submitted_late', `not reviewed by the payroll deadline ${deadline}: submitting late, per policy`);
+      return this.decide('submitted_at_deadline', 'deadline policy submit_late');
+    }
+    this.warn('stopped_at_deadline', `not reviewed by the payroll deadline ${deadline}: stopped unsubmitted, per policy`);
+    this.decide('stopped_at_deadline', 'deadline policy stop_and_report');
+    throw new RunEnded('stopped');
+  }
+
+  private warnDeadline(deadline: Date): void {
+    this.warned = true;
+    const minutes = Math.round(msUntil(new Date(), deadline) / 60_000);
+    if (minutes <= 0) return; // the deadline decision itself reports
+    this.warn('deadline_approaching', `awaiting review; the payroll deadline ${deadline.toISOString()} is ${minutes} minutes away`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Cancel
+
+  /** Between steps: a cancel that arrived during a step is carried out before the next one. */
+  private async checkpoint(): Promise<void> {
+    if (this.cancel) await this.honourCancel();
+  }
+
+  /**
+   * Carries out a requested cancel. Nothing sent yet: the run just ends. Submitted: Gusto's cancel
+   * reverts the payroll (the activity waits out a submission still in flight). If Gusto refuses, the
+   * person who asked hears why and the run carries on where it was.
+   */
+  private async honourCancel(): Promise<void> {
+    const cancel = this.cancel!;
+    try {
+      const gustoCancelled = this.submitSent && (await this.call(() => gusto.cancelPayroll(this.ref))).gustoCancelled;
+      cancel.result = { cancelled: true, gustoCancelled };
+    } catch (err) {
+      cancel.error = gustoRefusal(err)?.failure ?? err;
+      this.cancel = undefined;
+      this.state.cancellation = { ...this.state.cancellation!, refused: String((cancel.error as Error).message) };
+      return;
+    }
+    throw new RunEnded('cancelled');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Messages
+
+  private listen(): void {
+    setHandler(stateQuery, () => this.state);
+    setHandler(approveUpdate, ({ by }) => (this.gate.approve(new Date(), by), this.state), {
+      validator: (input) => this.checkApprove(input?.totals),
+    });
+    setHandler(rejectUpdate, ({ reason, by }) => (this.gate.reject(new Date(), reason, by), this.state), {
+      validator: (input) => this.gate.checkReject(input?.reason),
+    });
+    setHandler(editUpdate, ({ edits }) => this.acceptEdits(edits), { validator: (input) => this.checkEdit(input?.edits) });
+    setHandler(retryUpdate, () => ((this.retryPending = true), this.state), { validator: () => this.checkRetry() });
+    setHandler(cancelUpdate, (input) => this.requestCancel(input?.reason), { validator: (_input) => this.checkCancel() });
+  }
+
+  private checkApprove(totals: unknown): void {
+    if (this.editPending) throw conflict('approval refused: an edit is being applied, so the totals will change');
+    this.gate.checkApprove(seenTotals(totals));
+  }
+
+  private checkEdit(edits: unknown): void {
+    const { stage } = this.state;
+    if (SUBMITTED_STAGES.includes(stage) || FINAL_STAGES.includes(stage)) {
+      throw refused(`edit refused: the payroll is ${stage}; edits are possible until it is submitted`);
+    }
+    if (this.cancel) throw refused('edit refused: the run is being cancelled');
+    if (!Array.isArray(edits) || edits.length === 0) throw invalidInput('edits: must list at least one employee edit');
+    const issue = checkEdits(edits, this.catalog);
+    if (issue) throw invalidInput(`${issue.field}: ${issue.rule}`, issue);
+  }
+
+  private acceptEdits(edits: EmployeeEdit[]): PayrollRunState {
+    this.state.edits = mergeEdits(this.state.edits, edits);
+    this.editPending = true;
+    return this.state;
+  }
+
+  private checkRetry(): void {
+    if (this.state.stage !== 'processing_failed') {
+      throw refused(`retry refused: the payroll is ${this.state.stage}, not processing_failed`);
+    }
+  }
+
+  private checkCancel(): void {
+    const { stage } = this.state;
+    if (FINAL_STAGES.includes(stage)) throw refused(`cancel refused: the run is already ${stage}`);
+    if (this.cancel) throw conflict('cancel refused: a cancel is already in progress');
+    refuseAfterCutoff(new Date(), this.cutoff(), 'cancel', `${cutoffRule()} on the payroll deadline date`);
+  }
+
+  private async requestCancel(reason?: string): Promise<CancelResult> {
+    const cancel: CancelRequest = (this.cancel = {});
+    this.state.cancellation = { requestedAt: new Date().toISOString(), reason };
+    await condition(() => cancel.result !== undefined || cancel.error !== undefined);
+    if (cancel.error !== undefined) throw cancel.error;
+    this.state.cancellation.gustoCancelled = cancel.result!.gustoCancelled;
+    return cancel.result!;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Bookkeeping
+
+  /** Runs a Gusto activity and counts the calls it made. */
+  private async call<T>(activity: () => Promise<{ result: T; calls: string[] }>): Promise<T> {
+    const { result, calls } = await activity();
+    this.state.gustoCalls += calls.length;
+    return result;
+  }
+
+  private enter(stage: PayrollStage): void {
+    const first = Object.keys(this.state.stageTimes).length === 0;
+    this.state.stage = stage;
+    this.state.stageTimes[stage] = new Date().toISOString();
+    upsertSearchAttributes([...(first ? [{ key: CompanyId, value: this.ref.companyId }] : []), { key: Stage, value: stage }]);
+  }
+
+  private learnDates(checkDate: string, deadline: string): void {
+    if (this.state.checkDate === checkDate && this.state.deadline === deadline) return;
+    this.state.checkDate = checkDate;
+    this.state.deadline = deadline;
+    this.state.cancelCutoff = cancelCutoff(deadline).toISOString();
+    upsertSearchAttributes([
+      { key: CheckDate, value: new Date(`${checkDate}T00:00:00Z`) },
+      { key: Deadline, value: new Date(deadline) },
+    ]);
+  }
+
+  private cutoff(): Date | undefined {
+    return this.state.cancelCutoff ? new Date(this.state.cancelCutoff) : undefined;
+  }
+
+  private calculated(snapshot: PayrollSnapshot): Next {
+    this.state.totals = snapshot.totals;
+    this.totalsCents = snapshot.totalsCents;
+    this.state.lastError = undefined;
+    return 'done';
+  }
+
+  private decide(decision: NonNullable<PayrollRunState['review']['decision']>, reason: string): Next {
+    this.state.review = { ...this.state.review, decision, decidedAt: new Date().toISOString(), reason };
+    return 'done';
+  }
+
+  private warn(kind: RunWarning['kind'], message: string): void {
+    this.state.warnings.push({ at: new Date().toISOString(), kind, message });
+    log.warn(message, { kind, workflowId: workflowInfo().workflowId });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function catalogOf(prepared: PreparedPayroll): CompensationCatalog {
+  const employees: CompensationCatalog['employees'] = {};
+  for (const e of prepared.employees) {
+    employees[e.id] = { hourly: [...new Set(e.hourly.map((h) => h.name))], fixed: e.fixed };
+  }
+  return { employees, fixedTypes: prepared.fixedTypes };
+}
+
+function editIssue(issue: EditIssue): GustoErrorItem {
+  return { error_key: issue.field, category: 'invalid_edit', message: issue.rule };
+}
+
+/** Failure types meaning "Gusto (or our own check) said no to this step": a person can fix them. */
+const FIXABLE = ['GustoUnprocessable', 'GustoClientError', 'GustoConflict', 'Refused', 'InvalidInput'];
+
+interface FailureLike {
+  name?: string;
+  type?: string;
+  message?: string;
+  details?: unknown[];
+  cause?: unknown;
+}
+
+/** The fixable refusal inside an activity failure, with Gusto's errors[] from its details. */
+function gustoRefusal(err: unknown): { failure: ApplicationFailure; message: string; errors: GustoErrorItem[] } | undefined {
+  for (let cur = err as FailureLike | undefined, depth = 0; cur && depth < 5; depth++, cur = cur.cause as FailureLike) {
+    if (cur instanceof ApplicationFailure && FIXABLE.includes(cur.type ?? '')) {
+      const details = (cur.details?.[0] ?? {}) as { errors?: GustoErrorItem[] };
+      return { failure: cur, message: cur.message, errors: details.errors ?? [] };
+    }
+  }
+  return undefined;
+}
+
+const TOTAL_KEYS = ['company_debit', 'net_pay', 'gross_pay'] as const;
+
+/** Approvals arrive in integer cents (client/payroll.ts converts decimal strings). */
+function seenTotals(totals: unknown): SeenTotals {
+  const t = (totals ?? {}) as Record<string, unknown>;
+  for (const key of TOTAL_KEYS) {
+    if (!Number.isSafeInteger(t[key])) throw invalidInput(`totals.${key}: required, integer cents`);
+  }
+  return { company_debit: t.company_debit as number, net_pay: t.net_pay as number, gross_pay: t.gross_pay as number };
+}
+
+function sameTotals(seen: SeenTotals, current: SeenTotals): boolean {
+  return TOTAL_KEYS.every((key) => seen[key] === current[key]);
+}
+
+function describeTotals(t: SeenTotals): string {
+  return TOTAL_KEYS.map((key) => `${key} ${centsText(t[key])}`).join(', ');
+}
+
+const centsText = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+
+const cutoffRule = () => `${CANCEL_CUTOFF.hour}:${String(CANCEL_CUTOFF.minute).padStart(2, '0')} ${CANCEL_CUTOFF.timeZone}`;
