@@ -75,8 +75,9 @@ export interface GroupFunding {
   group?: GroupView;
 }
 
-/** Gusto's payroll day boundaries are Pacific; used when the company has no time zone on file. */
-const FALLBACK_TIME_ZONE = 'America/Los_Angeles';
+/** Where the US calendar day starts last and first (Gusto serves US companies). */
+const WESTMOST_US_ZONE = 'Pacific/Honolulu';
+const EASTMOST_US_ZONE = 'America/New_York';
 
 export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
   const contractorOf = (companyId: string, contractorId: string, field: string) =>
@@ -94,7 +95,7 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
       const today = await companyToday(gusto, req.companyId, new Date(req.asOf));
       throwIfAny([
         ...contractorIssues(req.line, contractor, req.date, ''),
-        ...historicalIssues(req.line.paymentMethod, req.date, today, 'date'),
+        ...dateIssues(req.line.paymentMethod, req.date, today, 'date'),
       ]);
       return { totals: lineTotals(req.line, contractor) };
     },
@@ -170,11 +171,14 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
       throwIfAny(groupShapeIssues(req.lines));
       const today = await companyToday(gusto, req.companyId, new Date(req.asOf));
       const issues: InputIssue[] = [];
+      const contractors = new Map<string, Contractor>();
       for (const [i, line] of req.lines.entries()) {
         const at = `payments[${i}].`;
-        const contractor = await contractorOf(req.companyId, line.contractorId, `${at}contractorId`);
+        const contractor =
+          contractors.get(line.contractorId) ?? (await contractorOf(req.companyId, line.contractorId, `${at}contractorId`));
+        contractors.set(line.contractorId, contractor);
         issues.push(...contractorIssues(line, contractor, req.checkDate, at));
-        issues.push(...historicalIssues(line.paymentMethod, req.checkDate, today, 'checkDate'));
+        issues.push(...dateIssues(line.paymentMethod, req.checkDate, today, 'checkDate'));
       }
       throwIfAny(issues);
     },
@@ -265,7 +269,8 @@ const invalid = (issues: InputIssue[]) =>
   });
 
 function throwIfAny(issues: InputIssue[]): void {
-  if (issues.length) throw invalid(issues);
+  const unique = [...new Map(issues.map((i) => [`${i.field}\n${i.rule}`, i])).values()];
+  if (unique.length) throw invalid(unique);
 }
 
 const AMOUNT_FIELDS = ['wage', 'bonus', 'reimbursement', 'hourlyRate'] as const;
@@ -298,21 +303,37 @@ const isZero = (amount: string | undefined) => amount === undefined || /^0*(\.0*
 
 /** Rules against the contractor: active on the date, and paid the way their wage type says. */
 export function contractorIssues(line: PaymentLine, c: Contractor, date: string, at: string): InputIssue[] {
-  const issues: InputIssue[] = [];
   const inactive = inactiveOn(c, date);
-  if (inactive) issues.push({ field: `${at}contractorId`, rule: inactive });
-  if (c.wage_type === 'Hourly') {
-    if (line.hours === undefined) issues.push({ field: `${at}hours`, rule: 'is required for an hourly contractor' });
-    if (!isZero(line.wage)) issues.push({ field: `${at}wage`, rule: 'is not allowed for an hourly contractor (pay hours)' });
-    const rate = c.hourly_rate ?? undefined;
-    if (line.hourlyRate !== undefined && !sameMoney(line.hourlyRate, rate)) {
-      issues.push({ field: `${at}hourlyRate`, rule: `must equal the contractor's hourly rate on file (${rate ?? 'none'})` });
-    }
-  } else if (c.wage_type === 'Fixed') {
-    if (line.wage === undefined) issues.push({ field: `${at}wage`, rule: 'is required for a fixed-wage contractor' });
-    if (!isZero(line.hours)) issues.push({ field: `${at}hours`, rule: 'is not allowed for a fixed-wage contractor (pay a wage)' });
-    if (line.hourlyRate !== undefined) issues.push({ field: `${at}hourlyRate`, rule: 'is not allowed for a fixed-wage contractor' });
+  const issues: InputIssue[] = inactive ? [{ field: `${at}contractorId`, rule: inactive }] : [];
+  if (c.wage_type === 'Hourly') issues.push(...hourlyIssues(line, c, at));
+  if (c.wage_type === 'Fixed') issues.push(...fixedIssues(line, at));
+  if (line.paymentMethod === 'Direct Deposit' && c.payment_method && c.payment_method !== 'Direct Deposit') {
+    issues.push({ field: `${at}paymentMethod`, rule: 'the contractor has no bank account for Direct Deposit; pay by Check' });
   }
+  if (issues.length === 0 && lineTotals(line, c).amount === '0.00') {
+    issues.push({ field: `${at}amount`, rule: 'the payment is empty: it must pay something' });
+  }
+  return issues;
+}
+
+function hourlyIssues(line: PaymentLine, c: Contractor, at: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  if (line.hours === undefined) issues.push({ field: `${at}hours`, rule: 'is required for an hourly contractor' });
+  if (!isZero(line.wage)) issues.push({ field: `${at}wage`, rule: 'is not allowed for an hourly contractor (pay hours)' });
+  const rate = c.hourly_rate ?? undefined;
+  if (line.hourlyRate !== undefined && !sameMoney(line.hourlyRate, rate)) {
+    issues.push({ field: `${at}hourlyRate`, rule: `must equal the contractor's hourly rate on file (${rate ?? 'none'})` });
+  }
+  return issues;
+}
+
+/** Gusto pays fixed-wage contractors a wage only: hours and bonus belong to hourly ones. */
+function fixedIssues(line: PaymentLine, at: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  if (line.wage === undefined) issues.push({ field: `${at}wage`, rule: 'is required for a fixed-wage contractor' });
+  if (!isZero(line.hours)) issues.push({ field: `${at}hours`, rule: 'is not allowed for a fixed-wage contractor (pay a wage)' });
+  if (!isZero(line.bonus)) issues.push({ field: `${at}bonus`, rule: 'is not allowed for a fixed-wage contractor (include it in the wage)' });
+  if (line.hourlyRate !== undefined) issues.push({ field: `${at}hourlyRate`, rule: 'is not allowed for a fixed-wage contractor' });
   return issues;
 }
 
@@ -328,10 +349,18 @@ function inactiveOn(c: Contractor, date: string): string | undefined {
   return undefined;
 }
 
-/** Historical Payments record money already paid: their date cannot be after today. */
-function historicalIssues(method: string, date: string, today: string, field: string): InputIssue[] {
-  if (method !== 'Historical Payment' || date <= today) return [];
-  return [{ field, rule: `must not be in the future for a Historical Payment (today is ${today})` }];
+/**
+ * Dates against the company's today: a Historical Payment records money already paid, so it is
+ * dated in the past; a Check is written today or later (a past one is a Historical Payment).
+ */
+function dateIssues(method: string, date: string, today: TodayRange, field: string): InputIssue[] {
+  if (method === 'Historical Payment' && date >= today.latest) {
+    return [{ field, rule: `must be in the past for a Historical Payment (today is ${today.latest})` }];
+  }
+  if (method === 'Check' && date < today.earliest) {
+    return [{ field, rule: `must be today (${today.earliest}) or later for a Check; record a past payment as a Historical Payment` }];
+  }
+  return [];
 }
 
 // ---- amounts ---------------------------------------------------------------------------------
@@ -432,11 +461,22 @@ async function readContractor(gusto: GustoClient, companyId: string, contractorI
   return contractor;
 }
 
-/** Today's date where the company is: Historical Payments may not be dated after it. */
-async function companyToday(gusto: GustoClient, companyId: string, now: Date): Promise<string> {
+/** The company's "today"; a range when its time zone is unknown (see companyToday). */
+interface TodayRange {
+  earliest: string;
+  latest: string;
+}
+
+/**
+ * Today's date where the company is. Gusto's company record has no time zone; when the record (or
+ * the sandbox) carries one it is used, otherwise the range of US dates right now: the rules then
+ * refuse only what is wrong in every US zone, and Gusto's own check has the last word.
+ */
+async function companyToday(gusto: GustoClient, companyId: string, now: Date): Promise<TodayRange> {
   const company = await callGusto(() => gusto.companies.get(companyId));
-  const zone = company.time_zone ?? company.locations?.find((l) => l.time_zone)?.time_zone ?? FALLBACK_TIME_ZONE;
-  return calendarDate(now, zone);
+  const zone = company.time_zone ?? company.locations?.find((l) => l.time_zone)?.time_zone;
+  if (zone) return { earliest: calendarDate(now, zone), latest: calendarDate(now, zone) };
+  return { earliest: calendarDate(now, WESTMOST_US_ZONE), latest: calendarDate(now, EASTMOST_US_ZONE) };
 }
 
 /** Payments at Gusto identical to this one: same contractor, date, method and amounts. */

@@ -3,8 +3,12 @@
  * make. Each activity returns the contractor as Gusto shows it afterwards (a narrow snapshot without
  * names or tax ids, so no personal data lands in workflow history) and the endpoints it called.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { GustoClient } from '../gusto/client.js';
+import type { Company } from '../gusto/schemas/companies.js';
+import { flattenContractorPayments } from '../gusto/schemas/contractor-payments.js';
+import type { Contractor } from '../gusto/schemas/contractors.js';
 import { isGustoApiError, type GustoApiError } from '../gusto/errors.js';
 import { callGusto } from './failures.js';
 import type { ActivityDeps } from './index.js';
@@ -82,33 +86,30 @@ class CallLog {
   }
 }
 
-type GustoContractor = Awaited<ReturnType<GustoClient['contractors']['get']>>;
-
 /** Narrows Gusto's contractor to the fields the processes decide on. */
-export function toSnapshot(c: GustoContractor): ContractorSnapshot {
-  const raw = c as unknown as Record<string, unknown>;
-  const upcoming = raw.upcoming_employment as { start_date?: string | null } | null | undefined;
+export function toSnapshot(c: Contractor): ContractorSnapshot {
   return {
-    uuid: String(raw.uuid),
-    company_uuid: String(raw.company_uuid ?? ''),
-    is_active: raw.is_active === true,
-    start_date: (raw.start_date as string | null | undefined) ?? null,
-    dismissal_date: (raw.dismissal_date as string | null | undefined) ?? null,
-    upcoming_employment: upcoming ? { start_date: upcoming.start_date ?? null } : null,
-    dismissal_cancellation_eligible: (raw.dismissal_cancellation_eligible as boolean | null | undefined) ?? null,
-    rehire_cancellation_eligible: (raw.rehire_cancellation_eligible as boolean | null | undefined) ?? null,
-    version: String(raw.version ?? ''),
+    uuid: c.uuid,
+    company_uuid: c.company_uuid ?? '',
+    is_active: c.is_active,
+    start_date: c.start_date ?? null,
+    dismissal_date: c.dismissal_date ?? null,
+    upcoming_employment: c.upcoming_employment ? { start_date: c.upcoming_employment.start_date } : null,
+    dismissal_cancellation_eligible: c.dismissal_cancellation_eligible ?? null,
+    rehire_cancellation_eligible: c.rehire_cancellation_eligible ?? null,
+    version: c.version,
   };
 }
 
-/** Is `kind` already in Gusto for `date` (scheduled, or in effect)? */
-function holds(kind: TransitionKind, date: string, c: ContractorSnapshot): boolean {
-  return kind === 'dismissal' ? c.dismissal_date === date : c.upcoming_employment?.start_date === date || (c.is_active && c.start_date === date);
+/** Gusto echoes this very change (scheduled or already in effect): an earlier attempt made it. */
+function showsChange({ kind, date }: TransitionRequest, c: ContractorSnapshot): boolean {
+  if (kind === 'dismissal') return c.dismissal_date === date;
+  return c.upcoming_employment?.start_date === date || (c.is_active && c.start_date === date);
 }
 
-/** Is a `kind` transition still pending in Gusto? */
-function pending(kind: TransitionKind, c: ContractorSnapshot): boolean {
-  return kind === 'dismissal' ? c.dismissal_date !== null && c.is_active : c.upcoming_employment !== null;
+/** No `kind` change left in Gusto: the dismissal_date is cleared, or no rehire is pending or applied. */
+function changeGone(kind: TransitionKind, c: ContractorSnapshot): boolean {
+  return kind === 'dismissal' ? c.dismissal_date === null : c.upcoming_employment === null && !c.is_active;
 }
 
 const is422 = (err: unknown): err is GustoApiError => isGustoApiError(err) && err.status === 422;
@@ -129,7 +130,7 @@ export function createContractorActivities({ gusto }: ActivityDeps) {
     },
 
     /** The company's time zone (IANA name), from which calendar dates turn into instants. */
-    async readCompanyTimeZone({ companyId }: { companyId: string }): Promise<{ timeZone: string; calls: string[] }> {
+    async readContractorTimeZone({ companyId }: { companyId: string }): Promise<{ timeZone: string; calls: string[] }> {
       const log = new CallLog();
       const company = await log.call(ENDPOINT.company, () => callGusto(() => gusto.companies.get(companyId)));
       return { timeZone: companyTimeZone(company), calls: log.calls };
@@ -140,32 +141,32 @@ export function createContractorActivities({ gusto }: ActivityDeps) {
      * transition an earlier attempt may have made, and a 422 that turns out to be our own transition is
      * adopted instead of surfaced.
      */
-    async scheduleTransition(req: TransitionRequest): Promise<ScheduleResult> {
+    async scheduleContractorTransition(req: TransitionRequest): Promise<ScheduleResult> {
       const log = new CallLog();
       if (Context.current().info.attempt > 1) {
         const before = await read(log, req);
-        if (holds(req.kind, req.date, before)) return { contractor: before, calls: log.calls, adopted: true };
+        if (showsChange(req, before)) return { contractor: before, calls: log.calls, adopted: true };
       }
       try {
         await log.call(ENDPOINT[req.kind].schedule, () => callGusto(() => postTransition(gusto, req), { rethrow: is422 }));
       } catch (err) {
         if (!is422(err)) throw err;
         const after = await read(log, req);
-        if (holds(req.kind, req.date, after)) return { contractor: after, calls: log.calls, adopted: true };
+        if (showsChange(req, after)) return { contractor: after, calls: log.calls, adopted: true };
         throw refusedByGusto(err, `Gusto refused to schedule the ${req.kind}`);
       }
       return { contractor: await read(log, req), calls: log.calls, adopted: false };
     },
 
     /** Cancels a scheduled dismissal or rehire; a transition that is already gone counts as cancelled. */
-    async cancelTransition(req: ContractorRef & { kind: TransitionKind }): Promise<ContractorReading> {
+    async cancelContractorTransition(req: ContractorRef & { kind: TransitionKind }): Promise<ContractorReading> {
       const log = new CallLog();
       try {
         await log.call(ENDPOINT[req.kind].cancel, () => callGusto(() => deleteTransition(gusto, req), { rethrow: is422 }));
       } catch (err) {
         if (!is422(err)) throw err;
         const after = await read(log, req);
-        if (!pending(req.kind, after)) return { contractor: after, calls: log.calls };
+        if (changeGone(req.kind, after)) return { contractor: after, calls: log.calls };
         throw refusedByGusto(err, `Gusto refused to cancel the ${req.kind}`);
       }
       return { contractor: await read(log, req), calls: log.calls };
@@ -202,8 +203,8 @@ export function createContractorActivities({ gusto }: ActivityDeps) {
      */
     async deleteUnpaidContractor(ref: ContractorRef): Promise<DeletionResult> {
       const log = new CallLog();
-      const contractor = await read(log, ref);
-      const payments = await countPayments(gusto, log, ref, contractor);
+      await read(log, ref);
+      const payments = await countPayments(gusto, log, ref);
       if (payments > 0) throw paidContractor(ref.contractorId, `Gusto lists ${payments} payment(s)`);
       try {
         await log.call(ENDPOINT.delete, () =>
@@ -232,8 +233,8 @@ function deleteTransition(gusto: GustoClient, { kind, companyId, contractorId }:
     : gusto.contractors.cancelRehire(companyId, contractorId);
 }
 
-/** Payments ever made to the contractor (Gusto wants a date range; ours spans any possible payment). */
-async function countPayments(gusto: GustoClient, log: CallLog, ref: ContractorRef, c: ContractorSnapshot): Promise<number> {
+/** Payments ever made to the contractor (Gusto wants a date range; this one spans any payment). */
+async function countPayments(gusto: GustoClient, log: CallLog, ref: ContractorRef): Promise<number> {
   const summary = await log.call(ENDPOINT.payments, () =>
     callGusto(() =>
       gusto.contractorPayments.list(ref.companyId, {
@@ -243,25 +244,24 @@ async function countPayments(gusto: GustoClient, log: CallLog, ref: ContractorRe
       }),
     ),
   );
-  void c;
-  return paymentsOf(summary, ref.contractorId);
+  return flattenContractorPayments(summary).filter((p) => p.contractor_uuid === ref.contractorId).length;
 }
 
 const PAYMENTS_FROM = '2000-01-01';
 const PAYMENTS_UNTIL = '2099-12-31';
 
-function paymentsOf(summary: unknown, contractorId: string): number {
-  const groups = (summary as { contractor_payments?: Array<{ contractor_uuid?: string; payments?: unknown[] }> })
-    .contractor_payments ?? [];
-  return groups
-    .filter((g) => g.contractor_uuid === undefined || g.contractor_uuid === contractorId)
-    .reduce((n, g) => n + (g.payments?.length ?? 0), 0);
-}
-
-function companyTimeZone(company: unknown): string {
-  const c = company as { time_zone?: string; locations?: Array<{ time_zone?: string; active?: boolean }> };
-  const tz = c.time_zone ?? c.locations?.find((l) => l.time_zone)?.time_zone;
-  if (!tz) throw ApplicationFailure.nonRetryable('Gusto returned no time zone for the company', 'InvalidInput');
+/**
+ * Gusto's company record has no time zone of its own; the sandbox (and partners who keep one) put an
+ * IANA zone on the company or its locations. Without one the caller must name it.
+ */
+function companyTimeZone(company: Company): string {
+  const tz = company.time_zone ?? company.locations?.find((l) => l.time_zone)?.time_zone;
+  if (!tz) {
+    throw ApplicationFailure.nonRetryable(
+      `timeZone: Gusto reports no time zone for company ${company.uuid}; pass timeZone (an IANA zone) explicitly`,
+      'InvalidInput',
+    );
+  }
   return tz;
 }
 

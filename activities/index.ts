@@ -1,4 +1,6 @@
 import type { GustoClient } from '../gusto/client.js';
+import { createContractorPaymentActivities } from './contractor-payments.js';
+import { createContractorActivities } from './contractors.js';
 import { createPayrollActivities } from './payroll.js';
 
 /** What every activity factory receives: the worker injects these once at start-up. */
@@ -10,6 +12,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPayrollActivities(deps),
+    ...createContractorPaymentActivities(deps),
+    ...createContractorActivities(deps),
     ...(deps ? {} : {}),
   };
 }

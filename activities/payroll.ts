@@ -131,7 +131,9 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
       const { companyId } = input;
       if (input.payrollId) {
         const payrollId = input.payrollId;
-        const payroll = await log.call(ENDPOINT.get, () => p.get(companyId, payrollId, { include: ['payroll_status_meta'] }));
+        const payroll = await log.call(ENDPOINT.get, () =>
+          p.get(companyId, payrollId, { include: ['payroll_status_meta'], per: PAGE }),
+        );
         return log.done({ ...toFound(payroll), catalog: catalogOf(payroll) });
       }
       const payrolls = await log.call(ENDPOINT.list, () =>
@@ -348,17 +350,18 @@ function toPrepared(p: Payroll): PreparedPayroll {
   };
 }
 
-/** The names edits may use, when the payroll read carries its compensations. */
+/** The names edits may use, when one page of the read holds every employee's compensations. */
 function catalogOf(p: Payroll): CompensationCatalog | undefined {
-  if (!p.employee_compensations?.length) return undefined;
+  const comps = p.employee_compensations ?? [];
+  if (comps.length === 0 || comps.length >= PAGE) return undefined;
   const employees: CompensationCatalog['employees'] = {};
-  for (const c of p.employee_compensations) {
+  for (const c of comps) {
     employees[c.employee_uuid] = {
       hourly: unique((c.hourly_compensations ?? []).map((h) => h.name)),
       fixed: unique((c.fixed_compensations ?? []).map((f) => f.name)),
     };
   }
-  return { employees, fixedTypes: (p.fixed_compensation_types ?? []).map((f) => f.name) };
+  return { employees, fixedTypes: p.fixed_compensation_types?.map((f) => f.name) };
 }
 
 const unique = (names: string[]) => [...new Set(names)];

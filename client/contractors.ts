@@ -202,9 +202,18 @@ async function scheduledState(handle: WorkflowHandle): Promise<TransitionState> 
   }
 }
 
+/** A cancel that reaches a finished run: say what happened to it, which is why it cannot be cancelled. */
 async function closedRunError(handle: WorkflowHandle, kind: TransitionKind): Promise<ServiceError | undefined> {
   if ((await isRunning(handle)) !== false) return undefined;
-  return new ServiceError('refused', `the ${kind} has already ended; there is nothing to cancel`);
+  const state = await handle.query(transitionStateQuery).catch(() => undefined);
+  if (state?.outcome === 'completed') {
+    const window = state.pastDated
+      ? `it was past-dated, and Gusto's 2-day grace period for cancelling it ended at ${state.cancellableUntil}`
+      : `it took effect at ${state.effectiveAt} (${state.timeZone}) and could only be cancelled before then`;
+    return new ServiceError('refused', `the ${kind} on ${state.date} can no longer be cancelled: ${window}`, undefined, state);
+  }
+  const how = state?.outcome ?? state?.stage ?? 'ended';
+  return new ServiceError('refused', `the ${kind} has already ended (${how}); there is nothing to cancel`, undefined, state);
 }
 
 async function isRunning(handle: WorkflowHandle): Promise<boolean | undefined> {

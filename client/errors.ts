@@ -102,6 +102,8 @@ export function toServiceError(err: unknown): ServiceError {
   if (err instanceof ZodError) return fromZodError(err);
   const e = err as { name?: string; message?: string; cause?: unknown };
   if (e?.name === 'WorkflowNotFoundError') return new ServiceError('not_found', e.message ?? 'no such run');
+  const gusto = fromGustoError(err);
+  if (gusto) return gusto;
   const failure = findApplicationFailure(err);
   if (failure) {
     const code = FAILURE_TYPES[failure.type ?? ''];
@@ -110,6 +112,27 @@ export function toServiceError(err: unknown): ServiceError {
   if (e?.name === 'ServiceError' && 'code' in (err as object)) return err as ServiceError;
   const message = e?.message ?? String(err);
   return new ServiceError('upstream_failed', message);
+}
+
+/**
+ * Gusto errors thrown straight to the surface (reads the API makes itself, e.g. pay stubs, listings,
+ * the webhook handshake). Matched by name: jest can load two copies of a module.
+ */
+function fromGustoError(err: unknown): ServiceError | undefined {
+  const e = err as { name?: string; message?: string; status?: number; retryable?: boolean; field?: string };
+  const message = e?.message ?? 'Gusto request failed';
+  if (e?.name === 'GustoInputError') return new ServiceError('invalid_input', message, e.field);
+  if (e?.name === 'GustoResponseError') return new ServiceError('upstream_failed', message);
+  if (e?.name !== 'GustoApiError' || typeof e.status !== 'number') return undefined;
+  const { status, endpoint, errors } = err as { status: number; endpoint?: string; errors?: unknown };
+  const details = { status, endpoint, errors };
+  if (status === 404) return new ServiceError('not_found', message, undefined, details);
+  if (status === 409) return new ServiceError('conflict', message, undefined, details);
+  // Our own credentials failing, throttling and outages are not the caller's to fix: retry later.
+  if (e.retryable || status === 401 || status === 403 || status >= 500) {
+    return new ServiceError('upstream_failed', message, undefined, details);
+  }
+  return new ServiceError('refused', message, undefined, details);
 }
 
 const FAILURE_TYPES: Record<string, ServiceErrorCode> = {

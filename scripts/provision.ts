@@ -39,7 +39,7 @@ async function provisionCli(root: string, force: boolean): Promise<Outcome> {
     return { name, detail: `TEMPORAL_CLI_PATH=${process.env.TEMPORAL_CLI_PATH}` };
   if (!findOnPath('go') && !cachedCliReady(root)) return noToolchain(name, 'go', 'TEMPORAL_CLI_PATH');
   try {
-    const { path, buildMs } = await ensureCli(root, log, force);
+    const { path, buildMs } = await ensureCli(root, log, { force });
     return { name, detail: buildMs ? `built in ${seconds(buildMs)}: ${path}` : `cached: ${path}` };
   } catch (err) {
     return failure(name, err);
@@ -55,7 +55,7 @@ async function provisionTestServer(root: string, force: boolean): Promise<Outcom
   if (!hasJava && !cachedTestServerReady(root))
     return noToolchain(name, 'java and mvn', 'TEMPORAL_TEST_SERVER_PATH');
   try {
-    const built = await ensureTestServer(root, log, force);
+    const built = await ensureTestServer(root, log, { force });
     if (!built.buildMs) return { name, detail: `cached: ${built.path}` };
     const start = built.jvmStartMs ? `, JVM accepting after ${built.jvmStartMs} ms` : '';
     return { name, detail: `fetched in ${seconds(built.buildMs)}${start}: ${built.path}` };

@@ -38,7 +38,7 @@ export async function resolveDevServerExecutable(opts: ResolveOptions = {}): Pro
   if (fromEnv) return fromEnv;
   if (cachedCliReady(root)) return { type: 'existing-path', path: cliPath(root), source: 'cache' };
   if ((opts.build ?? true) && findOnPath('go', env)) {
-    const { path } = await ensureCli(root, opts.log ?? defaultLog);
+    const { path } = await ensureCli(root, opts.log ?? defaultLog, { env });
     return { type: 'existing-path', path, source: 'build' };
   }
   return { type: 'cached-download', source: 'download' };
@@ -53,7 +53,7 @@ export async function resolveTestServerExecutable(opts: ResolveOptions = {}): Pr
   if (cachedTestServerReady(root))
     return { type: 'existing-path', path: testServerPath(root), source: 'cache' };
   if ((opts.build ?? true) && findOnPath('java', env) && findOnPath('mvn', env)) {
-    const { path } = await ensureTestServer(root, opts.log ?? defaultLog);
+    const { path } = await ensureTestServer(root, opts.log ?? defaultLog, { env });
     return { type: 'existing-path', path, source: 'build' };
   }
   return { type: 'cached-download', source: 'download' };

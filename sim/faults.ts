@@ -41,11 +41,25 @@ const NONE: FaultAction = { kind: 'none', latencyMs: 0 };
 
 export class Faults {
   private rules: ActiveRule[] = [];
+  private known = new Set<string>();
 
   constructor(private readonly rng: Prng) {}
 
-  set(rules: FaultRule[]): void {
+  /** The Gusto endpoint templates rules may name (a typo would otherwise never fire, silently). */
+  setKnownEndpoints(endpoints: string[]): void {
+    this.known = new Set(endpoints);
+  }
+
+  /** Replaces the rules; returns the endpoints it does not know instead, changing nothing. */
+  set(rules: FaultRule[]): string[] {
+    const unknown = rules.map((r) => r.endpoint).filter((e) => e !== '*' && !this.known.has(e));
+    if (unknown.length) return unknown;
     this.rules = rules.map((rule) => ({ rule, fired: 0 }));
+    return [];
+  }
+
+  knownEndpoints(): string[] {
+    return [...this.known];
   }
 
   clear(): void {

@@ -231,6 +231,8 @@ export interface Payroll {
 
 export interface Contractor {
   uuid: string;
+  /** Fixture handle from the seed spec ("hourly-dd"), or null. */
+  key: string | null;
   companyUuid: string;
   type: 'Individual' | 'Business';
   firstName: string | null;

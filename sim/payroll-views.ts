@@ -4,7 +4,7 @@
  * and plain JSON numbers where the spec types the field as a number (gross_pay, tax amounts...).
  */
 import { fromCents, fromThousandths, type Cents } from '../gusto/money.js';
-import { isoSeconds } from './calendar.js';
+import { dateIn, GUSTO_TIME_ZONE, isoSeconds } from './calendar.js';
 import type { Sim } from './context.js';
 import type { CompResult, Employee, EmployeeComp, Payroll, PayrollTotals } from './model.js';
 import { computeComp, FIXED_COMPENSATION_TYPES, MULTIPLIERS } from './payroll-math.js';
@@ -144,13 +144,12 @@ export function compJson(sim: Sim, payroll: Payroll, comp: EmployeeComp, include
     })),
     paid_time_off: comp.pto.map((p) => ({ name: p.name, hours: fromThousandths(p.hours), final_payout_unused_hours_input: null })),
     reimbursements: comp.reimbursements.map((r) => ({ amount: fromCents(r.amount), description: r.description, uuid: r.uuid, recurring: false })),
-    deductions: comp.deductions.map((d, i) => ({
+    deductions: comp.deductions.map((d) => ({
       name: d.name,
       amount: Number(d.amount),
       amount_type: d.amountType,
       uuid: d.uuid,
       updatable_via_payroll: true,
-      ...(result ? { amount_withheld: centsNumber(result.deductionAmounts[i] ?? 0) } : {}),
     })),
   };
   if (!payroll.processed) out.version = comp.version;
@@ -217,5 +216,65 @@ export function unprocessedPayroll(sim: Sim, payroll: Payroll): Json {
     pay_period: base.pay_period,
     created_at: isoSeconds(payroll.createdAt),
     partner_owned_disbursement: null,
+  };
+}
+
+/** GET /v1/payrolls/{payroll_uuid}/receipt (processed payrolls only). */
+export function payrollReceipt(sim: Sim, payroll: Payroll): Json {
+  const company = sim.store.companies.get(payroll.companyUuid);
+  const calculation = calculationOf(sim.store, payroll);
+  if (!company || !calculation) throw new Error(`payroll ${payroll.uuid} has no receipt`);
+  const t = calculation.totals;
+  const comps = [...(payroll.comps?.values() ?? [])].filter((c) => !c.excluded);
+  return {
+    payroll_uuid: payroll.uuid,
+    company_uuid: company.uuid,
+    name_of_sender: company.name,
+    name_of_recipient: 'Payroll recipients',
+    recipient_notice:
+      'Direct deposits are credited to employee accounts on the check date; checks are handed out by the employer.',
+    debit_date: dateIn(new Date(payroll.deadline), GUSTO_TIME_ZONE),
+    license: 'Sandbox receipt: no money was moved.',
+    license_uri: 'https://gusto.com/about/licenses',
+    right_to_refund: 'Sandbox receipt: refund rights are described in the live receipt.',
+    liability_of_licensee: 'Sandbox receipt: licensee liability is described in the live receipt.',
+    totals: {
+      company_debit: fromCents(t.companyDebit),
+      net_pay_debit: fromCents(t.netPayDebit),
+      child_support_debit: '0.00',
+      reimbursement_debit: fromCents(t.reimbursementDebit),
+      tax_debit: fromCents(t.taxDebit),
+    },
+    taxes: mergeByName(t),
+    employee_compensations: comps.map((c) => receiptLine(sim, calculation.results.get(c.employeeUuid), c)),
+    licensee: {
+      name: 'Gusto',
+      address: '525 20th St',
+      city: 'San Francisco',
+      state: 'CA',
+      postal_code: '94107',
+      phone_number: '4157778888',
+    },
+  };
+}
+
+function mergeByName(t: PayrollTotals): Json[] {
+  const byName = new Map<string, Cents>();
+  for (const line of t.taxes) byName.set(line.name, (byName.get(line.name) ?? 0) + line.amount);
+  return [...byName].map(([name, amount]) => ({ name, amount: fromCents(amount) }));
+}
+
+function receiptLine(sim: Sim, result: CompResult | undefined, comp: EmployeeComp): Json {
+  const employee = sim.store.employees.get(comp.employeeUuid);
+  return {
+    employee_uuid: comp.employeeUuid,
+    employee_first_name: employee?.firstName ?? '',
+    employee_last_name: employee?.lastName ?? '',
+    payment_method: comp.paymentMethod,
+    net_pay: fromCents(result?.net ?? 0),
+    total_tax: fromCents(result?.employeeTaxes ?? 0),
+    total_garnishments: '0.00',
+    child_support_garnishment: '0.00',
+    total_reimbursement: fromCents(result?.reimbursements ?? 0),
   };
 }

@@ -156,6 +156,7 @@ function addContractor(sim: Sim, company: Company, spec: ContractorSpec, now: Da
   const uuid = rng.uuid();
   const contractor: Contractor = {
     uuid,
+    key: spec.key ?? null,
     companyUuid: company.uuid,
     type: spec.type,
     firstName: first,

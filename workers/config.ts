@@ -42,7 +42,16 @@ export interface Config {
     webhookToken: string | undefined;
   };
   api: { host: string; port: number; keys: string[] };
-  sandbox: { host: string; port: number };
+  sandbox: {
+    host: string;
+    port: number;
+    /** Undefined: the sandbox's defaults (its fixture companies; a fresh seed, or DATA_DIR's for npm start). */
+    companies: number | undefined;
+    seed: number | undefined;
+    rateLimitPerMinute: number | undefined;
+    calculateLatencyMs: number | undefined;
+    submitLatencyMs: number | undefined;
+  };
   metrics: { port: number | undefined };
   dataDir: string;
   shutdownGraceMs: number;
@@ -67,10 +76,8 @@ const port = z
   .transform(Number)
   .refine((n) => n >= 1 && n <= 65535, PORT_RULE);
 
-const nonNegativeInt = z
-  .string()
-  .regex(/^\d+$/, 'must be a whole number of milliseconds (0 or more)')
-  .transform(Number);
+const wholeNumber = (rule: string) => z.string().regex(/^\d+$/, rule).transform(Number);
+const nonNegativeInt = wholeNumber('must be a whole number of milliseconds (0 or more)');
 
 const hostPort = z
   .string()
@@ -232,6 +239,32 @@ export const CONFIG_VARIABLES = {
     describe: 'Interface the Gusto sandbox binds',
   },
   SANDBOX_PORT: { schema: port, default: '8090', describe: 'Gusto sandbox port' },
+  SANDBOX_COMPANIES: {
+    schema: wholeNumber('must be a whole number of companies (1 or more)').refine(
+      (n) => n >= 1,
+      'must be 1 or more',
+    ),
+    describe: 'How many companies the sandbox seeds (default: its 6 fixture companies; more are generated)',
+  },
+  SANDBOX_SEED: {
+    schema: wholeNumber('must be a whole number'),
+    describe: 'PRNG seed of the sandbox data (default: fresh per start; `npm start` keeps one in DATA_DIR)',
+  },
+  SANDBOX_RATE_LIMIT: {
+    schema: z
+      .string()
+      .regex(/^(off|\d+)$/, 'must be requests per minute per token, or "off"')
+      .transform((s) => (s === 'off' ? 0 : Number(s))),
+    describe: 'Sandbox rate limit per token and rolling minute (default 200, like Gusto; "off" disables it)',
+  },
+  SANDBOX_CALCULATE_LATENCY_MS: {
+    schema: nonNegativeInt,
+    describe: 'Sandbox time a payroll calculation takes (default 1500)',
+  },
+  SANDBOX_SUBMIT_LATENCY_MS: {
+    schema: nonNegativeInt,
+    describe: 'Sandbox time a payroll submission takes (default 1500)',
+  },
   METRICS_PORT: {
     schema: port,
     describe: 'Prometheus endpoint of the worker (/metrics). Unset: no endpoint',
@@ -358,7 +391,15 @@ function toConfig(v: Parsed): Config {
       webhookToken: v.GUSTO_WEBHOOK_TOKEN,
     },
     api: { host: v.API_HOST ?? '127.0.0.1', port: v.API_PORT ?? 8080, keys: v.API_KEYS ?? [] },
-    sandbox: { host: v.SANDBOX_HOST ?? '127.0.0.1', port: v.SANDBOX_PORT ?? 8090 },
+    sandbox: {
+      host: v.SANDBOX_HOST ?? '127.0.0.1',
+      port: v.SANDBOX_PORT ?? 8090,
+      companies: v.SANDBOX_COMPANIES,
+      seed: v.SANDBOX_SEED,
+      rateLimitPerMinute: v.SANDBOX_RATE_LIMIT,
+      calculateLatencyMs: v.SANDBOX_CALCULATE_LATENCY_MS,
+      submitLatencyMs: v.SANDBOX_SUBMIT_LATENCY_MS,
+    },
     metrics: { port: v.METRICS_PORT },
     dataDir: v.DATA_DIR ?? './data',
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS ?? 30_000,

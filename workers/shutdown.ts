@@ -1,15 +1,20 @@
+/** A repeat within this window is the same stop request relayed by a wrapper (npm, tsx), not a person. */
+const RELAY_WINDOW_MS = 2_000;
+
 /**
- * Runs `stop` once on the first SIGINT/SIGTERM. A second signal while stopping forces exit: a person
- * pressing Ctrl-C twice wants out now, and a supervisor's follow-up SIGKILL would come anyway.
+ * Runs `stop` once on the first SIGINT/SIGTERM, then exits. Launchers in front of us (npm, tsx) relay
+ * the signal they got as well, so one Ctrl-C can arrive two or three times within milliseconds; those
+ * repeats are ignored. A signal after that window is a person pressing Ctrl-C again: exit at once.
  */
 export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void>, log = console.error): void {
-  let stopping = false;
+  let firstAt: number | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < RELAY_WINDOW_MS) return;
       log(`${signal} again: exiting without waiting`);
       process.exit(130);
     }
-    stopping = true;
+    firstAt = Date.now();
     log(`${signal}: shutting down`);
     stop(signal).then(
       () => process.exit(0),

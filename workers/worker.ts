@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type Logger, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type Logger,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createGustoClient, type GustoClient } from '../gusto/client.js';
 import {
@@ -45,10 +51,11 @@ export interface PayrollWorker {
  * source would run webpack on every deploy).
  */
 export async function createWorker(config: Config, overrides: WorkerOverrides = {}): Promise<PayrollWorker> {
+  // Workflow code first: a bundling error should not leave a connection open behind it.
+  const code = await workflowCode(config, overrides);
+  const gusto = overrides.gusto ?? gustoClientFromConfig(config, overrides);
   const ownConnection = !overrides.connection;
   const connection = overrides.connection ?? (await connect(config));
-  const gusto = overrides.gusto ?? gustoClientFromConfig(config, overrides);
-  const code = workflowCode(config, overrides);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -146,11 +153,11 @@ function gustoLogger(logger: Logger) {
 }
 
 type WorkflowCode = {
-  options: { workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string };
+  options: { workflowBundle: { codePath: string } | { code: string } };
   source: string;
 };
 
-function workflowCode(config: Config, overrides: WorkerOverrides): WorkflowCode {
+async function workflowCode(config: Config, overrides: WorkerOverrides): Promise<WorkflowCode> {
   if (overrides.workflowBundle)
     return { options: { workflowBundle: overrides.workflowBundle }, source: 'override' };
   const path = config.workflowBundlePath ?? (existsSync(DEFAULT_BUNDLE) ? DEFAULT_BUNDLE : undefined);
@@ -159,5 +166,22 @@ function workflowCode(config: Config, overrides: WorkerOverrides): WorkflowCode 
       throw new Error(`WORKFLOW_BUNDLE_PATH: no file at ${path} (build it: npm run build:bundle)`);
     return { options: { workflowBundle: { codePath: path } }, source: path };
   }
-  return { options: { workflowsPath: WORKFLOWS_ENTRY }, source: `${WORKFLOWS_ENTRY} (bundled at start)` };
+  // No prebuilt bundle (development): bundle here, quietly; the SDK would log webpack's whole report.
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_ENTRY,
+    logger: quietLogger(overrides.logger),
+  });
+  return { options: { workflowBundle: { code } }, source: `${WORKFLOWS_ENTRY} (bundled at start)` };
+}
+
+function quietLogger(logger?: Logger): Logger {
+  const noop = () => {};
+  return {
+    log: noop,
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: (m, meta) => (logger ? logger.warn(m, meta) : console.warn(m)),
+    error: (m, meta) => (logger ? logger.error(m, meta) : console.error(m)),
+  };
 }

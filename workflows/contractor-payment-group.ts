@@ -11,6 +11,7 @@ import { cancelCutoff } from './deadlines.js';
 import { CheckDate, CompanyId, Stage } from './search-attributes.js';
 import {
   fundingExpectedAt,
+  groupPreviewedUpdate,
   groupStateQuery,
   movesMoney,
   type ContractorPaymentGroupInput,
@@ -36,7 +37,7 @@ export async function contractorPaymentGroupWorkflow(
       return true;
     },
   });
-  run.listen(groupStateQuery);
+  run.listen(groupStateQuery, groupPreviewedUpdate);
   tagSearchAttributes(input);
 
   const request = () => ({ companyId, checkDate, lines, asOf: new Date().toISOString() });
@@ -124,6 +125,7 @@ function initialState(input: ContractorPaymentGroupInput): ContractorPaymentGrou
     stage: 'validating',
     companyId: input.companyId,
     checkDate: input.checkDate,
+    request: input.payments,
     approval: input.approval ?? 'auto',
     payments: [],
     gustoCalls: {},

@@ -130,12 +130,16 @@ export interface ContractorPaymentState extends CommonState {
   contractorId: string;
   date: string;
   paymentMethod: PaymentMethod;
+  /** The payment as requested (a second start with the same key must ask for the same). */
+  request: PaymentLine;
   paymentId?: string;
   mayCancel?: boolean;
 }
 
 export interface ContractorPaymentGroupState extends CommonState {
   checkDate: string;
+  /** The payments as requested. */
+  request: PaymentLine[];
   groupId?: string;
   creationToken?: string;
   payments: PaymentView[];
@@ -185,6 +189,9 @@ export interface CancelResult {
 
 export const paymentStateQuery = defineQuery<ContractorPaymentState>('state');
 export const groupStateQuery = defineQuery<ContractorPaymentGroupState>('state');
+/** Resolves once the run has validated and previewed (or ended): lets a starter report bad input. */
+export const paymentPreviewedUpdate = defineUpdate<ContractorPaymentState>('awaitPreview');
+export const groupPreviewedUpdate = defineUpdate<ContractorPaymentGroupState>('awaitPreview');
 export const approveUpdate = defineUpdate<{ approved: true }, [Approval]>('approve');
 export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel');
 

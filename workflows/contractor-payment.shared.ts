@@ -10,8 +10,8 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
-  type QueryDefinition,
 } from '@temporalio/workflow';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import type { GustoErrorItem } from '../gusto/errors.js';
 import { calendarDate, msUntil } from './deadlines.js';
@@ -60,6 +60,7 @@ export const pollers = proxyActivities<Activities>({
 type RunState = ContractorPaymentState | ContractorPaymentGroupState;
 
 const TERMINAL: ReadonlySet<Stage> = new Set(['completed', 'funded', 'cancelled', 'failed']);
+const UNPREVIEWED: ReadonlySet<Stage> = new Set(['validating', 'previewing']);
 
 export interface ProcessHooks {
   /** The payments that exist at Gusto, as last read (empty before create). */
@@ -87,8 +88,12 @@ export class PaymentProcess<S extends RunState> {
   ) {}
 
   /** Installs the query, the webhook signal and the approve/cancel updates. */
-  listen(stateQuery: QueryDefinition<S>): void {
+  listen(stateQuery: QueryDefinition<S>, previewedUpdate: UpdateDefinition<S>): void {
     setHandler(stateQuery, () => this.state);
+    setHandler(previewedUpdate, async () => {
+      await condition(() => !UNPREVIEWED.has(this.state.stage));
+      return this.state;
+    });
     setHandler(gustoEventSignal, (event) => {
       this.state.events++;
       // Only our resource's events can change what we wait for; anything else is noise.
@@ -98,7 +103,7 @@ export class PaymentProcess<S extends RunState> {
       validator: (approval) => this.validateApproval(approval),
     });
     setHandler(cancelUpdate, (request) => this.requestCancel(request ?? {}), {
-      validator: () => this.validateCancel(),
+      validator: (_request: CancelRequest) => this.validateCancel(),
     });
   }
 

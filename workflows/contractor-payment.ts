@@ -12,6 +12,7 @@ import { CheckDate, CompanyId, ContractorId, Stage } from './search-attributes.j
 import {
   fundingExpectedAt,
   movesMoney,
+  paymentPreviewedUpdate,
   paymentStateQuery,
   type ContractorPaymentInput,
   type ContractorPaymentResult,
@@ -26,7 +27,7 @@ import { creator, gusto, pacificToday, PaymentProcess, pollers } from './contrac
 export async function contractorPaymentWorkflow(input: ContractorPaymentInput): Promise<ContractorPaymentResult> {
   const { companyId, date } = input;
   const line = lineOf(input);
-  const state = initialState(input);
+  const state = initialState(input, line);
   let payment: PaymentView | undefined;
   const run = new PaymentProcess(state, {
     payments: () => (payment ? [payment] : []),
@@ -36,7 +37,7 @@ export async function contractorPaymentWorkflow(input: ContractorPaymentInput): 
       return true;
     },
   });
-  run.listen(paymentStateQuery);
+  run.listen(paymentStateQuery, paymentPreviewedUpdate);
   tagSearchAttributes(input);
 
   const asOf = () => new Date().toISOString();
@@ -120,13 +121,14 @@ function lineOf(input: ContractorPaymentInput): PaymentLine {
   return line;
 }
 
-function initialState(input: ContractorPaymentInput): ContractorPaymentState {
+function initialState(input: ContractorPaymentInput, line: PaymentLine): ContractorPaymentState {
   return {
     stage: 'validating',
     companyId: input.companyId,
     contractorId: input.contractorId,
     date: input.date,
     paymentMethod: input.paymentMethod,
+    request: line,
     approval: input.approval ?? 'auto',
     gustoCalls: {},
     events: 0,

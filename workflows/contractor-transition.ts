@@ -1,18 +1,16 @@
 /**
- * Contractor dismissal and rehire: the same process with a different date field and endpoint.
+ * Contractor dismissal and rehire: one process with two faces. Both schedule a change in Gusto for a
+ * calendar date, wait for that date on a durable timer (cancellable until then), and check on the date
+ * that Gusto shows the change. Only the endpoint, the date field and "what done looks like" differ;
+ * those live in TRANSITIONS below, and the process itself is written once (Transition.run).
  *
- *   read the contractor → check the rules → resolve conflicting scheduled transitions
- *   → schedule it in Gusto → hold a durable timer until the date (cancellable)
- *   → verify on the date that Gusto shows it in effect → (past-dated: hold through Gusto's grace period)
- *
- * Plus two immediate actions (deactivate now, delete an unpaid contractor) as one-activity workflows, so
- * the API process needs no Gusto tokens and every change is recorded in Temporal's history.
+ * Deactivate-now and delete are single Gusto calls, run as one-activity workflows at the end of this
+ * file so the API process holds no Gusto tokens and every change is on record in Temporal.
  */
 import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
-  CancellationScope,
   condition,
   defineQuery,
   defineUpdate,
@@ -21,7 +19,6 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type {
   ContractorActivities,
@@ -32,17 +29,17 @@ import type {
   DeletionResult,
   TransitionKind,
 } from '../activities/contractors.js';
-import { calendarDate, msUntil, startOfDate } from './deadlines.js';
+import { addDays, calendarDate, msUntil, startOfDate } from './deadlines.js';
 import { contractorDismissalId, contractorRehireId } from './ids.js';
 import { CompanyId, ContractorId, EffectiveDate, Stage } from './search-attributes.js';
-import { Wakeups, waitForGusto } from './waiting.js';
+import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
 
 export type { TransitionKind } from '../activities/contractors.js';
 
 // ---------------------------------------------------------------------------------------------------
-// Inputs, state and messages (the client, HTTP API and tests share these)
+// Inputs, state and messages (shared with the client, the HTTP API and tests)
 
-/** What to do about a scheduled transition that is in the way (Gusto answers 422 while one exists). */
+/** What to do about another scheduled dismissal or rehire (Gusto answers 422 while one exists). */
 export type ConflictPolicy = 'refuse' | 'cancel_conflicting';
 
 interface TransitionInputBase {
@@ -50,17 +47,17 @@ interface TransitionInputBase {
   contractorId: string;
   /** Default `refuse`. */
   policy?: ConflictPolicy;
-  /** IANA zone in which the date starts; default: the company's time zone from Gusto. */
+  /** IANA zone the date is read in. Default: the company's time zone as Gusto reports it. */
   timeZone?: string;
 }
 
 export interface DismissalInput extends TransitionInputBase {
-  /** Calendar date (YYYY-MM-DD) from which the contractor is inactive. */
+  /** Last day the contractor works (YYYY-MM-DD); Gusto shows them inactive from the next day. */
   end_date: string;
 }
 
 export interface RehireInput extends TransitionInputBase {
-  /** Calendar date (YYYY-MM-DD) from which the contractor is active again. */
+  /** First day the contractor works again (YYYY-MM-DD). */
   start_date: string;
 }
 
@@ -76,10 +73,10 @@ export type TransitionStage =
   | 'cancelled'
   | 'failed';
 
-/** How the run ended: done, cancelled through us, or found cancelled in Gusto by someone else. */
+/** Done; cancelled through this run; or found gone from Gusto (cancelled there by someone else). */
 export type TransitionOutcome = 'completed' | 'cancelled' | 'cancelled_in_gusto';
 
-/** What Gusto said about the contractor at the last read. */
+/** The contractor as Gusto showed it at the last read. */
 export interface GustoView {
   is_active: boolean;
   start_date: string | null;
@@ -101,21 +98,24 @@ export interface TransitionState {
   outcome?: TransitionOutcome;
   timeZone?: string;
   timeZoneSource?: 'input' | 'company';
-  /** The instant the date starts in `timeZone`: the timer's target. */
+  /** When Gusto shows the change: the timer's target. */
   effectiveAt?: string;
-  /** The date had already started when the transition was scheduled (Gusto allows past dates). */
+  /** The change was already due when it was scheduled (Gusto accepts past dates). */
   pastDated?: boolean;
-  /** Cancel is accepted until this instant (the date, or the end of the grace period). */
+  /** Cancel is accepted until then: the effective instant, or the end of a past-dated one's grace. */
   cancellableUntil?: string;
-  /** Scheduled transitions that were in the way and were cancelled under `cancel_conflicting`. */
+  /** Transitions that were in the way and were cancelled under `cancel_conflicting`. */
   cancelledConflicts: string[];
-  /** The transition was already in Gusto when this run looked (adopted, not sent again). */
+  /** Decisions worth telling a person (adopted, nothing left to schedule, ...). */
+  notes: string[];
+  /** The change was in Gusto already when this run looked, so nothing was sent. */
   adopted: boolean;
   scheduledAt?: string;
   finishedAt?: string;
+  cancelReason?: string;
   gusto?: GustoView;
   lastError?: { message: string; type?: string; at: string };
-  /** Gusto endpoints called by completed activities, with counts. */
+  /** Gusto endpoints called (by completed activities), with counts. */
   gustoCalls: Record<string, number>;
   webhooksSeen: number;
 }
@@ -125,72 +125,149 @@ export interface CancelRequest {
 }
 
 export const transitionStateQuery = defineQuery<TransitionState>('state');
-/** Resolves once the transition is scheduled in Gusto (or fails with the reason it could not be). */
+/** Returns once the change is scheduled in Gusto; fails with the reason when the run could not. */
 export const awaitScheduledUpdate = defineUpdate<TransitionState>('awaitScheduled');
-/** Cancels the scheduled transition (DELETE in Gusto) and ends the run with outcome `cancelled`. */
-export const cancelTransitionUpdate = defineUpdate<TransitionState, [CancelRequest?]>('cancel');
+/** Cancels the scheduled change in Gusto; the run then ends with outcome `cancelled`. */
+export const cancelTransitionUpdate = defineUpdate<TransitionState, [CancelRequest]>('cancel');
 
-/** Gusto lets a past-dated transition be cancelled for two days. */
-export const GRACE_PERIOD_MS = 2 * 24 * 60 * 60 * 1000;
-/** After the date: poll Gusto from this interval up to the cap, and give up after the limit. */
-const VERIFY_POLL = { firstMs: 60_000, maxMs: 60 * 60_000, giveUpAfterMs: 3 * 24 * 60 * 60_000 };
+/** Gusto keeps a past-dated dismissal or rehire cancellable for two days after it was recorded. */
+export const GRACE_PERIOD_MS = 2 * 86_400_000;
+
+/** Workflow id of the process of `kind` for a contractor: one of each per contractor at a time. */
+export const transitionWorkflowId = (kind: TransitionKind, contractorId: string): string =>
+  kind === 'dismissal' ? contractorDismissalId(contractorId) : contractorRehireId(contractorId);
 
 // ---------------------------------------------------------------------------------------------------
 // The two processes
 
 export async function contractorDismissalWorkflow(input: DismissalInput): Promise<TransitionState> {
-  return new ContractorTransition('dismissal', { ...input, date: input.end_date }).run();
+  return new Transition('dismissal', { ...input, date: input.end_date }).run();
 }
 
 export async function contractorRehireWorkflow(input: RehireInput): Promise<TransitionState> {
-  return new ContractorTransition('rehire', { ...input, date: input.start_date }).run();
+  return new Transition('rehire', { ...input, date: input.start_date }).run();
 }
 
-/** Workflow id of the process of `kind` for a contractor (one of each per contractor at a time). */
-export const transitionWorkflowId = (kind: TransitionKind, contractorId: string): string =>
-  kind === 'dismissal' ? contractorDismissalId(contractorId) : contractorRehireId(contractorId);
+// ---------------------------------------------------------------------------------------------------
+// What differs between a dismissal and a rehire
+
+/**
+ * Where our change stands in Gusto: ahead (`scheduled`), done (`in_effect`), not there (`absent`), or
+ * something we did not ask for (`other`, e.g. another date).
+ */
+type Standing = 'scheduled' | 'in_effect' | 'absent' | 'other';
+
+interface Conflict {
+  kind: TransitionKind;
+  date: string | null;
+}
+
+/**
+ * What to do, decided from the contractor as Gusto shows it before anything changes: adopt our change
+ * found already there; or cancel what is in the way (policy permitting) and then schedule ours; or,
+ * for a dismissal, cancel a pending rehire after which the contractor simply stays dismissed.
+ */
+type Decision =
+  | { action: 'adopt' }
+  | { action: 'schedule'; cancel: Conflict[] }
+  | { action: 'stays_dismissed'; cancel: Conflict[] };
+
+interface TransitionRules {
+  dateField: 'end_date' | 'start_date';
+  /** The instant Gusto shows the change, in the company's zone. */
+  effectiveAt(date: string, timeZone: string): Date;
+  standing(c: ContractorSnapshot, date: string): Standing;
+  /** Throws the refusal (InvalidInput or Refused) when the rules say no. */
+  decide(c: ContractorSnapshot, date: string): Decision;
+}
+
+const isDismissed = (c: ContractorSnapshot): boolean => !c.is_active && c.dismissal_date !== null;
+
+const pendingRehire = (c: ContractorSnapshot): Conflict[] =>
+  c.upcoming_employment ? [{ kind: 'rehire', date: c.upcoming_employment.start_date }] : [];
+
+const TRANSITIONS: Record<TransitionKind, TransitionRules> = {
+  dismissal: {
+    dateField: 'end_date',
+    // The contractor works through end_date: Gusto shows them inactive from the next day.
+    effectiveAt: (date, tz) => startOfDate(addDays(date, 1), tz),
+    standing: (c, date) => {
+      if (c.dismissal_date === date) return c.is_active ? 'scheduled' : 'in_effect';
+      return c.dismissal_date === null && c.is_active ? 'absent' : 'other';
+    },
+    decide: (c, date) => {
+      if (c.start_date && date < c.start_date) {
+        throw invalid(`end_date: must be on or after the contractor's start_date (${c.start_date}), got ${date}`);
+      }
+      const standing = TRANSITIONS.dismissal.standing(c, date);
+      if (standing === 'scheduled' || standing === 'in_effect') return { action: 'adopt' };
+      if (isDismissed(c)) {
+        // Dismissed with a rehire ahead: without the rehire they stay dismissed, which is the goal.
+        if (c.upcoming_employment) return { action: 'stays_dismissed', cancel: pendingRehire(c) };
+        throw refused(`dismissal of an inactive contractor: already dismissed (dismissal_date ${c.dismissal_date})`);
+      }
+      const otherDismissal: Conflict[] = c.dismissal_date ? [{ kind: 'dismissal', date: c.dismissal_date }] : [];
+      return { action: 'schedule', cancel: [...pendingRehire(c), ...otherDismissal] };
+    },
+  },
+  rehire: {
+    dateField: 'start_date',
+    effectiveAt: (date, tz) => startOfDate(date, tz),
+    standing: (c, date) => {
+      if (c.upcoming_employment) return c.upcoming_employment.start_date === date ? 'scheduled' : 'other';
+      if (c.is_active) return c.start_date === date ? 'in_effect' : 'other';
+      return 'absent';
+    },
+    decide: (c, date) => {
+      const standing = TRANSITIONS.rehire.standing(c, date);
+      if (standing === 'scheduled' || standing === 'in_effect') return { action: 'adopt' };
+      if (!isDismissed(c)) {
+        const pending = c.dismissal_date ? `; its dismissal after ${c.dismissal_date} has not taken effect yet` : '';
+        throw refused(`rehire of an active contractor: only a dismissed contractor can be rehired${pending}`);
+      }
+      if (date <= c.dismissal_date!) {
+        throw invalid(`start_date: must be after the contractor's dismissal_date (${c.dismissal_date}), got ${date}`);
+      }
+      return { action: 'schedule', cancel: pendingRehire(c) };
+    },
+  },
+};
+
+const describeConflict = (c: Conflict): string => `a ${c.kind} on ${c.date ?? 'an unknown date'}`;
 
 // ---------------------------------------------------------------------------------------------------
 // Activities
 
-const RETRY_FOREVER: ActivityOptions = {
-  // A 30-day process must outlive a Gusto outage: retryable failures retry until Gusto is back;
-  // 4xx answers are non-retryable (activities/failures.ts) and reach the workflow at once.
+const gusto = proxyActivities<ContractorActivities>({
+  // A month-long process must outlive a Gusto outage: retryable failures (5xx, 429, timeouts) retry
+  // until Gusto is back; 4xx answers are non-retryable (activities/failures.ts) and come back at once.
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-};
+});
 
-const gusto = proxyActivities<ContractorActivities>(RETRY_FOREVER);
+/** After the date, Gusto is read at growing intervals until it shows the change, for a few days. */
+const VERIFY_POLL = { firstMs: 60_000, maxMs: 3_600_000, giveUpAfterMs: 3 * 86_400_000 };
 
 // ---------------------------------------------------------------------------------------------------
-// The shared process
+// The process
 
-const DATE_FIELD: Record<TransitionKind, string> = { dismissal: 'end_date', rehire: 'start_date' };
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-interface Plan {
-  companyId: string;
-  contractorId: string;
+interface Plan extends TransitionInputBase {
   date: string;
-  policy?: ConflictPolicy;
-  timeZone?: string;
 }
 
-/**
- * Where our transition stands in Gusto: still ahead, already in effect, not there at all, or something
- * else (a different date was scheduled by someone else).
- */
-type Standing = 'scheduled' | 'in_effect' | 'absent' | 'other';
-
-class ContractorTransition {
+class Transition {
+  private readonly rules: TransitionRules;
   private readonly state: TransitionState;
   private readonly wakeups = Wakeups.listen();
-  private cancelling = false;
+  private cancelInFlight = false;
+  /** Set once the start is settled: scheduled (or adopted), finished early, or failed. */
+  private started?: { failure?: ApplicationFailure };
 
   constructor(
     private readonly kind: TransitionKind,
     private readonly plan: Plan,
   ) {
+    this.rules = TRANSITIONS[kind];
     this.state = {
       kind,
       companyId: plan.companyId,
@@ -199,71 +276,62 @@ class ContractorTransition {
       policy: plan.policy ?? 'refuse',
       stage: 'reading_contractor',
       cancelledConflicts: [],
+      notes: [],
       adopted: false,
       gustoCalls: {},
       webhooksSeen: 0,
     };
-    setHandler(transitionStateQuery, () => ({ ...this.state, webhooksSeen: this.wakeups.total }));
-    setHandler(awaitScheduledUpdate, () => this.untilScheduled());
-    setHandler(cancelTransitionUpdate, (req) => this.cancel(req), { validator: () => this.validateCancel() });
+    setHandler(transitionStateQuery, () => this.snapshot());
+    setHandler(awaitScheduledUpdate, () => this.untilStarted());
+    setHandler(cancelTransitionUpdate, (req) => this.cancel(req), {
+      validator: (_req: CancelRequest) => this.validateCancel(),
+    });
   }
 
   async run(): Promise<TransitionState> {
-    this.setStage('reading_contractor');
     try {
-      const contractor = await this.readContractorChecked();
+      this.enter('reading_contractor');
+      const contractor = await this.readContractor();
       await this.resolveTimeZone();
-      this.setStage('resolving_conflicts');
-      const ready = await this.resolveConflicts(contractor);
-      this.setStage('scheduling');
-      await this.schedule(ready);
-      this.setStage('waiting_for_date');
-      if ((await this.holdUntil(this.effectiveAt())) !== 'arrived') return this.finish();
-      this.setStage('verifying');
-      if ((await this.verifyInEffect()) !== 'in_effect') return this.finish();
+      this.enter('resolving_conflicts');
+      const decision = await this.resolveConflicts(contractor);
+      if (decision.action === 'stays_dismissed') return this.finish('completed');
+      this.enter('scheduling');
+      await this.schedule(decision);
+      this.enter('waiting_for_date');
+      const atDate = await this.holdUntil(this.effectiveAt());
+      if (atDate !== 'arrived') return this.finish(atDate);
+      this.enter('verifying');
+      const verified = await this.verifyInEffect();
+      if (verified !== 'in_effect') return this.finish(verified);
       if (this.state.pastDated) {
-        this.setStage('grace_period');
-        if ((await this.holdUntil(this.graceEnds())) !== 'arrived') return this.finish();
+        this.enter('grace_period');
+        const afterGrace = await this.holdUntil(new Date(this.state.cancellableUntil!));
+        if (afterGrace !== 'arrived') return this.finish(afterGrace);
       }
-      this.state.outcome = 'completed';
-      return this.finish();
+      return this.finish('completed');
     } catch (err) {
       return this.fail(err);
     }
   }
 
-  // --- steps -----------------------------------------------------------------------------------------
+  // --- steps ---------------------------------------------------------------------------------------
 
-  /** Reads the contractor and applies the rules that need nothing but the input and Gusto's record. */
-  private async readContractorChecked(): Promise<ContractorSnapshot> {
-    const field = DATE_FIELD[this.kind];
-    if (!ISO_DATE.test(this.plan.date) || !isRealDate(this.plan.date)) {
-      throw invalid(`${field}: must be a calendar date YYYY-MM-DD, got "${this.plan.date}"`);
-    }
-    const c = await this.read();
-    if (c.company_uuid && c.company_uuid !== this.plan.companyId) {
-      throw ApplicationFailure.nonRetryable(
-        `contractor ${this.plan.contractorId} does not belong to company ${this.plan.companyId}`,
-        'NotFound',
-      );
-    }
-    if (this.kind === 'dismissal' && c.start_date && this.plan.date < c.start_date) {
-      throw invalid(`end_date: must be on or after the contractor's start_date (${c.start_date}), got ${this.plan.date}`);
-    }
-    if (this.kind === 'rehire' && c.dismissal_date && this.plan.date <= c.dismissal_date) {
-      throw invalid(`start_date: must be after the contractor's dismissal_date (${c.dismissal_date}), got ${this.plan.date}`);
-    }
-    return c;
+  /** Checks the date's shape, then reads the contractor (an unknown one ends the run here). */
+  private async readContractor(): Promise<ContractorSnapshot> {
+    const { date } = this.plan;
+    if (!isCalendarDate(date)) throw invalid(`${this.rules.dateField}: must be a calendar date YYYY-MM-DD, got "${date}"`);
+    return this.read();
   }
 
-  /** The company's zone from Gusto unless the caller named one; dates start at midnight there. */
+  /** Dates start at midnight in the company's zone (from Gusto) unless the caller named a zone. */
   private async resolveTimeZone(): Promise<void> {
-    if (this.plan.timeZone) {
+    if (this.plan.timeZone !== undefined) {
       if (!isTimeZone(this.plan.timeZone)) throw invalid(`timeZone: unknown IANA time zone "${this.plan.timeZone}"`);
       this.state.timeZone = this.plan.timeZone;
       this.state.timeZoneSource = 'input';
     } else {
-      const { timeZone, calls } = await gusto.readCompanyTimeZone({ companyId: this.plan.companyId });
+      const { timeZone, calls } = await gusto.readContractorTimeZone({ companyId: this.plan.companyId });
       this.tally(calls);
       this.state.timeZone = timeZone;
       this.state.timeZoneSource = 'company';
@@ -273,88 +341,89 @@ class ContractorTransition {
   }
 
   /**
-   * Gusto refuses (422) to schedule while another dismissal or rehire is scheduled. Under `refuse` we
-   * stop with the reason; under `cancel_conflicting` we cancel what is in the way, later one first (a
-   * rehire builds on the dismissal before it), and let the rules decide on the contractor as it is then.
-   * Returns the contractor as it stands, or undefined when our transition is already there (adopt it).
+   * Gusto refuses (422) a dismissal or rehire while another one is scheduled. Every rule is checked
+   * before anything is cancelled, so a refusal leaves Gusto as it was.
    */
-  private async resolveConflicts(c: ContractorSnapshot): Promise<ContractorSnapshot | undefined> {
-    const standing = this.standing(c);
-    if (standing === 'scheduled' || standing === 'in_effect') return undefined;
-    this.checkPrecondition(c);
-    const conflicts = this.conflictsIn(c);
-    if (conflicts.length === 0) return c;
+  private async resolveConflicts(c: ContractorSnapshot): Promise<Decision> {
+    const decision = this.rules.decide(c, this.plan.date);
+    if (decision.action === 'adopt' || decision.cancel.length === 0) return decision;
+    const what = decision.cancel.map(describeConflict).join(' and ');
     if (this.state.policy === 'refuse') {
-      throw refused(
-        `the contractor already has ${conflicts.map(describe).join(' and ')} scheduled; ` +
-          `cancel it first or start with policy cancel_conflicting`,
+      throw refused(`the contractor already has ${what} scheduled; cancel it first, or start again with policy cancel_conflicting`);
+    }
+    for (const conflict of decision.cancel) await this.cancelConflict(conflict);
+    if (decision.action === 'stays_dismissed') {
+      this.state.notes.push(
+        `cancelled ${what}; the contractor stays dismissed (dismissal_date ${this.state.gusto?.dismissal_date}), so nothing was left to schedule`,
       );
     }
-    let current = c;
-    for (const conflict of conflicts) current = await this.cancelConflict(conflict);
-    this.checkPrecondition(current);
-    return current;
+    return decision;
   }
 
-  /** POST the transition, unless it is already in Gusto (a run before us, or an adopted retry). */
-  private async schedule(ready: ContractorSnapshot | undefined): Promise<void> {
+  /** POSTs the change, or adopts it when it was already in Gusto. */
+  private async schedule(decision: Decision): Promise<void> {
     const now = new Date();
-    this.state.pastDated = this.effectiveAt().getTime() <= now.getTime();
-    this.state.cancellableUntil = (this.state.pastDated ? this.graceEnds(now) : this.effectiveAt()).toISOString();
-    if (ready === undefined) {
+    if (decision.action === 'adopt') {
       this.state.adopted = true;
+      this.state.notes.push(`the ${this.kind} on ${this.plan.date} was already in Gusto; nothing was sent`);
     } else {
-      const result = await gusto.scheduleTransition({ kind: this.kind, ...this.ref(), date: this.plan.date });
+      const result = await gusto.scheduleContractorTransition({ kind: this.kind, ...this.ref(), date: this.plan.date });
       this.observe(result);
       this.state.adopted = result.adopted;
     }
+    const effectiveAt = this.effectiveAt();
     this.state.scheduledAt = now.toISOString();
+    this.state.pastDated = effectiveAt.getTime() <= now.getTime();
+    const graceEnds = new Date(now.getTime() + GRACE_PERIOD_MS);
+    this.state.cancellableUntil = (this.state.pastDated ? graceEnds : effectiveAt).toISOString();
+    this.started = {};
   }
 
   /**
-   * Holds until `until` on a durable timer, or until a cancel finishes, or until a webhook shows that
-   * Gusto has moved on (every event is a hint to re-read, never a fact). Returns why it stopped.
+   * Holds until `until` on a durable timer. A cancel ends the hold; a webhook is a hint to re-read
+   * Gusto, never a fact: Gusto already showing the change ends the wait for the date early, and the
+   * change gone from Gusto ends the run.
    */
-  private async holdUntil(until: Date): Promise<'arrived' | 'cancelled' | 'moved_on'> {
+  private async holdUntil(until: Date): Promise<'arrived' | 'cancelled' | 'cancelled_in_gusto'> {
     for (;;) {
       const seen = this.wakeups.total;
       const ms = msUntil(new Date(), until);
-      const woke = ms > 0 && (await condition(() => this.cancelling || this.wakeups.total > seen, ms));
-      if (this.cancelling) {
-        await condition(() => !this.cancelling);
+      const woken = ms > 0 && (await condition(() => this.cancelInFlight || this.wakeups.total > seen, ms));
+      if (this.cancelInFlight) {
+        await condition(() => !this.cancelInFlight);
         if (this.state.outcome === 'cancelled') return 'cancelled';
         continue;
       }
-      if (!woke) return 'arrived';
-      const standing = this.standing(await this.read());
+      if (!woken) return 'arrived';
+      const standing = this.rules.standing(await this.read(), this.plan.date);
+      if (standing === 'absent' || standing === 'other') return this.goneFromGusto();
       if (standing === 'in_effect' && this.state.stage === 'waiting_for_date') return 'arrived';
-      if (standing === 'absent' || standing === 'other') return this.cancelledElsewhere();
     }
   }
 
   /**
-   * The date has arrived: waits until Gusto shows the transition in effect. A webhook wakes the wait
-   * early; otherwise Gusto is polled on durable timers, gently, since it changes once a day.
+   * The date has come: waits until Gusto shows the change (inactive with the dismissal_date, or active
+   * again). A webhook wakes the wait; otherwise Gusto is read on a gentle back-off of durable timers.
    */
-  private async verifyInEffect(): Promise<'in_effect' | 'moved_on'> {
+  private async verifyInEffect(): Promise<'in_effect' | 'cancelled_in_gusto'> {
     const settled = (s: Standing) => (s === 'scheduled' ? undefined : s);
     const standing = await waitForGusto<Standing>({
       wakeups: this.wakeups,
-      readOnce: async () => settled(this.standing(await this.read())),
+      readOnce: async () => settled(this.rules.standing(await this.read(), this.plan.date)),
       pollUntil: () => this.pollUntilSettled(settled),
     });
-    if (standing === 'in_effect') return 'in_effect';
-    return this.cancelledElsewhere();
+    return standing === 'in_effect' ? 'in_effect' : this.goneFromGusto();
   }
 
   private async pollUntilSettled(settled: (s: Standing) => Standing | undefined): Promise<Standing> {
     const giveUpAt = Date.now() + VERIFY_POLL.giveUpAfterMs;
     for (let delay = VERIFY_POLL.firstMs; ; delay = Math.min(delay * 2, VERIFY_POLL.maxMs)) {
-      const standing = settled(this.standing(await this.read()));
+      const standing = settled(this.rules.standing(await this.read(), this.plan.date));
       if (standing !== undefined) return standing;
       if (Date.now() >= giveUpAt) {
         throw ApplicationFailure.nonRetryable(
-          `Gusto still does not show the ${this.kind} in effect ${VERIFY_POLL.giveUpAfterMs / 86_400_000} days after ${this.plan.date}`,
+          `Gusto still does not show the ${this.kind} on ${this.plan.date} in effect, ` +
+            `${VERIFY_POLL.giveUpAfterMs / 86_400_000} days after ${this.state.effectiveAt}`,
           'VerificationFailed',
         );
       }
@@ -362,138 +431,109 @@ class ContractorTransition {
     }
   }
 
-  // --- cancel (update) ---------------------------------------------------------------------------------
+  // --- cancel ------------------------------------------------------------------------------------------
 
-  /** Runs before the update is accepted into history: refuse here and nothing is recorded or changed. */
+  /** Runs before the update is accepted: a refusal here leaves no trace in history or in Gusto. */
   private validateCancel(): void {
     const { stage, kind, date } = this.state;
     if (stage === 'completed' || stage === 'cancelled' || stage === 'failed') {
-      throw refused(`the ${kind} has already ended (${stage})`);
+      throw refused(`the ${kind} on ${date} has already ended (${stage}); there is nothing to cancel`);
     }
-    if (stage === 'reading_contractor' || stage === 'resolving_conflicts' || stage === 'scheduling') {
-      throw ApplicationFailure.nonRetryable(`the ${kind} is still being scheduled; try again shortly`, 'Conflict');
+    if (stage === 'cancelling') return;
+    if (stage !== 'waiting_for_date' && stage !== 'grace_period') {
+      const why = stage === 'verifying' ? 'Gusto is applying it right now' : 'it is still being scheduled';
+      throw ApplicationFailure.nonRetryable(`cannot cancel the ${kind} at this moment: ${why}; try again shortly`, 'Conflict');
     }
-    if (this.cancelling) return;
-    const until = this.state.cancellableUntil ? new Date(this.state.cancellableUntil) : this.effectiveAt();
-    if (Date.now() >= until.getTime()) {
-      throw refused(
-        this.state.pastDated
-          ? `the ${kind} on ${date} was past-dated and Gusto's 2-day grace period for cancelling it ended at ${until.toISOString()}`
-          : `the ${kind} date ${date} has arrived (${until.toISOString()} in ${this.state.timeZone}); Gusto no longer allows cancelling it`,
-      );
-    }
+    const until = new Date(this.state.cancellableUntil!);
+    if (Date.now() >= until.getTime()) throw refused(this.tooLateToCancel(until));
   }
 
-  private async cancel(req: CancelRequest | undefined): Promise<TransitionState> {
-    if (this.cancelling) {
-      await condition(() => !this.cancelling);
+  private tooLateToCancel(until: Date): string {
+    const { kind, date, timeZone } = this.state;
+    return this.state.pastDated
+      ? `the ${kind} on ${date} was past-dated, and Gusto's 2-day grace period for cancelling it ended at ${until.toISOString()}`
+      : `the ${kind} on ${date} took effect at ${until.toISOString()} (midnight in ${timeZone}); it can only be cancelled before then`;
+  }
+
+  /** DELETE in Gusto, then confirm the change is gone. A second cancel shares the first one's result. */
+  private async cancel(req: CancelRequest): Promise<TransitionState> {
+    if (this.cancelInFlight) {
+      await condition(() => !this.cancelInFlight);
       if (this.state.outcome === 'cancelled') return this.snapshot();
     }
-    const previous = this.state.stage;
-    this.cancelling = true;
-    this.setStage('cancelling');
+    const resumeStage = this.state.stage;
+    this.cancelInFlight = true;
+    this.enter('cancelling');
     try {
-      const result = await gusto.cancelTransition({ kind: this.kind, ...this.ref() });
+      const result = await gusto.cancelContractorTransition({ kind: this.kind, ...this.ref() });
       this.observe(result);
-      if (this.standing(result.contractor) !== 'absent') {
-        throw refused(`Gusto still shows the ${this.kind} after cancelling it`);
+      if (this.rules.standing(result.contractor, this.plan.date) !== 'absent') {
+        throw refused(`Gusto still shows the ${this.kind} on ${this.plan.date} after cancelling it`);
       }
       this.state.outcome = 'cancelled';
-      this.state.lastError = req?.reason ? undefined : this.state.lastError;
+      this.state.cancelReason = req.reason;
       return this.snapshot();
     } catch (err) {
       const failure = asFailure(err);
       this.recordError(failure);
-      this.setStage(previous);
+      this.enter(resumeStage);
       throw failure;
     } finally {
-      this.cancelling = false;
+      this.cancelInFlight = false;
     }
   }
 
-  /** Resolves when the transition is scheduled; rejects with the reason when the run failed first. */
-  private async untilScheduled(): Promise<TransitionState> {
-    await condition(() => this.state.scheduledAt !== undefined || this.state.stage === 'failed');
-    if (this.state.stage === 'failed' && this.state.scheduledAt === undefined) throw this.failure!;
+  /** The awaitScheduled update: resolves once the start is settled, rejects with the run's failure. */
+  private async untilStarted(): Promise<TransitionState> {
+    await condition(() => this.started !== undefined);
+    if (this.started?.failure) throw this.started.failure;
     return this.snapshot();
   }
 
-  // --- conflicts -----------------------------------------------------------------------------------------
+  // --- conflicts ---------------------------------------------------------------------------------------
 
-  /** Rules that cancelling something cannot fix; checked before anything is cancelled. */
-  private checkPrecondition(c: ContractorSnapshot): void {
-    if (this.kind === 'dismissal' && !c.is_active && !c.upcoming_employment) {
-      throw refused(
-        `dismissal of an inactive contractor: already dismissed${c.dismissal_date ? ` on ${c.dismissal_date}` : ''}`,
-      );
-    }
-    if (this.kind === 'rehire' && c.is_active) {
-      throw refused(
-        `rehire of an active contractor: a rehire needs a dismissed contractor` +
-          (c.dismissal_date ? ` (the dismissal on ${c.dismissal_date} has not taken effect yet)` : ''),
-      );
-    }
-  }
-
-  /** Scheduled transitions other than ours, the later one first. */
-  private conflictsIn(c: ContractorSnapshot): Conflict[] {
-    const conflicts: Conflict[] = [];
-    const rehireOn = c.upcoming_employment?.start_date ?? null;
-    if (c.upcoming_employment && !(this.kind === 'rehire' && rehireOn === this.plan.date)) {
-      conflicts.push({ kind: 'rehire', date: rehireOn });
-    }
-    if (c.is_active && c.dismissal_date && !(this.kind === 'dismissal' && c.dismissal_date === this.plan.date)) {
-      conflicts.push({ kind: 'dismissal', date: c.dismissal_date });
-    }
-    return conflicts;
-  }
-
-  private async cancelConflict(conflict: Conflict): Promise<ContractorSnapshot> {
-    const result = await gusto.cancelTransition({ kind: conflict.kind, ...this.ref() });
+  private async cancelConflict(conflict: Conflict): Promise<void> {
+    const result = await gusto.cancelContractorTransition({ kind: conflict.kind, ...this.ref() });
     this.observe(result);
-    this.state.cancelledConflicts.push(describe(conflict));
-    await this.tellOwner(conflict);
-    return result.contractor;
+    this.state.cancelledConflicts.push(describeConflict(conflict));
+    await this.nudgeOwner(conflict);
   }
 
   /**
-   * The cancelled transition may belong to a running process of ours; nudge it as the webhook would,
-   * so it re-reads Gusto and ends instead of waiting for a date that will not come.
+   * The cancelled change may belong to a run of the other kind; signal it as the webhook ingress would,
+   * so it re-reads Gusto and ends now rather than on a date that will not come.
    */
-  private async tellOwner(conflict: Conflict): Promise<void> {
+  private async nudgeOwner(conflict: Conflict): Promise<void> {
     if (conflict.kind === this.kind) return;
     const owner = getExternalWorkflowHandle(transitionWorkflowId(conflict.kind, this.plan.contractorId));
     try {
-      await owner.signal('gustoEvent', {
+      await owner.signal(gustoEventSignal, {
         event_type: `contractor.${conflict.kind}_cancelled`,
         entity_type: 'Contractor',
         entity_uuid: this.plan.contractorId,
         resource_uuid: this.plan.companyId,
       });
     } catch {
-      // No such run: the transition was scheduled outside this service.
+      // No such run: the change was scheduled outside this service.
     }
   }
 
-  // --- Gusto reads and bookkeeping ----------------------------------------------------------------------
+  // --- Gusto reads and bookkeeping ---------------------------------------------------------------------
 
   private async read(): Promise<ContractorSnapshot> {
     const result = await gusto.readContractor(this.ref()).catch((err: unknown) => {
-      throw notFoundAsInput(err, this.plan);
+      throw isNotFound(err) ? this.unknownContractor() : err;
     });
+    if (result.contractor.company_uuid && result.contractor.company_uuid !== this.plan.companyId) {
+      throw this.unknownContractor();
+    }
     this.observe(result);
     return result.contractor;
   }
 
-  private standing(c: ContractorSnapshot): Standing {
-    const date = this.plan.date;
-    if (this.kind === 'dismissal') {
-      if (c.dismissal_date === date) return c.is_active ? 'scheduled' : 'in_effect';
-      return c.dismissal_date === null && c.is_active ? 'absent' : 'other';
-    }
-    const upcoming = c.upcoming_employment?.start_date ?? null;
-    if (c.upcoming_employment) return upcoming === date && !c.is_active ? 'scheduled' : 'other';
-    return c.is_active ? 'in_effect' : 'absent';
+  private unknownContractor(): ApplicationFailure {
+    const { contractorId, companyId } = this.plan;
+    return ApplicationFailure.nonRetryable(`contractorId: no contractor ${contractorId} in company ${companyId}`, 'NotFound');
   }
 
   private observe({ contractor: c, calls }: ContractorReading): void {
@@ -513,36 +553,36 @@ class ContractorTransition {
     for (const call of calls) this.state.gustoCalls[call] = (this.state.gustoCalls[call] ?? 0) + 1;
   }
 
-  private cancelledElsewhere(): 'moved_on' {
-    this.state.outcome = 'cancelled_in_gusto';
-    this.recordError(refused(`the ${this.kind} on ${this.plan.date} is no longer scheduled in Gusto (changed outside this run)`));
-    return 'moved_on';
+  private goneFromGusto(): 'cancelled_in_gusto' {
+    this.recordError(refused(`the ${this.kind} on ${this.plan.date} is no longer in Gusto: it was changed outside this run`));
+    return 'cancelled_in_gusto';
   }
 
-  private failure?: ApplicationFailure;
+  private async finish(outcome: TransitionOutcome): Promise<TransitionState> {
+    this.state.outcome = outcome;
+    this.state.finishedAt = new Date().toISOString();
+    this.started ??= {};
+    this.enter(outcome === 'completed' ? 'completed' : 'cancelled');
+    await condition(allHandlersFinished);
+    return this.snapshot();
+  }
 
   private async fail(err: unknown): Promise<never> {
     const failure = asFailure(err);
-    this.failure = failure;
+    this.started ??= { failure };
     this.recordError(failure);
-    this.setStage('failed');
-    // An awaitScheduled caller is told the reason by its handler before the run closes.
+    this.state.finishedAt = new Date().toISOString();
+    this.enter('failed');
+    // A caller waiting in awaitScheduled gets the reason from its handler before the run closes.
     await condition(allHandlersFinished);
     throw failure;
-  }
-
-  private async finish(): Promise<TransitionState> {
-    this.state.finishedAt = new Date().toISOString();
-    this.setStage(this.state.outcome === 'completed' ? 'completed' : 'cancelled');
-    await condition(allHandlersFinished);
-    return this.snapshot();
   }
 
   private recordError(failure: ApplicationFailure): void {
     this.state.lastError = { message: failure.message, type: failure.type ?? undefined, at: new Date().toISOString() };
   }
 
-  private setStage(stage: TransitionStage): void {
+  private enter(stage: TransitionStage): void {
     this.state.stage = stage;
     upsertSearchAttributes([
       { key: CompanyId, value: this.plan.companyId },
@@ -552,11 +592,7 @@ class ContractorTransition {
   }
 
   private effectiveAt(): Date {
-    return startOfDate(this.plan.date, this.state.timeZone!);
-  }
-
-  private graceEnds(from = new Date(this.state.scheduledAt ?? Date.now())): Date {
-    return new Date(from.getTime() + GRACE_PERIOD_MS);
+    return this.rules.effectiveAt(this.plan.date, this.state.timeZone!);
   }
 
   private ref(): ContractorRef {
@@ -564,26 +600,21 @@ class ContractorTransition {
   }
 
   private snapshot(): TransitionState {
-    return structuredClone({ ...this.state, webhooksSeen: this.wakeups.total });
+    // A copy: the caller must not see later changes, and the payload converter wants plain data.
+    return { ...(JSON.parse(JSON.stringify(this.state)) as TransitionState), webhooksSeen: this.wakeups.total };
   }
 }
-
-interface Conflict {
-  kind: TransitionKind;
-  date: string | null;
-}
-
-const describe = (c: Conflict): string => `a ${c.kind} on ${c.date ?? 'an unknown date'}`;
 
 // ---------------------------------------------------------------------------------------------------
 // Immediate actions: one activity each, run as a workflow so tokens stay in the worker
 
 const immediate = proxyActivities<ContractorActivities>({
-  // The caller waits for the answer, so retries are few and short.
+  // A person waits for the answer: few, short retries.
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
 });
 
+/** Ids of the immediate actions (candidates for workflows/ids.ts). */
 export const contractorDeactivationId = (contractorId: string): string => `contractor-deactivation:${contractorId}`;
 export const contractorDeletionId = (contractorId: string): string => `contractor-deletion:${contractorId}`;
 
@@ -593,7 +624,7 @@ export async function contractorDeactivationWorkflow(input: ContractorRef): Prom
   return immediate.deactivateContractorNow(input).catch(rethrowCause);
 }
 
-/** Delete a contractor who has never been paid; a paid one is refused with the advice to dismiss. */
+/** Delete a contractor who was never paid; a paid one is refused with the advice to dismiss. */
 export async function contractorDeletionWorkflow(input: ContractorRef): Promise<DeletionResult> {
   tagImmediate(input, 'delete');
   return immediate.deleteUnpaidContractor(input).catch(rethrowCause);
@@ -608,26 +639,10 @@ function tagImmediate(input: ContractorRef, action: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Failures
+// Failures: the service speaks InvalidInput / NotFound / Refused / Conflict (client/errors.ts)
 
 const invalid = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidInput');
 const refused = (message: string) => ApplicationFailure.nonRetryable(message, 'Refused');
-
-/** Activity failures carry the typed ApplicationFailure as their cause; callers want that one. */
-function rethrowCause(err: unknown): never {
-  throw asFailure(err);
-}
-
-/** Gusto's mapped failure types become the service's: a 422 is a refusal, a 404 a missing thing. */
-function asFailure(err: unknown): ApplicationFailure {
-  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
-  if (!(cause instanceof ApplicationFailure)) {
-    return ApplicationFailure.nonRetryable(cause instanceof Error ? cause.message : String(cause), 'Internal');
-  }
-  const type = GUSTO_TYPES[cause.type ?? ''] ?? cause.type ?? 'Internal';
-  if (type === cause.type) return cause;
-  return ApplicationFailure.nonRetryable(cause.message, type, ...(cause.details ?? []));
-}
 
 const GUSTO_TYPES: Record<string, string> = {
   GustoNotFound: 'NotFound',
@@ -636,21 +651,30 @@ const GUSTO_TYPES: Record<string, string> = {
   GustoConflict: 'Conflict',
 };
 
-function notFoundAsInput(err: unknown, plan: Plan): unknown {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === 'GustoNotFound') {
-    return ApplicationFailure.nonRetryable(
-      `contractorId: no contractor ${plan.contractorId} in company ${plan.companyId}`,
-      'NotFound',
-    );
+/** An activity's typed failure is its cause; Gusto's failure types become the service's. */
+function asFailure(err: unknown): ApplicationFailure {
+  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+  if (!(cause instanceof ApplicationFailure)) {
+    return ApplicationFailure.nonRetryable(cause instanceof Error ? cause.message : String(cause), 'Internal');
   }
-  return err;
+  const type = GUSTO_TYPES[cause.type ?? ''];
+  return type ? ApplicationFailure.nonRetryable(cause.message, type, ...(cause.details ?? [])) : cause;
+}
+
+function rethrowCause(err: unknown): never {
+  throw asFailure(err);
+}
+
+function isNotFound(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && cause.type === 'GustoNotFound';
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Pure helpers
 
-function isRealDate(date: string): boolean {
+function isCalendarDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
   const d = new Date(`${date}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
 }
@@ -663,6 +687,3 @@ function isTimeZone(timeZone: string): boolean {
     return false;
   }
 }
-
-// Keep the cancellation scope import meaningful for readers: waitForGusto cancels the poller through it.
-void CancellationScope;

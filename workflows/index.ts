@@ -1,3 +1,11 @@
 // The workflow bundle's entry point: every process the worker runs is exported here.
 export { payrollRunWorkflow } from './payroll-run.js';
 export { findPayrollWorkflow, upcomingPayrollsWorkflow } from './upcoming-payrolls.js';
+export { contractorPaymentWorkflow } from './contractor-payment.js';
+export { contractorPaymentGroupWorkflow } from './contractor-payment-group.js';
+export {
+  contractorDeactivationWorkflow,
+  contractorDeletionWorkflow,
+  contractorDismissalWorkflow,
+  contractorRehireWorkflow,
+} from './contractor-transition.js';

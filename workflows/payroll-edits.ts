@@ -7,8 +7,11 @@ import type { EmployeeEdit } from './payroll-run.messages.js';
 /** Which compensations each employee on the payroll has, by name, as prepare reported them. */
 export interface CompensationCatalog {
   employees: Record<string, { hourly: string[]; fixed: string[] }>;
-  /** The company's fixed compensation names any employee may be given ("Bonus", "Commission"...). */
-  fixedTypes: string[];
+  /**
+   * The company's fixed compensation names any employee may be given ("Bonus", "Commission"...).
+   * Prepare reports them; a plain read does not, and then fixed names are left for prepare to check.
+   */
+  fixedTypes?: string[];
 }
 
 export interface EditIssue {
@@ -49,7 +52,7 @@ function checkEdit(edit: unknown, at: string, catalog?: CompensationCatalog): Ed
     return { field: `${at}.paymentMethod`, rule: `must be one of ${PAYMENT_METHODS.join(', ')}` };
   }
   const hourlyNames = known?.hourly;
-  const fixedNames = known && catalog ? [...known.fixed, ...catalog.fixedTypes] : undefined;
+  const fixedNames = known && catalog?.fixedTypes ? [...known.fixed, ...catalog.fixedTypes] : undefined;
   return (
     checkAmounts(hours, `${at}.hours`, HOURS, 'a non-negative number of hours with at most 3 decimals', hourlyNames) ??
     checkAmounts(fixed, `${at}.fixed`, MONEY, 'a non-negative amount with at most 2 decimals', fixedNames)

@@ -144,6 +144,8 @@ export interface PayrollRunState {
   /** Set by a cancel request; `refused` when Gusto would not revert the payroll (the run carries on). */
   cancellation?: { requestedAt: string; reason?: string; gustoCancelled?: boolean; refused?: string };
   gustoCalls: number;
+  /** Webhook events received, and those that woke a wait (each costs one read). */
+  webhookEvents: number;
   webhookWakeups: number;
   /** How many times the payroll went through prepare → calculate (edits and retries add rounds). */
   rounds: number;

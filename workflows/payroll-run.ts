@@ -39,7 +39,7 @@ import {
 } from './payroll-run.messages.js';
 import { conflict, invalidInput, refuseAfterCutoff, refused, ReviewGate } from './review.js';
 import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
-import { waitForGusto, Wakeups } from './waiting.js';
+import { gustoEventSignal, waitForGusto, Wakeups } from './waiting.js';
 
 export * from './payroll-run.messages.js';
 
@@ -59,7 +59,14 @@ const poller = proxyActivities<PayrollActivities>({
 
 export const DEFAULT_DEADLINE: DeadlineOptions = { policy: 'stop_and_report', warningLeadMinutes: 24 * 60 };
 
-type Next = 'done' | 'edited';
+/** 'again': back to prepare (an edit came in, or a failed submission is being retried). */
+type Next = 'done' | 'again';
+
+/**
+ * Webhook events that can end a wait. Others (payroll.updated, payroll.submitted...) are our own
+ * doing echoed back; waking on them would only cost a Gusto read.
+ */
+const WAKING_EVENTS = ['payroll.calculated', 'payroll.processed', 'payroll.processing_failed'];
 
 /** Thrown inside the run when it ends early (rejected, cancelled, stopped); never leaves the workflow. */
 class RunEnded {
@@ -70,13 +77,13 @@ export async function payrollRunWorkflow(input: PayrollRunInput): Promise<Payrol
   const run = new PayrollRun(input);
   const outcome = await run.endsWith(async () => {
     await run.find();
-    // An edit at any point before submission sends the payroll back through prepare.
+    // An edit at any point before submission (or a retry of a failed one) goes back through prepare.
     for (;;) {
       await run.prepare();
-      if ((await run.applyEdits()) === 'edited') continue;
-      if ((await run.calculate()) === 'edited') continue;
-      if ((await run.review()) === 'edited') continue;
-      if ((await run.submit()) === 'edited') continue;
+      if ((await run.applyEdits()) === 'again') continue;
+      if ((await run.calculate()) === 'again') continue;
+      if ((await run.review()) === 'again') continue;
+      if ((await run.submit()) === 'again') continue;
       break;
     }
     await run.fetchReceipt();
@@ -93,7 +100,7 @@ interface CancelRequest {
 export class PayrollRun {
   readonly state: PayrollRunState;
   private readonly ref: { companyId: string; payrollId: string };
-  private readonly wakeups = Wakeups.listen();
+  private readonly wakeups = new Wakeups();
   private readonly gate = new ReviewGate<SeenTotals>({ same: sameTotals, describe: describeTotals });
   private prepared?: PreparedPayroll;
   private catalog?: CompensationCatalog;
@@ -115,6 +122,7 @@ export class PayrollRun {
       edits: input.edits ?? [],
       warnings: [],
       gustoCalls: 0,
+      webhookEvents: 0,
       webhookWakeups: 0,
       rounds: 0,
     };
@@ -148,13 +156,13 @@ export class PayrollRun {
     const issue = checkEdits(this.state.edits, this.catalog);
     if (issue) {
       await this.awaitFix('apply_edits', [editIssue(issue)], `${issue.field}: ${issue.rule}`);
-      return 'edited';
+      return 'again';
     }
     const { edits } = this.state;
     const prepared = this.prepared!;
     return (await this.step('apply_edits', () => this.call(() => gusto.applyEdits({ ...this.ref, edits, prepared }))))
       ? 'done'
-      : 'edited';
+      : 'again';
   }
 
   /** Calculates and waits for Gusto to finish; a processing_failed waits for a retry or an edit. */
@@ -162,36 +170,40 @@ export class PayrollRun {
     for (;;) {
       this.enter('calculating');
       const seen = this.wakeups.total;
-      if (!(await this.step('calculate', () => this.call(() => gusto.calculatePayroll(this.ref))))) return 'edited';
+      if (!(await this.step('calculate', () => this.call(() => gusto.calculatePayroll(this.ref))))) return 'again';
       const snapshot = await this.waitFor('calculated', seen);
-      if (!snapshot) return 'edited';
+      if (!snapshot) return 'again';
       if (snapshot.status !== 'processing_failed') return this.calculated(snapshot);
-      if ((await this.awaitFix('calculate', snapshot.errors)) === 'edited') return 'edited';
+      if ((await this.awaitFix('calculate', snapshot.errors)) === 'edited') return 'again';
     }
   }
 
   /** The review gate: automatic, or a person's approval against the deadline. */
   async review(): Promise<Next> {
     if (this.state.review.policy === 'auto') return this.decide('approved', 'review policy is auto');
+    // A retried submission recalculates; an approval stands if the figures did not move.
+    if (this.gate.approved(this.totalsCents!)) return 'done';
     this.enter('awaiting_review');
     return this.awaitReview(this.input.deadline ?? DEFAULT_DEADLINE);
   }
 
-  /** Submits (at most once) and waits for processed; a processing_failed waits for a retry or an edit. */
+  /**
+   * Submits (at most once) and waits for processed. After a processing_failed Gusto wants a fresh
+   * calculation before another submission, so a retry or an edit both go round again.
+   */
   async submit(): Promise<Next> {
-    for (;;) {
-      await this.checkpoint();
-      this.enter('submitting');
-      const seen = this.wakeups.total;
-      this.submitSent = true;
-      const sent = await this.step('submit', () => this.call(() => submitter.submitPayroll(this.ref)));
-      if (!sent) return 'edited';
-      if (sent.value.skippedBecause) log.info('submit skipped: an earlier attempt reached Gusto', { ...sent.value });
-      this.enter('processing');
-      const snapshot = (await this.waitFor('processed', seen))!;
-      if (snapshot.status !== 'processing_failed') return 'done';
-      if ((await this.awaitFix('submit', snapshot.errors)) === 'edited') return 'edited';
-    }
+    await this.checkpoint();
+    this.enter('submitting');
+    const seen = this.wakeups.total;
+    this.submitSent = true;
+    const sent = await this.step('submit', () => this.call(() => submitter.submitPayroll(this.ref)));
+    if (!sent) return 'again';
+    if (sent.value.skippedBecause) log.info('submit skipped: an earlier attempt reached Gusto', { ...sent.value });
+    this.enter('processing');
+    const snapshot = (await this.waitFor('processed', seen))!;
+    if (snapshot.status !== 'processing_failed') return 'done';
+    await this.awaitFix('submit', snapshot.errors);
+    return 'again';
   }
 
   async fetchReceipt(): Promise<void> {
@@ -313,7 +325,7 @@ export class PayrollRun {
     if (!this.warned && !(await this.waitUntil(answered, warnAt))) this.warnDeadline(deadline);
     const inTime = await this.waitUntil(answered, deadline);
     this.gate.close();
-    if (this.editPending) return 'edited';
+    if (this.editPending) return 'again';
     if (!inTime) return this.atDeadline(policy);
     const decision = this.gate.decision!;
     if (decision.kind === 'approved') return this.decide('approved', `approved${decision.by ? ` by ${decision.by}` : ''}`);
@@ -371,6 +383,10 @@ export class PayrollRun {
 
   private listen(): void {
     setHandler(stateQuery, () => this.state);
+    setHandler(gustoEventSignal, ({ event_type }) => {
+      this.state.webhookEvents++;
+      if (WAKING_EVENTS.includes(event_type)) this.wakeups.wake(event_type);
+    });
     setHandler(approveUpdate, ({ by }) => (this.gate.approve(new Date(), by), this.state), {
       validator: (input) => this.checkApprove(input?.totals),
     });

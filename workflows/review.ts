@@ -47,6 +47,7 @@ export interface ReviewGateOptions<F> {
 export class ReviewGate<F> {
   private figures?: F;
   private decisionMade?: ReviewDecision;
+  private lastApproved?: F;
 
   constructor(private readonly options: ReviewGateOptions<F>) {}
 
@@ -68,6 +69,11 @@ export class ReviewGate<F> {
     return this.decisionMade;
   }
 
+  /** Whether these exact figures were approved last time the gate opened. */
+  approved(figures: F): boolean {
+    return this.lastApproved !== undefined && this.options.same(figures, this.lastApproved);
+  }
+
   checkApprove(seen: F): void {
     const current = this.requireOpen('approve');
     if (!this.options.same(seen, current)) {
@@ -83,6 +89,7 @@ export class ReviewGate<F> {
   }
 
   approve(now: Date, by?: string): ReviewDecision {
+    this.lastApproved = this.figures;
     return (this.decisionMade = { kind: 'approved', at: now.toISOString(), by });
   }
 

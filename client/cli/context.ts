@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { GustoClient } from '../../gusto/client.js';
 import { ServiceError } from '../errors.js';
 import { loadConfig, DEFAULT_TEMPORAL_ADDRESS, type Config } from '../../workers/config.js';
 
@@ -35,6 +36,13 @@ export class CliContext {
   async deps(): Promise<ServiceDeps> {
     this.connection ??= this.connect();
     return (await this.connection).deps;
+  }
+
+  /** A Gusto client for reads straight from Gusto (listing), built from the same config as the worker. */
+  async gusto(): Promise<GustoClient> {
+    // Imported on use: most commands never talk to Gusto and need not load the worker's modules.
+    const { gustoClientFromConfig } = await import('../../workers/worker.js');
+    return gustoClientFromConfig(this.config);
   }
 
   async close(): Promise<void> {

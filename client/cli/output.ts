@@ -39,7 +39,7 @@ function print(ctx: CliContext, result: Printable, json: boolean): void {
 
 function withFlag(err: ServiceError, flags: FlagMap): ServiceError {
   const root = err.field?.split(/[.[]/)[0];
-  const flag = root ? flags[root] : undefined;
+  const flag = (err.field && flags[err.field]) ?? (root ? flags[root] : undefined);
   if (!flag) return err;
   const rule = err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field!.length + 2) : err.message;
   return new ServiceError(err.code, `${flag} (${err.field}): ${rule}`, err.field, err.details);

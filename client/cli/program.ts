@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { ServiceError, toServiceError } from '../errors.js';
+import { contractorGroupCommand, contractorPayCommand } from './commands/contractor-payments.js';
 import { contractorCommand } from './commands/contractors.js';
+import { payrollCommands } from './commands/payroll.js';
+import { scheduleCommand } from './commands/schedules.js';
 import { CliContext, type CliIo } from './context.js';
 import { printError } from './output.js';
 
@@ -19,7 +22,14 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.io.err(s),
     })
     .exitOverride();
-  for (const cmd of [contractorCommand(ctx)]) program.addCommand(cmd);
+  const commands = [
+    ...payrollCommands(ctx),
+    scheduleCommand(ctx),
+    contractorPayCommand(ctx),
+    contractorGroupCommand(ctx),
+    contractorCommand(ctx),
+  ];
+  for (const cmd of commands) program.addCommand(cmd);
   // Every sub-command reports usage errors the same way instead of calling process.exit itself.
   const configure = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });

@@ -46,7 +46,8 @@ function operation(route: RouteSpec, components: Components): JsonSchema {
   if (parameters.length) op.parameters = parameters;
   if (route.body) {
     op.requestBody = {
-      required: !route.body.safeParse(undefined).success,
+      // An absent body is read as `{}`, so a body whose fields are all optional is not required.
+      required: !route.body.safeParse({}).success,
       content: { 'application/json': { schema: components.add(route.body, 'input') } },
     };
   }

@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { GustoClient } from '../../gusto/client.js';
+import { uuidInput } from '../../gusto/schemas/common.js';
+import type { WebhookKeys } from './webhooks.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -10,7 +12,10 @@ export interface RouteContext {
   temporal: Client;
   taskQueue: string;
   gusto?: GustoClient;
-  webhookToken?: string;
+  /** Keys the webhook ingress checks X-Gusto-Signature with. */
+  webhookKeys: WebhookKeys;
+  /** The generated OpenAPI document (served by its own route). */
+  openapi: object;
   isWorkerReady?: () => boolean | Promise<boolean>;
   log: FastifyBaseLogger;
   /** Raw request body, only for routes declared with `rawBody: true` (the webhook ingress). */
@@ -95,7 +100,7 @@ export function isExplicitResult(r: RouteResult): r is ExplicitReply {
 // ---- shared schemas --------------------------------------------------------------------------
 
 /** Gusto ids are UUIDs; checking them at the edge gives a 400 naming the parameter instead of a 404. */
-export const uuid = () => z.uuid({ error: 'must be a UUID' });
+export const uuid = () => uuidInput;
 
 export const ErrorBody = z
   .object({

@@ -61,4 +61,155 @@ export const DeletionResult = z
   .looseObject({ contractorId: z.string(), deleted: z.literal(true), calls: z.array(z.string()) })
   .meta({ id: 'ContractorDeletion' });
 
-export { isoInstant, calendarDate, decimal, gustoCalls };
+// ---- payroll runs ----------------------------------------------------------------------------
+
+const PayrollTotals = z.looseObject({
+  company_debit: decimal,
+  net_pay: decimal,
+  gross_pay: decimal,
+  tax_debit: decimal.optional(),
+  reimbursement_debit: decimal.optional(),
+});
+
+export const StartedRun = z
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    payrollId: z.string(),
+    started: z.boolean().describe('false: a run for this payroll already existed and is returned'),
+  })
+  .meta({ id: 'StartedPayrollRun' });
+
+export const PayrollRunState = z
+  .looseObject({
+    companyId: z.string(),
+    payrollId: z.string(),
+    stage: z.string(),
+    stageTimes: z.record(z.string(), isoInstant),
+    checkDate: calendarDate.optional(),
+    deadline: isoInstant.optional(),
+    cancelCutoff: isoInstant.optional(),
+    employees: z.number().int().optional(),
+    totals: PayrollTotals.optional(),
+    review: z.looseObject({ policy: z.enum(['auto', 'manual']), decision: z.string().optional() }),
+    edits: z.array(z.looseObject({ employeeId: z.string() })),
+    lastError: z
+      .looseObject({ at: isoInstant, step: z.string(), message: z.string(), gustoErrors: z.array(GustoErrorItem).optional() })
+      .optional(),
+    warnings: z.array(z.looseObject({ at: isoInstant, kind: z.string(), message: z.string() })),
+    gustoCalls,
+    webhookWakeups: z.number().int(),
+    rounds: z.number().int(),
+    receipt: z.looseObject({}).optional(),
+  })
+  .meta({ id: 'PayrollRunState' });
+
+export const PayrollCancelResult = z
+  .looseObject({ cancelled: z.literal(true), gustoCancelled: z.boolean() })
+  .meta({ id: 'PayrollCancelResult' });
+
+export const PayrollRunList = z
+  .object({
+    runs: z.array(
+      z.looseObject({
+        workflowId: z.string(),
+        runId: z.string(),
+        status: z.string(),
+        companyId: z.string().optional(),
+        stage: z.string().optional(),
+        checkDate: calendarDate.optional(),
+        deadline: isoInstant.optional(),
+        startTime: isoInstant,
+        closeTime: isoInstant.optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'PayrollRunList' });
+
+export const PayrollSchedule = z
+  .looseObject({
+    scheduleId: z.string(),
+    companyId: z.string(),
+    paused: z.boolean(),
+    note: z.string().optional(),
+    timeZone: z.string().optional(),
+    lookAheadDays: z.number().int().optional(),
+    nextFirings: z.array(isoInstant),
+    recentFirings: z.array(z.object({ scheduledAt: isoInstant, workflowId: z.string() })),
+  })
+  .meta({ id: 'PayrollSchedule' });
+
+export const Deleted = z.object({ deleted: z.literal(true) }).meta({ id: 'Deleted' });
+
+// ---- contractor payments -----------------------------------------------------------------------
+
+const PaymentTotals = z.looseObject({
+  amount: decimal,
+  wageAmount: decimal,
+  reimbursementAmount: decimal,
+  debitAmount: decimal,
+});
+
+const paymentCommon = {
+  stage: z.string(),
+  companyId: z.string(),
+  approval: z.enum(['auto', 'manual']),
+  totals: PaymentTotals.optional(),
+  debitDate: calendarDate.optional(),
+  cancelCutoff: isoInstant.optional(),
+  fundingStatus: z.string().optional(),
+  lastError: z
+    .looseObject({ message: z.string(), type: z.string().optional(), errors: z.array(GustoErrorItem).optional() })
+    .optional(),
+  gustoCalls,
+  events: z.number().int(),
+};
+
+export const ContractorPaymentState = z
+  .looseObject({
+    ...paymentCommon,
+    contractorId: z.string(),
+    date: calendarDate,
+    paymentMethod: z.string(),
+    paymentId: z.string().optional(),
+    mayCancel: z.boolean().optional(),
+  })
+  .meta({ id: 'ContractorPaymentState' });
+
+export const ContractorPaymentGroupState = z
+  .looseObject({
+    ...paymentCommon,
+    checkDate: calendarDate,
+    groupId: z.string().optional(),
+    payments: z.array(z.looseObject({ paymentId: z.string(), contractorId: z.string(), status: z.string() })),
+    mayCancel: z.boolean().optional(),
+  })
+  .meta({ id: 'ContractorPaymentGroupState' });
+
+const started = <S extends z.ZodType>(state: S, id: string) =>
+  z
+    .object({
+      workflowId: z.string(),
+      businessKey: z.string(),
+      started: z.boolean().describe('false: a run with this business key already existed'),
+      state,
+    })
+    .meta({ id });
+
+export const StartedContractorPayment = started(ContractorPaymentState, 'StartedContractorPayment');
+export const StartedContractorPaymentGroup = started(ContractorPaymentGroupState, 'StartedContractorPaymentGroup');
+
+export const Approved = z.object({ approved: z.literal(true) }).meta({ id: 'Approved' });
+
+export const PaymentCancelResult = z
+  .looseObject({ cancelled: z.literal(true), deletedAtGusto: z.boolean() })
+  .meta({ id: 'ContractorPaymentCancelResult' });
+
+export const ContractorPaymentListing = z
+  .object({
+    startDate: calendarDate,
+    endDate: calendarDate,
+    payments: z.array(z.looseObject({ uuid: z.string() })),
+    groups: z.array(z.looseObject({ uuid: z.string() })),
+  })
+  .meta({ id: 'ContractorPaymentListing', description: 'As Gusto returns them, read now' });

@@ -8,6 +8,7 @@ import { errorReply } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { isExplicitResult, type RouteContext, type RouteSpec } from './route.js';
 import { apiRoutes } from './routes.js';
+import { WebhookKeys } from './webhooks.js';
 
 export interface ApiServerOptions {
   temporal: Client;
@@ -51,16 +52,15 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     temporal: opts.temporal,
     taskQueue: opts.taskQueue,
     gusto: opts.gusto,
-    webhookToken: opts.webhookToken ?? opts.config?.gusto.webhookToken,
+    webhookKeys: new WebhookKeys(opts.webhookToken ?? opts.config?.gusto.webhookToken),
     isWorkerReady: opts.isWorkerReady,
+    openapi,
   };
 
   app.setErrorHandler((err, req, reply) => send(reply, errorReply(err, req.log)));
   app.setNotFoundHandler((req, reply) =>
     send(reply, errorReply(new ServiceError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`))),
   );
-  app.get('/openapi.json', async () => openapi);
-
   for (const route of routes.filter((r) => !r.rawBody)) register(app, route, base, checkKey);
   // Signature checks need the exact bytes received, so raw-body routes get their own parser in their
   // own encapsulated context; JSON parsing everywhere else stays untouched.

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { GustoClient } from '../../gusto/client.js';
+import { isGustoApiError } from '../../gusto/errors.js';
+import { UUID_PATTERN } from '../../gusto/schemas/common.js';
 import { gustoEventSchema, verifyGustoSignature } from '../../gusto/webhooks.js';
 import {
   contractorDismissalId,
@@ -17,10 +19,53 @@ import { ServiceError } from '../errors.js';
 export interface WebhookDeps {
   temporal: Client;
   gusto?: GustoClient;
-  /** The subscription's verification token: the HMAC key of X-Gusto-Signature. */
-  webhookToken?: string;
+  keys: WebhookKeys;
   log: FastifyBaseLogger;
 }
+
+/**
+ * The keys X-Gusto-Signature is checked with: the configured GUSTO_WEBHOOK_TOKEN, plus tokens of
+ * subscriptions this process verified with Gusto since it started. Adopting a verified token lets a
+ * new subscription deliver at once; it lives in memory only (after a restart the configured token
+ * applies, and events that fail meanwhile are retried by Gusto while workflows keep polling).
+ * A token is adopted only after Gusto's verify call accepted it, so a forged handshake adds nothing.
+ */
+export class WebhookKeys {
+  private readonly adopted: string[] = [];
+
+  constructor(private readonly configured?: string) {}
+
+  adopt(token: string): void {
+    if (this.has(token)) return;
+    this.adopted.unshift(token);
+    this.adopted.splice(MAX_ADOPTED);
+  }
+
+  has(token: string): boolean {
+    return this.all().some((k) => tokenFingerprint(k) === tokenFingerprint(token));
+  }
+
+  isConfigured(token: string): boolean {
+    return this.configured !== undefined && tokenFingerprint(this.configured) === tokenFingerprint(token);
+  }
+
+  /** True when the signature matches the body under any known key (each check is constant-time). */
+  verify(rawBody: Buffer, signature: string): boolean {
+    let ok = false;
+    for (const key of this.all()) ok = verifyGustoSignature(rawBody, signature, key) || ok;
+    return ok;
+  }
+
+  get empty(): boolean {
+    return this.all().length === 0;
+  }
+
+  private all(): string[] {
+    return [...(this.configured ? [this.configured] : []), ...this.adopted];
+  }
+}
+
+const MAX_ADOPTED = 4;
 
 export const WebhookAck = z
   .object({
@@ -53,10 +98,10 @@ export async function receiveGustoWebhook(
 
   // Everything else must be signed by the subscription's token over the exact bytes received.
   if (!signature) throw new ServiceError('unauthorized', 'missing X-Gusto-Signature header');
-  if (!deps.webhookToken) {
+  if (deps.keys.empty) {
     throw new ServiceError('unauthorized', 'no webhook token configured (GUSTO_WEBHOOK_TOKEN); cannot verify');
   }
-  if (!verifyGustoSignature(rawBody, signature, deps.webhookToken)) {
+  if (!deps.keys.verify(rawBody, signature)) {
     throw new ServiceError('unauthorized', 'X-Gusto-Signature does not match the body');
   }
   if (json === undefined) throw new ServiceError('invalid_input', 'body: not JSON');
@@ -95,24 +140,37 @@ export async function receiveGustoWebhook(
 /**
  * The first POST of a new subscription carries its verification token. Calling Gusto's verify with it
  * both activates the subscription and proves the POST came from Gusto (a forged token fails there),
- * so the ingress stores nothing. The token is never logged: only a fingerprint, and whether it
- * matches GUSTO_WEBHOOK_TOKEN (the key the ingress checks signatures with).
+ * so the ingress keeps no store. The token is never logged: only a fingerprint, and whether it is
+ * the configured GUSTO_WEBHOOK_TOKEN.
  */
 async function completeHandshake(
   body: z.infer<typeof handshakeSchema>,
   deps: WebhookDeps,
 ): Promise<Ack> {
   const subscription = body.webhook_subscription_uuid;
-  const fingerprint = tokenFingerprint(body.verification_token);
-  const configured = deps.webhookToken ? tokenFingerprint(deps.webhookToken) === fingerprint : false;
+  const token = body.verification_token;
+  const meta = { subscription, fingerprint: tokenFingerprint(token), configured: deps.keys.isConfigured(token) };
   if (!deps.gusto) {
-    deps.log.warn({ subscription, fingerprint }, 'gusto webhook handshake: no Gusto client to verify with');
+    deps.log.warn(meta, 'gusto webhook handshake: no Gusto client to verify it with; ignored');
     return { received: true, kind: 'handshake', note: 'not verified: no Gusto client configured' };
   }
-  await deps.gusto.webhookSubscriptions.verify(subscription, body.verification_token);
-  const meta = { subscription, fingerprint, matchesConfiguredToken: configured };
-  if (configured) deps.log.info(meta, 'gusto webhook subscription verified');
-  else deps.log.warn(meta, 'gusto webhook subscription verified; set GUSTO_WEBHOOK_TOKEN to its token');
+  try {
+    await deps.gusto.webhookSubscriptions.verify(subscription, token);
+  } catch (err) {
+    // Gusto refusing the token means the POST did not come from Gusto (or is stale): nothing changes.
+    if (isGustoApiError(err) && err.status < 500) {
+      deps.log.warn({ ...meta, status: err.status }, 'gusto webhook handshake refused by Gusto');
+      throw new ServiceError('unauthorized', 'verification token not accepted by Gusto');
+    }
+    throw err;
+  }
+  deps.keys.adopt(token);
+  if (meta.configured) deps.log.info(meta, 'gusto webhook subscription verified');
+  else
+    deps.log.warn(
+      meta,
+      'gusto webhook subscription verified; its token is used until restart: set GUSTO_WEBHOOK_TOKEN to keep it',
+    );
   return { received: true, kind: 'handshake', note: 'subscription verified' };
 }
 
@@ -155,7 +213,7 @@ function domainOf(event: GustoEventSignal): 'payroll' | 'contractor' | 'contract
 const MAX_FANOUT = 200;
 
 async function runningContractorPaymentIds(temporal: Client, companyId: string): Promise<string[]> {
-  if (!z.uuid().safeParse(companyId).success) return []; // never interpolate an unchecked value
+  if (!UUID_PATTERN.test(companyId)) return []; // never interpolate an unchecked value
   const prefixes = [contractorPaymentId(companyId, ''), contractorPaymentGroupId(companyId, '')];
   const ids: string[] = [];
   const query = `CompanyId = '${companyId}' AND ExecutionStatus = 'Running'`;

@@ -27,9 +27,13 @@ export interface BuildResult {
 }
 
 /** Builds the Temporal CLI (the dev server) from the Go module proxy into the cache, once. */
-export async function ensureCli(root: string, log: Log, force = false): Promise<BuildResult> {
+export async function ensureCli(
+  root: string,
+  log: Log,
+  { force = false, env = process.env }: { force?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<BuildResult> {
   if (!force && cachedCliReady(root)) return { path: cliPath(root), buildMs: 0 };
-  const go = findOnPath('go');
+  const go = findOnPath('go', env);
   if (!go) {
     throw new ProvisionError(
       `Cannot build the Temporal CLI ${TEMPORAL_CLI_VERSION}: Go is not installed (no "go" on PATH).`,
@@ -40,16 +44,16 @@ export async function ensureCli(root: string, log: Log, force = false): Promise<
   await mkdir(root, { recursive: true });
   return withLock(join(root, '.lock-cli'), log, async () => {
     if (!force && cachedCliReady(root)) return { path: cliPath(root), buildMs: 0 };
-    return build(go, root, log);
+    return build(go, root, log, env);
   });
 }
 
-async function build(go: string, root: string, log: Log): Promise<BuildResult> {
+async function build(go: string, root: string, log: Log, env: NodeJS.ProcessEnv): Promise<BuildResult> {
   const tmp = join(root, `.build-cli-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
-    const buildMs = await goInstall(go, tmp, log);
+    const buildMs = await goInstall(go, tmp, log, env);
     checkVersion(join(tmp, 'temporal'));
     await install(tmp, root, buildMs);
     return { path: cliPath(root), buildMs };
@@ -58,7 +62,7 @@ async function build(go: string, root: string, log: Log): Promise<BuildResult> {
   }
 }
 
-function goInstall(go: string, gobin: string, log: Log): Promise<number> {
+function goInstall(go: string, gobin: string, log: Log, env: NodeJS.ProcessEnv): Promise<number> {
   let downloads = 0;
   let packages = 0;
   return runStep({
@@ -72,7 +76,7 @@ function goInstall(go: string, gobin: string, log: Log): Promise<number> {
       `${MODULE}@v${TEMPORAL_CLI_VERSION}`,
     ],
     // Pure Go build: the CLI's SQLite is modernc (no cgo), so no C toolchain is needed.
-    env: { ...process.env, CGO_ENABLED: '0', GOBIN: gobin },
+    env: { ...env, CGO_ENABLED: '0', GOBIN: gobin },
     log,
     hint:
       'check that the Go module proxy is reachable (`go env GOPROXY`, default https://proxy.golang.org) and ' +

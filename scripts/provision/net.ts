@@ -34,3 +34,13 @@ function canConnect(port: number, host: string): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/** True when nothing listens on host:port right now (we could bind it). */
+export function freePortCheck(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}

@@ -52,11 +52,15 @@ export interface TestServerBuild {
 }
 
 /** Fetches the Java time-skipping test server from Maven Central into the cache, once. */
-export async function ensureTestServer(root: string, log: Log, force = false): Promise<TestServerBuild> {
+export async function ensureTestServer(
+  root: string,
+  log: Log,
+  { force = false, env = process.env }: { force?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestServerBuild> {
   const ready = async () => !force && cachedTestServerReady(root) && (await classpathIntact(root));
   if (await ready()) return { path: testServerPath(root), buildMs: 0 };
-  const java = findOnPath('java');
-  const mvn = findOnPath('mvn');
+  const java = findOnPath('java', env);
+  const mvn = findOnPath('mvn', env);
   if (!java || !mvn) {
     throw new ProvisionError(
       `Cannot fetch the Temporal test server ${TEST_SERVER_VERSION}: ${!java ? 'java' : 'mvn'} is not on PATH.`,
@@ -67,18 +71,24 @@ export async function ensureTestServer(root: string, log: Log, force = false): P
   await mkdir(root, { recursive: true });
   return withLock(join(root, '.lock-test-server'), log, async () => {
     if (await ready()) return { path: testServerPath(root), buildMs: 0 };
-    return build(realpathSync(java), mvn, root, log);
+    return build(realpathSync(java), mvn, root, log, env);
   });
 }
 
-async function build(java: string, mvn: string, root: string, log: Log): Promise<TestServerBuild> {
+async function build(
+  java: string,
+  mvn: string,
+  root: string,
+  log: Log,
+  env: NodeJS.ProcessEnv,
+): Promise<TestServerBuild> {
   const tmp = join(root, `.build-test-server-${process.pid}`);
   const dir = testServerDir(root);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
     await writeFile(join(tmp, 'pom.xml'), pom());
-    const mavenMs = await fetchJars(mvn, tmp, log);
+    const mavenMs = await fetchJars(mvn, tmp, log, env);
     // Paths inside the files point at the final folder, which `tmp` becomes by rename.
     const jars = (await readdir(join(tmp, 'lib'))).filter((f) => f.endsWith('.jar')).sort();
     await writeFile(join(tmp, 'classpath.txt'), jars.map((j) => join(dir, 'lib', j)).join(':'));
@@ -139,7 +149,7 @@ function pom(): string {
 `;
 }
 
-function fetchJars(mvn: string, dir: string, log: Log): Promise<number> {
+function fetchJars(mvn: string, dir: string, log: Log, env: NodeJS.ProcessEnv): Promise<number> {
   let downloaded = 0;
   return runStep({
     label: `fetching Temporal test server ${TEST_SERVER_VERSION} jars with Maven`,
@@ -152,6 +162,7 @@ function fetchJars(mvn: string, dir: string, log: Log): Promise<number> {
       `-DoutputDirectory=${join(dir, 'lib')}`,
     ],
     cwd: dir,
+    env,
     log,
     hint:
       'check that Maven Central (or the mirror in ~/.m2/settings.xml) is reachable: `mvn -B help:evaluate ' +

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Worker } from '@temporalio/worker';
 import { timeSkippingEnv, uniqueTaskQueue, type TestWorkflowEnvironment } from '../harness/index.js';
 import { bundleTestWorkflows, SLEEPER } from './test-workflows.js';
-import type { sleeperWorkflow } from './workflows/sleeper.js';
+import type { echoWorkflow, sleeperWorkflow } from './workflows/sleeper.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -24,15 +24,22 @@ describe('time-skipping test server', () => {
       taskQueue,
       workflowBundle: bundle,
     });
-    const started = performance.now();
-    const result = await worker.runUntil(
-      env.client.workflow.execute<typeof sleeperWorkflow>('sleeperWorkflow', {
+    const { result, realMs } = await worker.runUntil(async () => {
+      // The worker's first workflow task loads the bundle into a V8 context (about a second on 2
+      // cores); that is worker start-up, not time skipping, so it is kept out of the measurement.
+      await env.client.workflow.execute<typeof echoWorkflow>('echoWorkflow', {
+        taskQueue,
+        workflowId: uniqueTaskQueue('warm-up'),
+        args: ['warm'],
+      });
+      const started = performance.now();
+      const result = await env.client.workflow.execute<typeof sleeperWorkflow>('sleeperWorkflow', {
         taskQueue,
         workflowId: uniqueTaskQueue('sleeper-wf'),
         args: [3 * DAY],
-      }),
-    );
-    const realMs = performance.now() - started;
+      });
+      return { result, realMs: performance.now() - started };
+    });
     expect(result.endedAt - result.startedAt).toBeGreaterThanOrEqual(3 * DAY);
     expect(realMs).toBeLessThan(1_000);
   });

@@ -1,0 +1,99 @@
+import * as payroll from '../payroll.js';
+import { ServiceError } from '../errors.js';
+import type { CliIo, ServiceDeps } from './context.js';
+
+type State = payroll.PayrollRunState;
+
+/** Stages where `--wait` stops: money is on its way, or the run ended without paying. */
+const SETTLED = new Set<string>(['processed', 'complete', 'cancelled', 'rejected', 'stopped']);
+const ENDED_WITHOUT_PAYING = new Set<string>(['cancelled', 'rejected', 'stopped']);
+
+export interface WatchOptions {
+  /** Print stage lines (false for --json: only the final document is printed). */
+  print: boolean;
+  timeoutMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * Follows a run by querying its state (a query adds nothing to the run's history) and prints one line
+ * each time the stage changes: elapsed time, stage, and the Gusto calls made so far. Returns the
+ * state the run settled in. A processing_failed run waits for a person, so watching stops there with
+ * Gusto's errors instead of hanging.
+ */
+export async function watchPayrollRun(
+  deps: ServiceDeps,
+  ref: { companyId: string; payrollId: string },
+  io: CliIo,
+  opts: WatchOptions,
+): Promise<State> {
+  const started = Date.now();
+  const deadline = opts.timeoutMs ? started + opts.timeoutMs : Infinity;
+  let last: string | undefined;
+  let hinted = false;
+  for (;;) {
+    const state = await payroll.getPayrollRunState(deps, ref);
+    if (state.stage !== last) {
+      last = state.stage;
+      if (opts.print) io.out(`${stageLine(state, Date.now() - started)}\n`);
+    }
+    if (SETTLED.has(state.stage)) return state;
+    if (state.stage === 'processing_failed') {
+      throw new ServiceError('refused', processingFailed(state), undefined, state.lastError);
+    }
+    if (state.stage === 'awaiting_review' && !hinted && opts.print) {
+      hinted = true;
+      io.out(`${approveHint(state)}\n`);
+    }
+    if (Date.now() > deadline) {
+      throw new ServiceError('upstream_failed', `the run is still ${state.stage} after ${opts.timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
+  }
+}
+
+export function stageLine(state: State, elapsedMs: number): string {
+  const elapsed = `+${(elapsedMs / 1000).toFixed(1)}s`.padStart(8);
+  const wakeups = state.webhookWakeups ? `, ${state.webhookWakeups} webhook wake-ups` : '';
+  return `${elapsed}  ${state.stage.padEnd(18)} gusto calls: ${state.gustoCalls}${wakeups}`;
+}
+
+/** The receipt lines printed when a run settles. */
+export function receiptLines(state: State): string[] {
+  const t = state.totals;
+  const r = state.receipt;
+  const rows: Array<[string, string | number | undefined]> = [
+    ['company debit', t?.company_debit ?? r?.companyDebit],
+    ['gross pay', t?.gross_pay],
+    ['net pay', t?.net_pay ?? r?.netPay],
+    ['taxes', t?.tax_debit],
+    ['reimbursements', t?.reimbursement_debit],
+    ['employees', r?.employees ?? state.employees],
+    ['check date', r?.checkDate ?? state.checkDate],
+    ['debit date', r?.debitDate],
+  ];
+  const present = rows.filter(([, v]) => v !== undefined && v !== '');
+  if (present.length === 0) return [];
+  return ['receipt', ...present.map(([k, v]) => `  ${k.padEnd(15)} ${v}`)];
+}
+
+export function outcomeError(state: State): ServiceError | undefined {
+  if (!ENDED_WITHOUT_PAYING.has(state.stage)) return undefined;
+  const why = state.review.reason ?? state.lastError?.message;
+  return new ServiceError('refused', `the run ended ${state.stage}${why ? `: ${why}` : ''}`);
+}
+
+function processingFailed(state: State): string {
+  const errors = state.lastError?.gustoErrors?.map((e) => e.message ?? e.error_key).filter(Boolean) ?? [];
+  const detail = errors.length ? errors.join('; ') : (state.lastError?.message ?? 'no details');
+  return `Gusto reported processing_failed (${detail}); fix it, then: payroll retry --company ${state.companyId} --payroll ${state.payrollId}`;
+}
+
+function approveHint(state: State): string {
+  const t = state.totals;
+  if (!t) return '          waiting for a review decision';
+  return (
+    `          awaiting review; approve with: payroll approve --company ${state.companyId} --payroll ${state.payrollId}` +
+    ` --company-debit ${t.company_debit} --net-pay ${t.net_pay} --gross-pay ${t.gross_pay}`
+  );
+}

@@ -1,0 +1,409 @@
+/**
+ * Typed client functions for contractor payments: one payment or a group, as durable runs, plus a
+ * straight read of what Gusto holds. The HTTP API and the CLI call these; all of them throw
+ * ServiceError. Input schemas are exported so the HTTP routes validate with the same rules.
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import type { GustoClient } from '../gusto/client.js';
+import { isGustoApiError, isGustoInputError } from '../gusto/errors.js';
+import { fromCents, fromThousandths, toCents, toThousandths } from '../gusto/money.js';
+import { decimalRule, isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
+import type { ContractorPaymentGroup } from '../gusto/schemas/contractor-payment-groups.js';
+import { flattenContractorPayments, type ContractorPayment } from '../gusto/schemas/contractor-payments.js';
+import { contractorPaymentGroupWorkflow } from '../workflows/contractor-payment-group.js';
+import { contractorPaymentWorkflow } from '../workflows/contractor-payment.js';
+import {
+  approveUpdate,
+  cancelUpdate,
+  groupPreviewedUpdate,
+  groupStateQuery,
+  MAX_PAYMENTS_PER_GROUP,
+  PAYMENT_METHODS,
+  paymentPreviewedUpdate,
+  paymentStateQuery,
+  type CancelResult,
+  type ContractorPaymentGroupInput,
+  type ContractorPaymentGroupResult,
+  type ContractorPaymentGroupState,
+  type ContractorPaymentInput,
+  type ContractorPaymentResult,
+  type ContractorPaymentState,
+  type PaymentLine,
+} from '../workflows/contractor-payment.messages.js';
+import { contractorPaymentGroupId, contractorPaymentId } from '../workflows/ids.js';
+import { parseInput, ServiceError, toServiceError } from './errors.js';
+
+export type * from '../workflows/contractor-payment.messages.js';
+
+/** What these functions need: the HTTP API's route context satisfies it. */
+export interface ContractorPaymentDeps {
+  temporal: Client;
+  taskQueue: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input schemas (the HTTP API reuses them)
+
+/** Gusto ids are UUIDs: a malformed one is refused here, naming the field, not by Gusto as a 404. */
+const id = (what: string) =>
+  z.string({ error: `is required (the ${what} id, a UUID)` }).regex(UUID_PATTERN, `must be a UUID (the ${what} id)`);
+
+const calendarDate = z
+  .string({ error: 'is required (a calendar date YYYY-MM-DD)' })
+  .refine(isCalendarDate, 'must be a calendar date in the form YYYY-MM-DD');
+
+function decimal(places: number, example: string) {
+  return z.string({ error: `must be a decimal string like "${example}"` }).superRefine((value, ctx) => {
+    const rule = decimalRule(value, places, example);
+    if (rule) ctx.addIssue({ code: 'custom', message: rule });
+  });
+}
+/** Non-negative, at most 2 decimals, as a string: money is never a float here. */
+const money = decimal(2, '1234.50');
+const hours = decimal(3, '40.000');
+
+export const paymentMethodSchema = z.enum(PAYMENT_METHODS, {
+  error: `must be one of ${PAYMENT_METHODS.join(', ')}`,
+});
+
+/** A key the caller chooses; it becomes part of the workflow id, so it is kept to safe characters. */
+export const businessKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:@-]{1,120}$/, 'must be 1-120 letters, digits or . _ : @ -');
+
+export const approvalPolicySchema = z.enum(['auto', 'manual'], { error: 'must be auto or manual' });
+
+export const paymentLineSchema = z.strictObject({
+  contractorId: id('contractor'),
+  paymentMethod: paymentMethodSchema.default('Direct Deposit'),
+  hours: hours.optional(),
+  hourlyRate: money.optional(),
+  wage: money.optional(),
+  bonus: money.optional(),
+  reimbursement: money.optional(),
+});
+
+export const contractorPaymentInputSchema = z
+  .strictObject({
+    companyId: id('company'),
+    date: calendarDate,
+    ...paymentLineSchema.shape,
+    businessKey: businessKeySchema.optional(),
+    approval: approvalPolicySchema.default('auto'),
+  })
+  .superRefine((input, ctx) => {
+    if (input.hours !== undefined && input.wage !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['wage'], message: 'give hours (hourly contractor) or wage (fixed), not both' });
+    }
+    if (input.paymentMethod === 'Historical Payment' && input.date > utcToday()) {
+      ctx.addIssue({ code: 'custom', path: ['date'], message: 'must not be in the future for a Historical Payment' });
+    }
+  });
+
+export const contractorPaymentGroupInputSchema = z.strictObject({
+  companyId: id('company'),
+  checkDate: calendarDate,
+  payments: z
+    .array(paymentLineSchema, { error: 'must be a list of payments' })
+    .min(1, 'must contain at least one payment')
+    .max(MAX_PAYMENTS_PER_GROUP, `must contain at most ${MAX_PAYMENTS_PER_GROUP} payments`),
+  businessKey: businessKeySchema.optional(),
+  approval: approvalPolicySchema.default('auto'),
+});
+
+export const paymentKindSchema = z.enum(['payment', 'group'], { error: 'must be payment or group' });
+
+/** Names one run: the company, the business key it was started with, and single payment or group. */
+export const paymentRefSchema = z.strictObject({
+  kind: paymentKindSchema.default('payment'),
+  companyId: id('company'),
+  businessKey: businessKeySchema,
+});
+
+export const approvalSchema = z.strictObject({
+  ...paymentRefSchema.shape,
+  amount: money.describe('the total the approver saw'),
+  debitDate: calendarDate.optional(),
+  by: z.string().max(200, 'must be at most 200 characters').optional(),
+});
+
+export const cancelSchema = z.strictObject({
+  ...paymentRefSchema.shape,
+  reason: z.string().max(500, 'must be at most 500 characters').optional(),
+  by: z.string().max(200, 'must be at most 200 characters').optional(),
+});
+
+export const paymentRangeSchema = z
+  .strictObject({ startDate: calendarDate, endDate: calendarDate })
+  .refine((r) => r.startDate <= r.endDate, { path: ['endDate'], message: 'must not be before startDate' });
+
+export type PaymentRef = z.input<typeof paymentRefSchema>;
+export type PaymentKind = z.output<typeof paymentKindSchema>;
+type AnyState = ContractorPaymentState | ContractorPaymentGroupState;
+
+export interface StartedPayment<S extends AnyState> {
+  workflowId: string;
+  businessKey: string;
+  /** False when a run with this key already existed (started earlier, or already finished). */
+  started: boolean;
+  /** State once the run has validated and previewed (totals, debit date), or its final state. */
+  state: S;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Runs
+
+/**
+ * Starts the payment (or finds the run already started with the same business key) and returns once
+ * it has been validated and previewed. Bad input comes back as a ServiceError naming the field,
+ * before anything was created at Gusto. Without a business key, one is derived from contractor, date,
+ * method and amounts: the same request twice is one payment. Two identical payments on one date need
+ * two business keys.
+ */
+export async function startContractorPayment(
+  deps: ContractorPaymentDeps,
+  input: unknown,
+): Promise<StartedPayment<ContractorPaymentState>> {
+  const parsed = parseInput(contractorPaymentInputSchema, input);
+  const businessKey = parsed.businessKey ?? derivedPaymentKey(parsed);
+  const args: ContractorPaymentInput = { ...parsed, businessKey };
+  const workflowId = contractorPaymentId(parsed.companyId, businessKey);
+  const { handle, started } = await startRun(deps, workflowId, () =>
+    deps.temporal.workflow.start(contractorPaymentWorkflow, { ...startOptions(deps, workflowId), args: [args] }),
+  );
+  const state = await previewedState<ContractorPaymentState>(handle, paymentPreviewedUpdate, paymentStateQuery);
+  if (!started) assertSameRequest(businessKey, [state.request], [lineOf(args)], state.date === args.date);
+  return { workflowId, businessKey, started, state };
+}
+
+/** Starts a group of payments on one check date; same contract as startContractorPayment. */
+export async function startContractorPaymentGroup(
+  deps: ContractorPaymentDeps,
+  input: unknown,
+): Promise<StartedPayment<ContractorPaymentGroupState>> {
+  const parsed = parseInput(contractorPaymentGroupInputSchema, input);
+  const businessKey = parsed.businessKey ?? derivedGroupKey(parsed.checkDate, parsed.payments);
+  const args: ContractorPaymentGroupInput = { ...parsed, businessKey };
+  const workflowId = contractorPaymentGroupId(parsed.companyId, businessKey);
+  const { handle, started } = await startRun(deps, workflowId, () =>
+    deps.temporal.workflow.start(contractorPaymentGroupWorkflow, { ...startOptions(deps, workflowId), args: [args] }),
+  );
+  const state = await previewedState<ContractorPaymentGroupState>(handle, groupPreviewedUpdate, groupStateQuery);
+  if (!started) assertSameRequest(businessKey, state.request, parsed.payments, state.checkDate === args.checkDate);
+  return { workflowId, businessKey, started, state };
+}
+
+/** The run's state: stage, payment/group id, totals, may_cancel, funding status, last error, calls. */
+export async function getContractorPaymentState(deps: ContractorPaymentDeps, ref: unknown): Promise<AnyState> {
+  const { kind, handle } = runOf(deps, ref);
+  return call<AnyState>(() => (kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)));
+}
+
+/** Approves the previewed totals of a run held for review; a stale total is refused (conflict). */
+export async function approveContractorPayment(deps: ContractorPaymentDeps, input: unknown): Promise<{ approved: true }> {
+  const { amount, debitDate, by, ...ref } = parseInput(approvalSchema, input);
+  const { handle } = runOf(deps, ref);
+  try {
+    return await handle.executeUpdate(approveUpdate, { args: [{ amount: canonicalMoney(amount), debitDate, by }] });
+  } catch (err) {
+    throw (await endedRunError(handle, 'approve')) ?? withField(toServiceError(err));
+  }
+}
+
+/**
+ * Cancels the payment or group: allowed while Gusto says every payment may be cancelled and before
+ * 3:30 pm Pacific on the debit date (Check and Historical payments: always, while the run is open).
+ * Refused with the reason otherwise.
+ */
+export async function cancelContractorPayment(deps: ContractorPaymentDeps, input: unknown): Promise<CancelResult> {
+  const { reason, by, ...ref } = parseInput(cancelSchema, input);
+  const { handle } = runOf(deps, ref);
+  try {
+    return await handle.executeUpdate(cancelUpdate, { args: [{ reason, by }] });
+  } catch (err) {
+    throw (await endedRunError(handle, 'cancel')) ?? withField(toServiceError(err));
+  }
+}
+
+/** Waits for the run's end: outcome funded, completed (Check/Historical) or cancelled. */
+export async function waitForContractorPaymentResult(
+  deps: ContractorPaymentDeps,
+  ref: unknown,
+): Promise<ContractorPaymentResult | ContractorPaymentGroupResult> {
+  const { handle } = runOf(deps, ref);
+  return call(() => handle.result() as Promise<ContractorPaymentResult | ContractorPaymentGroupResult>);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Straight from Gusto
+
+export interface ContractorPaymentListing {
+  startDate: string;
+  endDate: string;
+  /** Every payment with a check date in the range, single or in a group, as Gusto returns it. */
+  payments: ContractorPayment[];
+  /** Groups with a check date in the range (totals, no payments). */
+  groups: ContractorPaymentGroup[];
+}
+
+/** Payments and groups in a date range, read from Gusto now (no workflow involved). */
+export async function listContractorPayments(
+  gusto: GustoClient,
+  companyId: string,
+  range: unknown,
+): Promise<ContractorPaymentListing> {
+  const { startDate, endDate } = parseInput(paymentRangeSchema, range);
+  try {
+    const [summary, groups] = await Promise.all([
+      gusto.contractorPayments.list(companyId, { startDate, endDate }),
+      gusto.contractorPaymentGroups.list(companyId, { startDate, endDate }),
+    ]);
+    return { startDate, endDate, payments: flattenContractorPayments(summary), groups };
+  } catch (err) {
+    throw fromGustoError(err);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+function startOptions(deps: ContractorPaymentDeps, workflowId: string) {
+  return {
+    taskQueue: deps.taskQueue,
+    workflowId,
+    // A run with this key, running or finished, is the same payment: the start is refused and the
+    // caller joins it. Only a failed run frees the key, and a run only fails before it paid.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+  };
+}
+
+async function startRun(
+  deps: ContractorPaymentDeps,
+  workflowId: string,
+  start: () => Promise<WorkflowHandle>,
+): Promise<{ handle: WorkflowHandle; started: boolean }> {
+  try {
+    return { handle: await start(), started: true };
+  } catch (err) {
+    if ((err as Error)?.name !== 'WorkflowExecutionAlreadyStartedError') throw withField(toServiceError(err));
+    return { handle: deps.temporal.workflow.getHandle(workflowId), started: false };
+  }
+}
+
+/** Waits until the run has previewed, or returns its final state; a failed run's error is thrown. */
+async function previewedState<S extends AnyState>(
+  handle: WorkflowHandle,
+  update: Parameters<WorkflowHandle['executeUpdate']>[0],
+  query: Parameters<WorkflowHandle['query']>[0],
+): Promise<S> {
+  try {
+    return (await handle.executeUpdate(update)) as S;
+  } catch (err) {
+    if ((await isRunning(handle)) !== false) throw withField(toServiceError(err));
+    await call(() => handle.result());
+    return call(() => handle.query(query) as Promise<S>);
+  }
+}
+
+/** A caller reusing a business key for a different payment gets a conflict, never the old payment. */
+function assertSameRequest(key: string, existing: PaymentLine[], requested: PaymentLine[], sameDate: boolean): void {
+  const keys = (lines: PaymentLine[]) => lines.map(lineKey).sort().join('\n');
+  if (!sameDate || keys(existing) !== keys(requested)) {
+    throw new ServiceError('conflict', `businessKey "${key}" already names a different payment; use another key`);
+  }
+}
+
+function runOf(deps: ContractorPaymentDeps, ref: unknown) {
+  const { kind, companyId, businessKey } = parseInput(paymentRefSchema, ref);
+  const workflowId = kind === 'group' ? contractorPaymentGroupId(companyId, businessKey) : contractorPaymentId(companyId, businessKey);
+  return { kind, handle: deps.temporal.workflow.getHandle(workflowId) };
+}
+
+/** Why an update could not reach the run: it has ended. Says how it ended. */
+async function endedRunError(handle: WorkflowHandle, action: 'approve' | 'cancel'): Promise<ServiceError | undefined> {
+  if ((await isRunning(handle)) !== false) return undefined;
+  const result = (await handle.result().catch(() => undefined)) as ContractorPaymentResult | undefined;
+  const outcome = result?.outcome ?? 'failed';
+  const why =
+    outcome === 'funded'
+      ? 'the payment is funded: funded payments cannot be cancelled (contact Gusto)'
+      : `the run has ended (${outcome})`;
+  return new ServiceError('refused', `cannot ${action}: ${why}`, undefined, result);
+}
+
+async function isRunning(handle: WorkflowHandle): Promise<boolean | undefined> {
+  try {
+    return (await handle.describe()).status.name === 'RUNNING';
+  } catch {
+    return undefined;
+  }
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw withField(toServiceError(err));
+  }
+}
+
+/** Rules are written "field: rule"; lift the field so a caller can point at it. */
+function withField(err: ServiceError): ServiceError {
+  if (err.field) return err;
+  const field = /^([A-Za-z_][\w.[\]]*): /.exec(err.message)?.[1];
+  return field ? new ServiceError(err.code, err.message, field, err.details) : err;
+}
+
+function fromGustoError(err: unknown): ServiceError {
+  if (err instanceof ServiceError) return err;
+  if (isGustoInputError(err)) return new ServiceError('invalid_input', err.message, err.field, err.issues);
+  if (isGustoApiError(err)) {
+    const details = { status: err.status, endpoint: err.endpoint, errors: err.errors };
+    if (err.status === 404) return new ServiceError('not_found', err.message, undefined, details);
+    if (err.status === 401 || err.status === 403) return new ServiceError('unauthorized', err.message, undefined, details);
+    if (!err.retryable) return new ServiceError('refused', err.message, undefined, details);
+    return new ServiceError('upstream_failed', err.message, undefined, details);
+  }
+  return new ServiceError('upstream_failed', (err as Error)?.message ?? String(err));
+}
+
+// ---- keys ---------------------------------------------------------------------------------------
+
+const canonicalMoney = (amount: string) => fromCents(toCents(amount));
+const canonicalHours = (value: string) => fromThousandths(toThousandths(value));
+
+function lineOf(input: ContractorPaymentInput): PaymentLine {
+  const { contractorId, paymentMethod, hours, hourlyRate, wage, bonus, reimbursement } = input;
+  return { contractorId, paymentMethod, hours, hourlyRate, wage, bonus, reimbursement };
+}
+
+const METHOD_CODES: Record<string, string> = { 'Direct Deposit': 'dd', Check: 'check', 'Historical Payment': 'hist' };
+
+/** "dd:h40.000:w0.00:b100.00:r0.00": equal for the same request however the amounts were written. */
+function lineKey(line: PaymentLine): string {
+  const m = (v: string | undefined) => canonicalMoney(v ?? '0');
+  return [
+    line.contractorId,
+    METHOD_CODES[line.paymentMethod] ?? line.paymentMethod,
+    `h${canonicalHours(line.hours ?? '0')}`,
+    `w${m(line.wage)}`,
+    `b${m(line.bonus)}`,
+    `r${m(line.reimbursement)}`,
+  ].join(':');
+}
+
+/** The business key of a payment given none: contractor, date, method and amounts. */
+export function derivedPaymentKey(input: PaymentLine & { date: string }): string {
+  const [contractorId, ...rest] = lineKey(input).split(':');
+  return [contractorId, input.date, ...rest].join(':');
+}
+
+/** A group's business key given none: its check date and a digest of its lines (order matters not). */
+export function derivedGroupKey(checkDate: string, lines: PaymentLine[]): string {
+  const digest = createHash('sha256').update(lines.map(lineKey).sort().join('\n')).digest('hex').slice(0, 24);
+  return `${checkDate}:${digest}`;
+}
+
+const utcToday = () => new Date().toISOString().slice(0, 10);

@@ -1,0 +1,196 @@
+/**
+ * A company's payroll Schedule: a Temporal Schedule that fires `upcomingPayrollsWorkflow` on a calendar
+ * in the company's time zone. Each firing starts a run for every payroll whose deadline is near; runs
+ * have business-key ids, so overlapping, repeated or caught-up firings never start a payroll twice.
+ * Every function throws ServiceError.
+ */
+import {
+  ScheduleOverlapPolicy,
+  type Client,
+  type DayOfWeek,
+  type ScheduleDescription,
+  type ScheduleHandle,
+  type ScheduleOptions,
+} from '@temporalio/client';
+import { z } from 'zod';
+import { uuidInput } from '../gusto/schemas/common.js';
+import { calendarDate } from '../workflows/deadlines.js';
+import { upcomingPayrollsId, upcomingPayrollsScheduleId } from '../workflows/ids.js';
+import { CompanyId } from '../workflows/search-attributes.js';
+import type { UpcomingPayrollsInput } from '../workflows/upcoming-payrolls.js';
+import { parseInput, ServiceError, toServiceError } from './errors.js';
+
+export interface ScheduleServiceDeps {
+  temporal: Client;
+  taskQueue: string;
+}
+
+const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+
+const isTimeZone = (tz: string) => {
+  try {
+    calendarDate(new Date(0), tz);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const payrollScheduleSchema = z.strictObject({
+  companyId: uuidInput,
+  /** The company's IANA time zone; the calendar below is read in it (DST included). */
+  timeZone: z.string({ error: 'is required' }).refine(isTimeZone, 'must be an IANA time zone such as America/Chicago'),
+  hour: z.number().int().min(0).max(23, 'must be 0-23').default(9),
+  minute: z.number().int().min(0).max(59, 'must be 0-59').default(0),
+  daysOfWeek: z
+    .array(z.enum(DAYS, { error: `must be one of ${DAYS.join(', ')}` }))
+    .min(1, 'must name at least one day')
+    .default(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY']),
+  lookAheadDays: z.number().int().min(1, 'must be at least 1').max(90, 'must be at most 90').default(7),
+  /** Firings missed while Temporal was unavailable run late if within this window (scans are idempotent). */
+  catchupWindowMinutes: z.number().int().min(1).default(24 * 60),
+  review: z.enum(['auto', 'manual']).default('manual'),
+  deadline: z
+    .strictObject({
+      policy: z.enum(['submit_late', 'stop_and_report']),
+      warningLeadMinutes: z.number().int().min(0).default(24 * 60),
+    })
+    .optional(),
+  polling: z.boolean().default(true),
+  paused: z.boolean().default(false),
+  note: z.string().max(500).optional(),
+});
+export type PayrollScheduleInput = z.input<typeof payrollScheduleSchema>;
+
+const companySchema = z.strictObject({ companyId: uuidInput, note: z.string().max(500).optional() });
+
+export interface PayrollScheduleSummary {
+  scheduleId: string;
+  companyId: string;
+  paused: boolean;
+  note?: string;
+  timeZone?: string;
+  lookAheadDays?: number;
+  nextFirings: string[];
+  recentFirings: Array<{ scheduledAt: string; workflowId: string }>;
+}
+
+export async function createPayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+  const options = scheduleOptions(deps, parseInput(payrollScheduleSchema, input));
+  const handle = await call(() => deps.temporal.schedule.create(options));
+  return summarise(await call(() => handle.describe()));
+}
+
+/** Replaces the calendar, time zone and run options; pausing is left as it is. */
+export async function updatePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+  const parsed = parseInput(payrollScheduleSchema, input);
+  const { spec, action, policies } = scheduleOptions(deps, parsed);
+  const handle = scheduleHandle(deps, parsed.companyId);
+  await call(() => handle.update((previous) => ({ ...previous, spec, action, policies })));
+  return summarise(await call(() => handle.describe()));
+}
+
+export async function pausePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+  const { companyId, note } = parseInput(companySchema, input);
+  return act(deps, companyId, (h) => h.pause(note ?? 'paused'));
+}
+
+export async function unpausePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+  const { companyId, note } = parseInput(companySchema, input);
+  return act(deps, companyId, (h) => h.unpause(note ?? 'unpaused'));
+}
+
+/** Fires now (outside the calendar); payrolls that already have runs are left alone. */
+export async function triggerPayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+  const { companyId } = parseInput(companySchema, input);
+  return act(deps, companyId, (h) => h.trigger(ScheduleOverlapPolicy.SKIP));
+}
+
+export async function deletePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<{ deleted: true }> {
+  const { companyId } = parseInput(companySchema, input);
+  await call(() => scheduleHandle(deps, companyId).delete());
+  return { deleted: true };
+}
+
+export async function describePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+  const { companyId } = parseInput(companySchema, input);
+  return summarise(await call(() => scheduleHandle(deps, companyId).describe()));
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+type ParsedSchedule = z.output<typeof payrollScheduleSchema>;
+
+function scheduleOptions(deps: ScheduleServiceDeps, s: ParsedSchedule): ScheduleOptions {
+  const args: [UpcomingPayrollsInput] = [
+    { companyId: s.companyId, lookAheadDays: s.lookAheadDays, review: s.review, deadline: s.deadline, polling: s.polling },
+  ];
+  return {
+    scheduleId: upcomingPayrollsScheduleId(s.companyId),
+    spec: {
+      calendars: [
+        {
+          hour: s.hour,
+          minute: s.minute,
+          dayOfWeek: s.daysOfWeek as DayOfWeek[],
+          comment: `payroll scan ${s.lookAheadDays} days ahead`,
+        },
+      ],
+      timezone: s.timeZone,
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'upcomingPayrollsWorkflow',
+      taskQueue: deps.taskQueue,
+      // Temporal appends the firing time, so each firing is its own short run.
+      workflowId: upcomingPayrollsId(s.companyId),
+      args,
+      typedSearchAttributes: [{ key: CompanyId, value: s.companyId }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindowMinutes * 60_000 },
+    state: { paused: s.paused, note: s.note },
+    memo: { companyId: s.companyId, lookAheadDays: s.lookAheadDays },
+  };
+}
+
+function scheduleHandle(deps: ScheduleServiceDeps, companyId: string): ScheduleHandle {
+  return deps.temporal.schedule.getHandle(upcomingPayrollsScheduleId(companyId));
+}
+
+async function act(
+  deps: ScheduleServiceDeps,
+  companyId: string,
+  fn: (h: ScheduleHandle) => Promise<void>,
+): Promise<PayrollScheduleSummary> {
+  const handle = scheduleHandle(deps, companyId);
+  await call(() => fn(handle));
+  return summarise(await call(() => handle.describe()));
+}
+
+function summarise(d: ScheduleDescription): PayrollScheduleSummary {
+  const memo = (d.memo ?? {}) as { companyId?: string; lookAheadDays?: number };
+  return {
+    scheduleId: d.scheduleId,
+    companyId: memo.companyId ?? d.scheduleId.replace(/^payroll-schedule:/, ''),
+    paused: d.state.paused,
+    note: d.state.note,
+    timeZone: d.spec.timezone,
+    lookAheadDays: memo.lookAheadDays,
+    nextFirings: d.info.nextActionTimes.map((t) => t.toISOString()),
+    recentFirings: d.info.recentActions.map((a) => ({
+      scheduledAt: a.scheduledAt.toISOString(),
+      workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : '',
+    })),
+  };
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === 'ScheduleNotFoundError') throw new ServiceError('not_found', 'this company has no payroll schedule');
+    if (name === 'ScheduleAlreadyRunning') throw new ServiceError('conflict', 'this company already has a payroll schedule');
+    throw toServiceError(err);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Bad input is refused with an error naming the field or the rule, and nothing changes at Gusto:
+ * the sandbox's payment and group counters and its write calls are the same before and after.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  cancelContractorPayment,
+  startContractorPayment,
+  startContractorPaymentGroup,
+  waitForContractorPaymentResult,
+  type ContractorPaymentDeps,
+} from '../../client/contractor-payments.js';
+import type { GustoClient } from '../../gusto/client.js';
+import { addDays } from '../../workflows/deadlines.js';
+import {
+  gustoClientFor,
+  runWorker,
+  startSandbox,
+  timeSkippingEnv,
+  uniqueTaskQueue,
+  type Sandbox,
+  type TestWorkflowEnvironment,
+} from '../harness/index.js';
+import { fixtures, registerSearchAttributes, moneyCounters, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
+
+describe('contractor payments: bad input changes nothing', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: Sandbox;
+  let gusto: GustoClient;
+  let fx: Fixtures;
+  let today: string;
+
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    await registerSearchAttributes(env);
+    sandbox = await startSandbox({ env });
+    gusto = await gustoClientFor(sandbox);
+    fx = await fixtures(sandbox, gusto);
+    today = todayAt(await env.currentTimeMs());
+  }, 60_000);
+
+  afterAll(async () => {
+    await sandbox?.close();
+    await env?.teardown();
+  });
+
+  function withWorker<T>(fn: (deps: ContractorPaymentDeps) => Promise<T>): Promise<T> {
+    const taskQueue = uniqueTaskQueue('cp-bad');
+    return runWorker(env, { taskQueue, sandbox }, () => fn({ temporal: env.client, taskQueue }));
+  }
+
+  /** Runs `attempt`, expects it to be refused as described, and checks Gusto saw no change. */
+  async function refusedWithoutChange(attempt: () => Promise<unknown>, expected: Record<string, unknown>): Promise<void> {
+    const before = moneyCounters(sandbox);
+    await expect(attempt()).rejects.toMatchObject(expected);
+    expect(moneyCounters(sandbox)).toEqual(before);
+  }
+
+  const single = (overrides: Record<string, unknown>) => ({
+    companyId: fx.companyId,
+    contractorId: fx.hourlyDd.uuid,
+    date: weekdayAfter(today, 10),
+    paymentMethod: 'Direct Deposit',
+    hours: '10',
+    ...overrides,
+  });
+
+  it('refuses malformed amounts at the edge, naming the field', async () => {
+    const deps = { temporal: env.client, taskQueue: uniqueTaskQueue('unused') };
+    await refusedWithoutChange(() => startContractorPayment(deps, single({ bonus: '-5.00' })), {
+      code: 'invalid_input',
+      field: 'bonus',
+      message: expect.stringMatching(/must not be negative/),
+    });
+    await refusedWithoutChange(() => startContractorPayment(deps, single({ reimbursement: '10.005' })), {
+      code: 'invalid_input',
+      field: 'reimbursement',
+      message: expect.stringMatching(/at most 2 decimal places/),
+    });
+    await refusedWithoutChange(() => startContractorPayment(deps, single({ hours: 10 })), {
+      code: 'invalid_input',
+      field: 'hours',
+    });
+    await refusedWithoutChange(
+      () => startContractorPayment(deps, single({ paymentMethod: 'Historical Payment', date: addDays(today, 3) })),
+      { code: 'invalid_input', field: 'date', message: expect.stringMatching(/future/) },
+    );
+    await refusedWithoutChange(
+      () => startContractorPaymentGroup(deps, { companyId: fx.companyId, checkDate: weekdayAfter(today, 10), payments: [] }),
+      { code: 'invalid_input', field: 'payments', message: expect.stringMatching(/at least one payment/) },
+    );
+  });
+
+  it('refuses what breaks a rule about the contractor before any create call', () =>
+    withWorker(async (deps) => {
+      await refusedWithoutChange(
+        () => startContractorPayment(deps, single({ contractorId: fx.fixedDd.uuid, hours: '10' })),
+        { code: 'invalid_input', field: 'hours', message: expect.stringMatching(/fixed-wage contractor/) },
+      );
+      await refusedWithoutChange(
+        () => startContractorPayment(deps, single({ contractorId: '5b0f3c0e-8d4e-4c59-9a4e-2f1f7f0a9d11' })),
+        { code: 'invalid_input', field: 'contractorId', message: expect.stringMatching(/no contractor/) },
+      );
+      await refusedWithoutChange(
+        () => startContractorPayment(deps, single({ contractorId: fx.dismissed.uuid })),
+        { code: 'invalid_input', field: 'contractorId', message: expect.stringMatching(/not active/) },
+      );
+      // Historical "today" is not in the past: only the workflow's check knows the company's date.
+      await refusedWithoutChange(
+        () => startContractorPayment(deps, single({ paymentMethod: 'Historical Payment', date: today })),
+        { code: 'invalid_input', field: 'date', message: expect.stringMatching(/in the past/) },
+      );
+      await refusedWithoutChange(
+        () =>
+          startContractorPaymentGroup(deps, {
+            companyId: fx.companyId,
+            checkDate: weekdayAfter(today, 10),
+            payments: [
+              { contractorId: fx.hourlyDd.uuid, paymentMethod: 'Direct Deposit', hours: '2' },
+              { contractorId: fx.fixedCheck.uuid, paymentMethod: 'Check', hours: '2' },
+            ],
+          }),
+        { code: 'invalid_input', field: 'payments[1].hours' },
+      );
+    }));
+
+  it('refuses to cancel a funded payment, with the reason', () =>
+    withWorker(async (deps) => {
+      const started = await startContractorPayment(deps, single({ hours: '1' }));
+      const ref = { companyId: fx.companyId, businessKey: started.businessKey };
+      await expect(waitForContractorPaymentResult(deps, ref)).resolves.toMatchObject({ outcome: 'funded' });
+      await refusedWithoutChange(() => cancelContractorPayment(deps, ref), {
+        code: 'refused',
+        message: expect.stringMatching(/funded payments cannot be cancelled/),
+      });
+    }));
+});

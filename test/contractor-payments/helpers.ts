@@ -1,0 +1,79 @@
+/** Fixtures shared by the contractor payment tests: the seeded company, its contractors, dates. */
+import type { GustoClient } from '../../gusto/client.js';
+import type { Contractor } from '../../gusto/schemas/contractors.js';
+import { addDays, calendarDate } from '../../workflows/deadlines.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import type { Sandbox, TestWorkflowEnvironment } from '../harness/index.js';
+
+/** The seed's New York company: hourly and fixed contractors, Direct Deposit and Check, one dismissed. */
+export const COMPANY_NAME = 'Hudson Freight Partners Inc.';
+export const COMPANY_ZONE = 'America/New_York';
+
+export interface Fixtures {
+  companyId: string;
+  /** Hourly, Direct Deposit, rate 85.00. */
+  hourlyDd: Contractor;
+  /** Fixed wage, paid by Check. */
+  fixedCheck: Contractor;
+  /** Fixed wage, Direct Deposit. */
+  fixedDd: Contractor;
+  /** Hourly, paid by Check, rate 48.00. */
+  hourlyCheck: Contractor;
+  /** Dismissed 30 days before the seed's today. */
+  dismissed: Contractor;
+}
+
+export async function fixtures(sandbox: Sandbox, gusto: GustoClient): Promise<Fixtures> {
+  const company = sandbox.companies.find((c) => c.name === COMPANY_NAME);
+  if (!company) throw new Error(`seed has no company named ${COMPANY_NAME}`);
+  const contractors = await gusto.contractors.list(company.uuid);
+  const named = (first: string) => {
+    const c = contractors.find((x) => x.first_name === first);
+    if (!c) throw new Error(`seed company has no contractor ${first}`);
+    return c;
+  };
+  return {
+    companyId: company.uuid,
+    hourlyDd: named('Dana'),
+    fixedCheck: named('Gabriel'),
+    fixedDd: named('Priya'),
+    hourlyCheck: named('Tomas'),
+    dismissed: named('Lena'),
+  };
+}
+
+/** The company's calendar date at `nowMs`. */
+export const todayAt = (nowMs: number): string => calendarDate(new Date(nowMs), COMPANY_ZONE);
+
+/** A weekday at least `days` calendar days after `date` (clear of any ACH lead time). */
+export function weekdayAfter(date: string, days: number): string {
+  let d = addDays(date, days);
+  while ([0, 6].includes(new Date(`${d}T12:00:00Z`).getUTCDay())) d = addDays(d, 1);
+  return d;
+}
+
+/** The counters that show money moving; a rejected request must leave them as they were. */
+export function moneyCounters(sandbox: Sandbox) {
+  const c = sandbox.counters();
+  // Previews are POSTs that change nothing; everything else that is not a GET is a write.
+  const isWrite = (endpoint: string) => !endpoint.startsWith('GET ') && !endpoint.endsWith('/preview');
+  const writes = Object.fromEntries(Object.entries(c.calls).filter(([endpoint]) => isWrite(endpoint)));
+  return {
+    payments: c.payments_per_contractor_date,
+    groups: c.groups_per_creation_token,
+    writes,
+  };
+}
+
+/**
+ * The time-skipping server knows no custom search attributes, and refuses a workflow that upserts
+ * one. It implements AddSearchAttributes (not List), so register ours once per env.
+ * TODO(platform): belongs in timeSkippingEnv(); remove once the harness does it.
+ */
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const byType: Record<string, number> = { KEYWORD: 2, DATETIME: 6 }; // IndexedValueType values
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, byType[key.type]!])),
+  });
+}

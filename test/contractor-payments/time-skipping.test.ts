@@ -1,0 +1,266 @@
+/**
+ * Contractor payments end to end on the time-skipping server: the sandbox's clock is the env's, so
+ * debit dates, cutoffs and funding move with the workflow's timers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  approveContractorPayment,
+  cancelContractorPayment,
+  getContractorPaymentState,
+  startContractorPayment,
+  startContractorPaymentGroup,
+  waitForContractorPaymentResult,
+  type ContractorPaymentDeps,
+} from '../../client/contractor-payments.js';
+import type { GustoClient } from '../../gusto/client.js';
+import { fundingExpectedAt, type ContractorPaymentGroupResult, type ContractorPaymentResult } from '../../workflows/contractor-payment.messages.js';
+import { addDays, cancelCutoff } from '../../workflows/deadlines.js';
+import { exportHistory } from '../../scripts/export-history.js';
+import {
+  gustoClientFor,
+  runWorker,
+  startSandbox,
+  timeSkippingEnv,
+  uniqueTaskQueue,
+  type Sandbox,
+  type TestWorkflowEnvironment,
+} from '../harness/index.js';
+import { fixtures, registerSearchAttributes, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
+
+const MINUTE = 60_000;
+
+describe('contractor payments (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: Sandbox;
+  let gusto: GustoClient;
+  let fx: Fixtures;
+  const finished: string[] = [];
+
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    await registerSearchAttributes(env);
+    sandbox = await startSandbox({ env });
+    gusto = await gustoClientFor(sandbox);
+    fx = await fixtures(sandbox, gusto);
+  }, 60_000);
+
+  afterAll(async () => {
+    // EXPORT_HISTORIES=1 refreshes the committed histories the replay test checks.
+    if (process.env.EXPORT_HISTORIES) {
+      for (const workflowId of finished) await exportHistory({ client: env.client, workflowId });
+    }
+    await sandbox?.close();
+    await env?.teardown();
+  });
+
+  /** A worker on its own task queue for the duration of one test. */
+  function withWorker<T>(fn: (deps: ContractorPaymentDeps) => Promise<T>): Promise<T> {
+    const taskQueue = uniqueTaskQueue('cp');
+    return runWorker(env, { taskQueue, sandbox }, () => fn({ temporal: env.client, taskQueue }));
+  }
+
+  const today = async () => todayAt(await env.currentTimeMs());
+  const ref = (businessKey: string, kind: 'payment' | 'group' = 'payment') => ({ kind, companyId: fx.companyId, businessKey });
+
+  it('pays a Direct Deposit payment when it is funded on its debit date, days later', () =>
+    withWorker(async (deps) => {
+      const date = weekdayAfter(await today(), 10);
+      const started = await startContractorPayment(deps, {
+        companyId: fx.companyId,
+        contractorId: fx.hourlyDd.uuid,
+        date,
+        paymentMethod: 'Direct Deposit',
+        hours: '10',
+        bonus: '50',
+        reimbursement: '12.34',
+      });
+      expect(started.started).toBe(true);
+      expect(started.state.totals).toEqual({
+        amount: '912.34',
+        wageAmount: '900.00',
+        reimbursementAmount: '12.34',
+        debitAmount: '912.34',
+      });
+      const debitDate = started.state.debitDate!;
+      expect(debitDate < date).toBe(true);
+
+      const result = (await waitForContractorPaymentResult(deps, ref(started.businessKey))) as ContractorPaymentResult;
+      expect(result.outcome).toBe('funded');
+      expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(fundingExpectedAt(debitDate).getTime());
+      expect(result.receipt?.contractor_payment_uuid).toBe(result.paymentId);
+      const payment = await gusto.contractorPayments.get(fx.companyId, result.paymentId!);
+      expect(payment.status).toBe('Funded');
+      expect(sandbox.counters().payments_per_contractor_date[`${fx.hourlyDd.uuid}:${date}`]).toBe(1);
+      finished.push(started.workflowId);
+    }));
+
+  it('completes Check and Historical payments at once, without a receipt', () =>
+    withWorker(async (deps) => {
+      const before = await env.currentTimeMs();
+      const check = await startContractorPayment(deps, {
+        companyId: fx.companyId,
+        contractorId: fx.fixedCheck.uuid,
+        date: await today(),
+        paymentMethod: 'Check',
+        wage: '500.00',
+      });
+      const historical = await startContractorPayment(deps, {
+        companyId: fx.companyId,
+        contractorId: fx.hourlyDd.uuid,
+        date: addDays(await today(), -3),
+        paymentMethod: 'Historical Payment',
+        hours: '8',
+      });
+      for (const run of [check, historical]) {
+        const result = (await waitForContractorPaymentResult(deps, ref(run.businessKey))) as ContractorPaymentResult;
+        expect(result.outcome).toBe('completed');
+        expect(result.receipt).toBeUndefined();
+        expect(result.paymentId).toBeTruthy();
+      }
+      expect((await env.currentTimeMs()) - before).toBeLessThan(10 * MINUTE);
+      finished.push(check.workflowId);
+    }));
+
+  it('funds a group with mixed methods and fetches receipts only for the funded lines', () =>
+    withWorker(async (deps) => {
+      const checkDate = weekdayAfter(await today(), 10);
+      const started = await startContractorPaymentGroup(deps, {
+        companyId: fx.companyId,
+        checkDate,
+        payments: [
+          { contractorId: fx.hourlyDd.uuid, paymentMethod: 'Direct Deposit', hours: '10' },
+          { contractorId: fx.fixedDd.uuid, paymentMethod: 'Direct Deposit', wage: '300.00' },
+          { contractorId: fx.fixedCheck.uuid, paymentMethod: 'Check', wage: '200.00' },
+        ],
+      });
+      expect(started.state.totals?.amount).toBe('1350.00');
+
+      const result = (await waitForContractorPaymentResult(deps, ref(started.businessKey, 'group'))) as ContractorPaymentGroupResult;
+      expect(result.outcome).toBe('funded');
+      const group = await gusto.contractorPaymentGroups.get(fx.companyId, result.groupId!);
+      expect(group.status).toBe('Funded');
+      const byMethod = (m: string) => (group.contractor_payments ?? []).filter((p) => p.payment_method === m);
+      expect(byMethod('Check').map((p) => p.status)).toEqual(['Unfunded']);
+      expect(result.receipts.map((r) => r.contractor_payment_uuid).sort()).toEqual(
+        byMethod('Direct Deposit').map((p) => p.uuid).sort(),
+      );
+      finished.push(started.workflowId);
+    }));
+
+  it('cancels a payment and a group while cancelling is allowed', () =>
+    withWorker(async (deps) => {
+      const date = weekdayAfter(await today(), 10);
+      const single = await startContractorPayment(deps, {
+        companyId: fx.companyId,
+        contractorId: fx.fixedDd.uuid,
+        date,
+        paymentMethod: 'Direct Deposit',
+        wage: '250.00',
+      });
+      const group = await startContractorPaymentGroup(deps, {
+        companyId: fx.companyId,
+        checkDate: date,
+        payments: [{ contractorId: fx.hourlyDd.uuid, paymentMethod: 'Direct Deposit', hours: '3' }],
+      });
+      await waitForStage(deps, ref(single.businessKey), 'awaiting_funding');
+      await waitForStage(deps, ref(group.businessKey, 'group'), 'awaiting_funding');
+
+      await expect(cancelContractorPayment(deps, { ...ref(single.businessKey), reason: 'duplicate invoice' })).resolves.toEqual({
+        cancelled: true,
+        deletedAtGusto: true,
+      });
+      await expect(cancelContractorPayment(deps, ref(group.businessKey, 'group'))).resolves.toMatchObject({ cancelled: true });
+
+      const singleResult = (await waitForContractorPaymentResult(deps, ref(single.businessKey))) as ContractorPaymentResult;
+      expect(singleResult.outcome).toBe('cancelled');
+      await expect(gusto.contractorPayments.get(fx.companyId, singleResult.paymentId!)).rejects.toMatchObject({ status: 404 });
+      const groupResult = (await waitForContractorPaymentResult(deps, ref(group.businessKey, 'group'))) as ContractorPaymentGroupResult;
+      expect(groupResult.outcome).toBe('cancelled');
+      await expect(gusto.contractorPaymentGroups.get(fx.companyId, groupResult.groupId!)).rejects.toMatchObject({ status: 404 });
+    }));
+
+  it('refuses to cancel after the 3:30 pm Pacific cutoff and after funding, saying why', () =>
+    withWorker(async (deps) => {
+      const date = weekdayAfter(await today(), 8);
+      const started = await startContractorPayment(deps, {
+        companyId: fx.companyId,
+        contractorId: fx.hourlyDd.uuid,
+        date,
+        paymentMethod: 'Direct Deposit',
+        hours: '4',
+      });
+      const cutoff = cancelCutoff(started.state.debitDate!).getTime();
+      await waitForStage(deps, ref(started.businessKey), 'awaiting_funding');
+      // 10 minutes past the cutoff, 20 minutes before Gusto debits at 4 pm Pacific.
+      await env.sleep(cutoff + 10 * MINUTE - (await env.currentTimeMs()));
+
+      await expect(cancelContractorPayment(deps, ref(started.businessKey))).rejects.toMatchObject({
+        code: 'refused',
+        message: expect.stringMatching(/cutoff has passed.*3:30 pm America\/Los_Angeles/),
+      });
+      const result = (await waitForContractorPaymentResult(deps, ref(started.businessKey))) as ContractorPaymentResult;
+      expect(result.outcome).toBe('funded');
+      await expect(cancelContractorPayment(deps, ref(started.businessKey))).rejects.toMatchObject({
+        code: 'refused',
+        message: expect.stringMatching(/funded/),
+      });
+    }));
+
+  it('holds a manual-approval payment until the previewed total is approved; a stale total is refused', () =>
+    withWorker(async (deps) => {
+      const started = await startContractorPayment(deps, {
+        companyId: fx.companyId,
+        contractorId: fx.hourlyCheck.uuid,
+        date: await today(),
+        paymentMethod: 'Check',
+        hours: '5',
+        approval: 'manual',
+      });
+      expect(started.state.stage).toBe('awaiting_approval');
+      expect(started.state.totals?.amount).toBe('240.00');
+      expect(started.state.paymentId).toBeUndefined();
+
+      await expect(
+        approveContractorPayment(deps, { ...ref(started.businessKey), amount: '250.00' }),
+      ).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/stale approval/) });
+      await expect(approveContractorPayment(deps, { ...ref(started.businessKey), amount: '240', by: 'ops@example.com' })).resolves.toEqual({
+        approved: true,
+      });
+      const result = (await waitForContractorPaymentResult(deps, ref(started.businessKey))) as ContractorPaymentResult;
+      expect(result.outcome).toBe('completed');
+      const state = await getContractorPaymentState(deps, ref(started.businessKey));
+      expect(state).toMatchObject({ stage: 'completed', approvedBy: 'ops@example.com' });
+      finished.push(started.workflowId);
+    }));
+
+  it('treats a second start with the same request as the same payment', () =>
+    withWorker(async (deps) => {
+      const request = {
+        companyId: fx.companyId,
+        contractorId: fx.fixedCheck.uuid,
+        date: addDays(await today(), 2),
+        paymentMethod: 'Check',
+        wage: '75.5',
+      };
+      const first = await startContractorPayment(deps, request);
+      const second = await startContractorPayment(deps, { ...request, wage: '75.50' });
+      expect(second).toMatchObject({ started: false, workflowId: first.workflowId });
+      await waitForContractorPaymentResult(deps, ref(first.businessKey));
+      const third = await startContractorPayment(deps, request);
+      expect(third.started).toBe(false);
+      expect(sandbox.counters().payments_per_contractor_date[`${fx.fixedCheck.uuid}:${request.date}`]).toBe(1);
+      await expect(startContractorPayment(deps, { ...request, wage: '80.00', businessKey: first.businessKey })).rejects.toMatchObject({
+        code: 'conflict',
+      });
+    }));
+
+  /** Polls the run's state (no timers are involved, so no time passes). */
+  async function waitForStage(deps: ContractorPaymentDeps, r: ReturnType<typeof ref>, stage: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const state = await getContractorPaymentState(deps, r);
+      if (state.stage === stage) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`run ${r.businessKey} never reached ${stage}`);
+  }
+});

@@ -1,0 +1,205 @@
+/**
+ * The payroll run on the time-skipping server: happy paths, the review gate, edits, 409 recovery and
+ * processing_failed. The sandbox follows the test server's clock with zero calculate/submit latency:
+ * activities run in real time (the test server does not skip time while one is running), so a
+ * latency on the sandbox clock would only make the polling activity wait for real.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  approvePayrollRun,
+  editPayrollRun,
+  getPayrollRunState,
+  rejectPayrollRun,
+  retryPayrollRun,
+  startPayrollRun,
+  waitForPayrollRun,
+  type PayrollRunResult,
+  type PayrollRunState,
+} from '../../client/payroll.js';
+import type { GustoClient } from '../../gusto/client.js';
+import {
+  gustoClientFor,
+  runWorker,
+  startSandbox,
+  timeSkippingEnv,
+  uniqueTaskQueue,
+  type Sandbox,
+  type TestWorkflowEnvironment,
+} from '../harness/index.js';
+import { admin, companyByKey, DAY, declareSearchAttributes, eventually, payrollWhere, serviceDeps } from './helpers.js';
+
+describe('payroll run (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: Sandbox;
+  let gusto: GustoClient;
+
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    await declareSearchAttributes(env);
+    sandbox = await startSandbox({ env, calculateLatencyMs: 0, submitLatencyMs: 0, webhooks: { enabled: false } });
+    gusto = await gustoClientFor(sandbox);
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await env?.teardown();
+  });
+
+  /** Runs `fn` with a worker on a fresh task queue and the client functions bound to it. */
+  const withWorker = <T>(fn: (deps: ReturnType<typeof serviceDeps>) => Promise<T>) => {
+    const taskQueue = uniqueTaskQueue('payroll');
+    return runWorker(env, { taskQueue, sandbox }, () => fn(serviceDeps(env, taskQueue)));
+  };
+
+  const stageIs = (deps: ReturnType<typeof serviceDeps>, ref: object, stage: PayrollRunState['stage']) =>
+    eventually(async () => {
+      const state = await getPayrollRunState(deps, ref);
+      return state.stage === stage ? state : undefined;
+    }, 30_000, `stage ${stage}`);
+
+  it('runs the earliest unprocessed payroll end to end with automatic approval', async () => {
+    const company = companyByKey(sandbox, 'small-ca');
+    await withWorker(async (deps) => {
+      const started = await startPayrollRun(deps, { companyId: company.uuid });
+      expect(started.started).toBe(true);
+      const ref = { companyId: company.uuid, payrollId: started.payrollId };
+      const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+
+      expect(result.outcome).toBe('complete');
+      const { state } = result;
+      expect(state.review).toMatchObject({ policy: 'auto', decision: 'approved' });
+      expect(state.totals?.company_debit).toMatch(/^\d+\.\d{2}$/);
+      expect(Object.keys(state.stageTimes)).toEqual(
+        expect.arrayContaining(['finding', 'preparing', 'calculating', 'submitting', 'processing', 'processed', 'complete']),
+      );
+      expect(state.gustoCalls).toBeGreaterThanOrEqual(6);
+      expect(state.receipt?.companyDebit).toBe(state.totals?.company_debit);
+
+      const payroll = await gusto.payrolls.get(company.uuid, started.payrollId);
+      expect(payroll.processed).toBe(true);
+      expect(sandbox.counters().submits_per_payroll[started.payrollId]).toBe(1);
+
+      // A second start finds the finished run instead of making another.
+      const again = await startPayrollRun(deps, { companyId: company.uuid, payrollId: started.payrollId });
+      expect(again).toMatchObject({ workflowId: started.workflowId, runId: started.runId, started: false });
+    });
+  });
+
+  it('waits for a person: approval two days later submits the totals they saw', async () => {
+    const company = companyByKey(sandbox, 'mid-ny');
+    const now = await env.currentTimeMs();
+    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 4 * DAY);
+    await withWorker(async (deps) => {
+      const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
+      await startPayrollRun(deps, { ...ref, review: 'manual', deadline: { policy: 'stop_and_report', warningLeadMinutes: 60 } });
+      const waiting = await stageIs(deps, ref, 'awaiting_review');
+      expect(waiting.totals).toBeDefined();
+
+      await env.sleep(2 * DAY);
+      expect((await getPayrollRunState(deps, ref)).stage).toBe('awaiting_review');
+
+      const approved = await approvePayrollRun(deps, { ...ref, totals: waiting.totals, by: 'reviewer@example.com' });
+      expect(approved.review.decision).toBe('approved');
+      const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+      expect(result.outcome).toBe('complete');
+      expect(result.state.review.reason).toContain('reviewer@example.com');
+      const submittedAt = Date.parse(result.state.stageTimes.submitting!);
+      expect(submittedAt - Date.parse(waiting.stageTimes.awaiting_review!)).toBeGreaterThanOrEqual(2 * DAY);
+    });
+  });
+
+  it('refuses an approval of stale totals, naming the current ones; a rejection ends the run', async () => {
+    const company = companyByKey(sandbox, 'denver-co');
+    await withWorker(async (deps) => {
+      const { payrollId } = await startPayrollRun(deps, { companyId: company.uuid, review: 'manual' });
+      const ref = { companyId: company.uuid, payrollId };
+      const { totals } = await stageIs(deps, ref, 'awaiting_review');
+      const stale = { ...totals!, net_pay: '0.01' };
+      await expect(approvePayrollRun(deps, { ...ref, totals: stale })).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringContaining(`net_pay ${totals!.net_pay}`),
+      });
+      expect((await getPayrollRunState(deps, ref)).stage).toBe('awaiting_review');
+
+      await rejectPayrollRun(deps, { ...ref, reason: 'hours look wrong' });
+      const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+      expect(result.outcome).toBe('rejected');
+      expect(result.state.review).toMatchObject({ decision: 'rejected', reason: 'hours look wrong' });
+      expect(sandbox.counters().submits_per_payroll[payrollId]).toBeUndefined();
+    });
+  });
+
+  it('re-prepares and re-calculates after an edit in review; the old totals are stale', async () => {
+    const company = companyByKey(sandbox, 'phoenix-az');
+    const hourly = company.employees.find((e) => !e.salaried)!;
+    await withWorker(async (deps) => {
+      const { payrollId } = await startPayrollRun(deps, { companyId: company.uuid, review: 'manual' });
+      const ref = { companyId: company.uuid, payrollId };
+      const before = await stageIs(deps, ref, 'awaiting_review');
+
+      await editPayrollRun(deps, { ...ref, edits: [{ employeeId: hourly.uuid, hours: { Overtime: '10' }, fixed: { Bonus: '250.00' } }] });
+      const after = await eventually(async () => {
+        const s = await getPayrollRunState(deps, ref);
+        return s.stage === 'awaiting_review' && s.rounds === 2 ? s : undefined;
+      });
+      expect(after.totals!.gross_pay).not.toBe(before.totals!.gross_pay);
+      await expect(approvePayrollRun(deps, { ...ref, totals: before.totals })).rejects.toMatchObject({ code: 'conflict' });
+
+      await approvePayrollRun(deps, { ...ref, totals: after.totals });
+      const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+      expect(result.outcome).toBe('complete');
+      const stub = await gusto.payrolls.get(company.uuid, payrollId, { per: 100 });
+      const comp = stub.employee_compensations?.find((c) => c.employee_uuid === hourly.uuid);
+      expect(comp?.hourly_compensations?.find((h) => h.name === 'Overtime')?.hours).toBe('10.000');
+      expect(comp?.fixed_compensations?.find((f) => f.name === 'Bonus')?.amount).toBe('250.00');
+    });
+  });
+
+  it('recovers from a 409 (stale version) during update by preparing again', async () => {
+    const company = companyByKey(sandbox, 'honolulu-hi');
+    const employee = company.employees.find((e) => !e.salaried) ?? company.employees[0]!;
+    await admin(sandbox, 'PUT', '/sandbox/faults', {
+      rules: [{ endpoint: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}', status: 409, times: 1 }],
+    });
+    try {
+      await withWorker(async (deps) => {
+        const before = sandbox.counters();
+        const { payrollId } = await startPayrollRun(deps, {
+          companyId: company.uuid,
+          edits: [{ employeeId: employee.uuid, hours: { 'Regular Hours': '35' } }],
+        });
+        const result = (await waitForPayrollRun(deps, { companyId: company.uuid, payrollId })) as PayrollRunResult;
+        expect(result.outcome).toBe('complete');
+        const after = sandbox.counters();
+        const prepares = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/prepare';
+        const updates = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}';
+        expect((after.calls[prepares] ?? 0) - (before.calls[prepares] ?? 0)).toBe(2);
+        expect((after.calls[updates] ?? 0) - (before.calls[updates] ?? 0)).toBe(2);
+        expect(sandbox.counters().submits_per_payroll[payrollId]).toBe(1);
+      });
+    } finally {
+      await admin(sandbox, 'DELETE', '/sandbox/faults');
+    }
+  });
+
+  it('shows processing_failed with Gusto errors and completes after a retry', async () => {
+    const company = companyByKey(sandbox, 'large-il');
+    const now = await env.currentTimeMs();
+    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now);
+    const errors = [{ error_key: 'base', category: 'payroll_blocker', message: 'Bank account needs verification' }];
+    await admin(sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, { stage: 'submit', errors });
+    await withWorker(async (deps) => {
+      const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
+      await startPayrollRun(deps, ref);
+      const failed = await stageIs(deps, ref, 'processing_failed');
+      expect(failed.lastError).toMatchObject({ step: 'submit', gustoErrors: [expect.objectContaining(errors[0])] });
+      expect(failed.lastError?.message).toContain('Bank account needs verification');
+
+      await retryPayrollRun(deps, ref);
+      const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+      expect(result.outcome).toBe('complete');
+      expect(result.state.lastError).toBeUndefined();
+      expect(result.state.employees).toBe(120);
+      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(2);
+    });
+  });
+});

@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Worker } from '@temporalio/worker';
+import { exportHistory } from '../../scripts/export-history.js';
+import { ensureNamespace, ensureSearchAttributes } from '../../scripts/setup-temporal.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { devServerEnv, uniqueTaskQueue, type TestWorkflowEnvironment } from '../harness/index.js';
+import { loadHistories, replayHistories } from '../harness/replay.js';
+import { bundleTestWorkflows, SLEEPER, SLEEPER_V2 } from './test-workflows.js';
+import type { echoWorkflow, sleeperWorkflow } from './workflows/sleeper.js';
+
+describe('shared dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: { code: string };
+  let bundleV2: { code: string };
+  let dir: string;
+
+  beforeAll(async () => {
+    [env, bundle, bundleV2, dir] = await Promise.all([
+      devServerEnv(),
+      bundleTestWorkflows(SLEEPER),
+      bundleTestWorkflows(SLEEPER_V2),
+      mkdtemp(join(tmpdir(), 'histories-')),
+    ]);
+  });
+  afterAll(async () => {
+    await env?.teardown();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const worker = (taskQueue: string) =>
+    Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace,
+      taskQueue,
+      workflowBundle: bundle,
+    });
+
+  it('has the search attributes of workflows/search-attributes.ts registered', async () => {
+    const { customAttributes } = await env.connection.operatorService.listSearchAttributes({
+      namespace: env.namespace ?? 'default',
+    });
+    for (const key of ALL_SEARCH_ATTRIBUTES) expect(Object.keys(customAttributes ?? {})).toContain(key.name);
+  });
+
+  it('sets up a fresh namespace the way the compose file does (scripts/setup-temporal.ts), idempotently', async () => {
+    const namespace = uniqueTaskQueue('setup-ns');
+    const connection = env.connection;
+    for (let round = 0; round < 2; round++) {
+      await ensureNamespace(connection, namespace);
+      await ensureSearchAttributes(connection, namespace);
+    }
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    expect(Object.keys(customAttributes ?? {})).toEqual(
+      expect.arrayContaining(ALL_SEARCH_ATTRIBUTES.map((k) => k.name)),
+    );
+  });
+
+  it('creates a Schedule and triggers it', async () => {
+    const taskQueue = uniqueTaskQueue('schedule');
+    const scheduleId = uniqueTaskQueue('schedule-id');
+    const handle = await env.client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1 day' }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'echoWorkflow' satisfies (typeof echoWorkflow)['name'],
+        args: ['from schedule'],
+        taskQueue,
+      },
+    });
+    try {
+      const w = await worker(taskQueue);
+      const result = await w.runUntil(async () => {
+        await handle.trigger();
+        const started = await waitFor(async () => (await handle.describe()).info.recentActions[0]);
+        return env.client.workflow.getHandle(started.action.workflow.workflowId).result();
+      });
+      expect(result).toBe('from schedule');
+    } finally {
+      await handle.delete();
+    }
+  });
+
+  it('exports a history that replays on the same code and fails on changed code', async () => {
+    const taskQueue = uniqueTaskQueue('replay');
+    const workflowId = uniqueTaskQueue('replay-wf');
+    const w = await worker(taskQueue);
+    await w.runUntil(
+      env.client.workflow.execute<typeof sleeperWorkflow>('sleeperWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [10],
+      }),
+    );
+    await exportHistory({ client: env.client, workflowId, dir });
+
+    const histories = await loadHistories(dir);
+    expect(histories.map((h) => h.workflowId)).toEqual([workflowId]);
+    const same = await replayHistories(histories, { workflowBundle: bundle });
+    expect(same.map((o) => o.error)).toEqual([undefined]);
+    const changed = await replayHistories(histories, { workflowBundle: bundleV2 });
+    expect(changed[0]?.error?.name).toBe('DeterminismViolationError');
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
