@@ -317,9 +317,10 @@ export function contractorIssues(line: PaymentLine, c: Contractor, date: string,
 }
 
 function hourlyIssues(line: PaymentLine, c: Contractor, at: string): InputIssue[] {
+  // What the caller got wrong comes first: it names the field to fix.
   const issues: InputIssue[] = [];
-  if (line.hours === undefined) issues.push({ field: `${at}hours`, rule: 'is required for an hourly contractor' });
   if (!isZero(line.wage)) issues.push({ field: `${at}wage`, rule: 'is not allowed for an hourly contractor (pay hours)' });
+  if (line.hours === undefined) issues.push({ field: `${at}hours`, rule: 'is required for an hourly contractor' });
   const rate = c.hourly_rate ?? undefined;
   if (line.hourlyRate !== undefined && !sameMoney(line.hourlyRate, rate)) {
     issues.push({ field: `${at}hourlyRate`, rule: `must equal the contractor's hourly rate on file (${rate ?? 'none'})` });
@@ -330,10 +331,10 @@ function hourlyIssues(line: PaymentLine, c: Contractor, at: string): InputIssue[
 /** Gusto pays fixed-wage contractors a wage only: hours and bonus belong to hourly ones. */
 function fixedIssues(line: PaymentLine, at: string): InputIssue[] {
   const issues: InputIssue[] = [];
-  if (line.wage === undefined) issues.push({ field: `${at}wage`, rule: 'is required for a fixed-wage contractor' });
   if (!isZero(line.hours)) issues.push({ field: `${at}hours`, rule: 'is not allowed for a fixed-wage contractor (pay a wage)' });
   if (!isZero(line.bonus)) issues.push({ field: `${at}bonus`, rule: 'is not allowed for a fixed-wage contractor (include it in the wage)' });
   if (line.hourlyRate !== undefined) issues.push({ field: `${at}hourlyRate`, rule: 'is not allowed for a fixed-wage contractor' });
+  if (line.wage === undefined) issues.push({ field: `${at}wage`, rule: 'is required for a fixed-wage contractor' });
   return issues;
 }
 

@@ -204,11 +204,11 @@ export async function getContractorPaymentState(deps: ContractorPaymentDeps, ref
 /** Approves the previewed totals of a run held for review; a stale total is refused (conflict). */
 export async function approveContractorPayment(deps: ContractorPaymentDeps, input: unknown): Promise<{ approved: true }> {
   const { amount, debitDate, by, ...ref } = parseInput(approvalSchema, input);
-  const { handle } = runOf(deps, ref);
+  const { kind, handle } = runOf(deps, ref);
   try {
     return await handle.executeUpdate(approveUpdate, { args: [{ amount: canonicalMoney(amount), debitDate, by }] });
   } catch (err) {
-    throw (await endedRunError(handle, 'approve')) ?? withField(toServiceError(err));
+    throw (await endedRunError(handle, kind, 'approve')) ?? withField(toServiceError(err));
   }
 }
 
@@ -219,11 +219,11 @@ export async function approveContractorPayment(deps: ContractorPaymentDeps, inpu
  */
 export async function cancelContractorPayment(deps: ContractorPaymentDeps, input: unknown): Promise<CancelResult> {
   const { reason, by, ...ref } = parseInput(cancelSchema, input);
-  const { handle } = runOf(deps, ref);
+  const { kind, handle } = runOf(deps, ref);
   try {
     return await handle.executeUpdate(cancelUpdate, { args: [{ reason, by }] });
   } catch (err) {
-    throw (await endedRunError(handle, 'cancel')) ?? withField(toServiceError(err));
+    throw (await endedRunError(handle, kind, 'cancel')) ?? withField(toServiceError(err));
   }
 }
 
@@ -292,7 +292,10 @@ async function startRun(
   }
 }
 
-/** Waits until the run has previewed, or returns its final state; a failed run's error is thrown. */
+/**
+ * Waits until the run has validated and previewed, or returns its final state. A run that failed
+ * validation rejects the update with its failure (the field and rule), which is thrown as is.
+ */
 async function previewedState<S extends AnyState>(
   handle: WorkflowHandle,
   update: Parameters<WorkflowHandle['executeUpdate']>[0],
@@ -302,9 +305,17 @@ async function previewedState<S extends AnyState>(
     return (await handle.executeUpdate(update)) as S;
   } catch (err) {
     if ((await isRunning(handle)) !== false) throw withField(toServiceError(err));
-    await call(() => handle.result());
-    return call(() => handle.query(query) as Promise<S>);
+    // The run had already ended (an earlier start of the same key): its state tells how.
+    const state = await call(() => handle.query(query) as Promise<S>);
+    if (state.stage === 'failed') throw failedRunError(state);
+    return state;
   }
+}
+
+/** A failed run's recorded error, as the ServiceError its failure would have mapped to. */
+function failedRunError(state: AnyState): ServiceError {
+  const { type = 'Failed', message = 'the run failed', errors } = state.lastError ?? {};
+  return withField(toServiceError({ name: 'ApplicationFailure', type, message, details: errors ? [{ errors }] : [] }));
 }
 
 /** A caller reusing a business key for a different payment gets a conflict, never the old payment. */
@@ -321,16 +332,22 @@ function runOf(deps: ContractorPaymentDeps, ref: unknown) {
   return { kind, handle: deps.temporal.workflow.getHandle(workflowId) };
 }
 
-/** Why an update could not reach the run: it has ended. Says how it ended. */
-async function endedRunError(handle: WorkflowHandle, action: 'approve' | 'cancel'): Promise<ServiceError | undefined> {
+/** Why an update could not reach the run: it has ended. Says how, from its final state. */
+async function endedRunError(
+  handle: WorkflowHandle,
+  kind: PaymentKind,
+  action: 'approve' | 'cancel',
+): Promise<ServiceError | undefined> {
   if ((await isRunning(handle)) !== false) return undefined;
-  const result = (await handle.result().catch(() => undefined)) as ContractorPaymentResult | undefined;
-  const outcome = result?.outcome ?? 'failed';
+  const state: AnyState | undefined = await (kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)).catch(
+    () => undefined,
+  );
+  const stage = state?.stage ?? 'ended';
   const why =
-    outcome === 'funded'
+    stage === 'funded'
       ? 'the payment is funded: funded payments cannot be cancelled (contact Gusto)'
-      : `the run has ended (${outcome})`;
-  return new ServiceError('refused', `cannot ${action}: ${why}`, undefined, result);
+      : `the run has ended (${stage})`;
+  return new ServiceError('refused', `cannot ${action}: ${why}`, undefined, state);
 }
 
 async function isRunning(handle: WorkflowHandle): Promise<boolean | undefined> {

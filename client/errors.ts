@@ -76,8 +76,15 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 /** The first zod issue as "field: rule", which is what a person needs to fix the input. */
 export function fromZodError(err: ZodError, prefix?: string): ServiceError {
   const issue = err.issues[0];
-  const path = formatPath([...(prefix ? [prefix] : []), ...(issue?.path ?? [])]);
-  const message = path ? `${path}: ${issue?.message}` : (issue?.message ?? 'invalid input');
+  // An unknown key is reported on its parent; point at the key itself, which is what needs removing.
+  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const path = formatPath([
+    ...(prefix ? [prefix] : []),
+    ...(issue?.path ?? []),
+    ...(unknownKey !== undefined ? [unknownKey] : []),
+  ]);
+  const rule = unknownKey !== undefined ? 'is not a known field' : issue?.message;
+  const message = path ? `${path}: ${rule}` : (issue?.message ?? 'invalid input');
   return new ServiceError('invalid_input', message, path || undefined, err.issues);
 }
 

@@ -89,9 +89,29 @@ function namesOf(list: readonly { name?: string | null }[] | null | undefined): 
   return new Set((list ?? []).flatMap((x) => (x.name ? [x.name] : [])));
 }
 
-function unknownNameRule(kind: string, name: string, known: Set<string>): string {
+/**
+ * Issues for names in `edited` that `known` lacks. A list the prepared payroll did not include at
+ * all (`listed` false) cannot vouch for or against a name, so it is skipped.
+ */
+function unknownNames(
+  kind: string,
+  field: string,
+  edited: readonly { name?: string | undefined }[] | undefined,
+  known: Set<string>,
+  listed: boolean,
+): InputIssue[] {
+  if (!listed || !edited) return [];
   const list = [...known].sort().join(', ') || 'none';
-  return `unknown ${kind} "${name}" (this payroll has: ${list})`;
+  return edited.flatMap((item, j) =>
+    item.name === undefined || known.has(item.name)
+      ? []
+      : [
+          {
+            field: `${field}[${j}].name`,
+            rule: `unknown ${kind} "${item.name}" (this payroll has: ${list})`,
+          },
+        ],
+  );
 }
 
 /**
@@ -107,48 +127,37 @@ export function compensationEditIssues(
 ): InputIssue[] {
   const byEmployee = new Map((prepared.employee_compensations ?? []).map((c) => [c.employee_uuid, c]));
   const companyFixed = namesOf(prepared.fixed_compensation_types);
-  const issues: InputIssue[] = [];
-  edits.forEach((edit, i) => {
+  return edits.flatMap((edit, i): InputIssue[] => {
     const at = `${prefix}[${i}]`;
     const current = byEmployee.get(edit.employee_uuid);
-    if (!current) {
-      issues.push({ field: `${at}.employee_uuid`, rule: 'is not an employee on this prepared payroll' });
-      return;
-    }
+    if (!current)
+      return [{ field: `${at}.employee_uuid`, rule: 'is not an employee on this prepared payroll' }];
     const fixed = new Set([...companyFixed, ...namesOf(current.fixed_compensations)]);
     const fixedListed = prepared.fixed_compensation_types != null || current.fixed_compensations != null;
-    if (fixedListed)
-      edit.fixed_compensations?.forEach((f, j) => {
-        if (!fixed.has(f.name)) {
-          issues.push({
-            field: `${at}.fixed_compensations[${j}].name`,
-            rule: unknownNameRule('fixed compensation', f.name, fixed),
-          });
-        }
-      });
-    // A list the prepared payroll did not include at all cannot vouch for or against a name.
-    const hourly = namesOf(current.hourly_compensations);
-    if (current.hourly_compensations)
-      edit.hourly_compensations?.forEach((h, j) => {
-        if (!hourly.has(h.name)) {
-          issues.push({
-            field: `${at}.hourly_compensations[${j}].name`,
-            rule: unknownNameRule('hourly compensation', h.name, hourly),
-          });
-        }
-      });
-    const timeOff = namesOf(current.paid_time_off);
-    if (current.paid_time_off)
-      edit.paid_time_off?.forEach((p, j) => {
-        if (p.name !== undefined && !timeOff.has(p.name)) {
-          issues.push({
-            field: `${at}.paid_time_off[${j}].name`,
-            rule: unknownNameRule('paid time off', p.name, timeOff),
-          });
-        }
-      });
+    return [
+      ...unknownNames(
+        'fixed compensation',
+        `${at}.fixed_compensations`,
+        edit.fixed_compensations,
+        fixed,
+        fixedListed,
+      ),
+      ...unknownNames(
+        'hourly compensation',
+        `${at}.hourly_compensations`,
+        edit.hourly_compensations,
+        namesOf(current.hourly_compensations),
+        current.hourly_compensations != null,
+      ),
+      ...unknownNames(
+        'paid time off',
+        `${at}.paid_time_off`,
+        edit.paid_time_off,
+        namesOf(current.paid_time_off),
+        current.paid_time_off != null,
+      ),
+    ];
   });
-  return issues;
 }
 
 /** Throwing form of `compensationEditIssues`, for activities that validate before updating. */

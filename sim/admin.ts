@@ -104,7 +104,9 @@ async function moveClock(ctx: Ctx): Promise<Reply> {
   const { clock } = ctx.sim;
   const refusal = 'advance_ms' in body ? await clock.advance(body.advance_ms) : await clock.set(new Date(body.set));
   if (refusal) {
-    throw new SandboxHttpError(409, [{ error_key: 'clock', category: 'invalid_operation', message: refusal }]);
+    // An injected clock is a setup conflict (409); a backwards move is a bad request (422).
+    const status = clock.isInjected ? 409 : 422;
+    throw new SandboxHttpError(status, [{ error_key: 'clock', category: 'invalid_operation', message: refusal }]);
   }
   const now = await clock.now();
   settleAll(ctx.sim, now.getTime());

@@ -92,6 +92,8 @@ export class PaymentProcess<S extends RunState> {
     setHandler(stateQuery, () => this.state);
     setHandler(previewedUpdate, async () => {
       await condition(() => !UNPREVIEWED.has(this.state.stage));
+      // A run that failed validation answers with its failure: the caller learns which field.
+      if (this.state.stage === 'failed') throw failureOf(this.state.lastError);
       return this.state;
     });
     setHandler(gustoEventSignal, (event) => {
@@ -304,6 +306,16 @@ export const pacificToday = (): string => calendarDate(new Date(), 'America/Los_
 /** A refusal from an update validator or handler, as client/errors.ts maps it. */
 export function refused(type: 'Refused' | 'Conflict' | 'InvalidInput' | 'NotFound', message: string) {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/** The recorded last error as a failure again (type and Gusto's errors[] kept). */
+function failureOf(lastError: LastError | undefined): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: lastError?.type ?? 'Failed',
+    message: lastError?.message ?? 'the run failed',
+    nonRetryable: true,
+    details: lastError?.errors ? [{ errors: lastError.errors }] : undefined,
+  });
 }
 
 /** Activity failures arrive as ActivityFailure whose cause is the ApplicationFailure. */

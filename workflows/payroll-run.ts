@@ -37,7 +37,7 @@ import {
   type RunWarning,
   type SeenTotals,
 } from './payroll-run.messages.js';
-import { conflict, invalidInput, refuseAfterCutoff, refused, ReviewGate } from './review.js';
+import { conflict, invalidInput, refuseAfterCutoff, refused, ReviewGate, type ReviewDecision } from './review.js';
 import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
 import { gustoEventSignal, waitForGusto, Wakeups } from './waiting.js';
 
@@ -327,9 +327,7 @@ export class PayrollRun {
     this.gate.close();
     if (this.editPending) return 'again';
     if (!inTime) return this.atDeadline(policy);
-    const decision = this.gate.decision!;
-    if (decision.kind === 'approved') return this.decide('approved', `approved${decision.by ? ` by ${decision.by}` : ''}`);
-    this.decide('rejected', decision.reason);
+    if (this.gate.decision!.kind === 'approved') return 'done';
     throw new RunEnded('rejected');
   }
 
@@ -387,15 +385,21 @@ export class PayrollRun {
       this.state.webhookEvents++;
       if (WAKING_EVENTS.includes(event_type)) this.wakeups.wake(event_type);
     });
-    setHandler(approveUpdate, ({ by }) => (this.gate.approve(new Date(), by), this.state), {
+    setHandler(approveUpdate, ({ by }) => this.recordDecision(this.gate.approve(new Date(), by)), {
       validator: (input) => this.checkApprove(input?.totals),
     });
-    setHandler(rejectUpdate, ({ reason, by }) => (this.gate.reject(new Date(), reason, by), this.state), {
+    setHandler(rejectUpdate, ({ reason, by }) => this.recordDecision(this.gate.reject(new Date(), reason, by)), {
       validator: (input) => this.gate.checkReject(input?.reason),
     });
     setHandler(editUpdate, ({ edits }) => this.acceptEdits(edits), { validator: (input) => this.checkEdit(input?.edits) });
     setHandler(retryUpdate, () => ((this.retryPending = true), this.state), { validator: () => this.checkRetry() });
     setHandler(cancelUpdate, (input) => this.requestCancel(input?.reason), { validator: (_input) => this.checkCancel() });
+  }
+
+  private recordDecision(decision: ReviewDecision): PayrollRunState {
+    const reason = decision.kind === 'rejected' ? decision.reason : `approved${decision.by ? ` by ${decision.by}` : ''}`;
+    this.decide(decision.kind, reason);
+    return this.state;
   }
 
   private checkApprove(totals: unknown): void {

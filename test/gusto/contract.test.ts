@@ -4,6 +4,9 @@
  * without it the suite is skipped (and says so).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { createGustoClient, type GustoClient } from '../../gusto/client.js';
 import { isGustoApiError, type GustoApiError } from '../../gusto/errors.js';
 import { createRateLimiter } from '../../gusto/rate-limit.js';
@@ -13,13 +16,19 @@ import {
 } from '../../gusto/schemas/contractor-payments.js';
 import type { Contractor } from '../../gusto/schemas/contractors.js';
 import type { Payroll } from '../../gusto/schemas/payrolls.js';
-import { sandboxTokenProvider, staticTokenProvider } from '../../gusto/tokens.js';
+import {
+  memoryRefreshTokenStore,
+  oauthTokenProvider,
+  sandboxTokenProvider,
+  staticTokenProvider,
+} from '../../gusto/tokens.js';
 
 /** The slice of sim/server.ts this test relies on (docs/INTERFACES.md). */
 interface SandboxLike {
   url: string;
-  companies: { uuid: string; name: string; access_token: string }[];
+  companies: { uuid: string; name: string; access_token: string; refresh_token?: string }[];
   systemToken: string;
+  oauthClient?: { client_id: string; client_secret: string };
   close(): Promise<void>;
 }
 interface SandboxModule {
@@ -30,6 +39,21 @@ const modulePath = '../../sim/server.js';
 const sim = (await import(modulePath).catch(() => null)) as SandboxModule | null;
 const describeSandbox = sim ? describe : describe.skip;
 if (!sim) console.warn('contract tests skipped: sim/server.ts is not available');
+
+/** Gusto's published spec, beside the repository (../shared) as on CI; the spec check skips without it. */
+const SPEC_PATH = fileURLToPath(new URL('../../../shared/gusto/openapi.v2025-11-15.yaml', import.meta.url));
+
+function specOperations(): Set<string> {
+  // A few descriptions in the published file close a quoted string at column 0, which strict YAML
+  // parsers refuse; indenting that lone quote keeps the document's meaning.
+  const text = readFileSync(SPEC_PATH, 'utf8').replace(/^'$/gm, "                                  '");
+  const spec = parseYaml(text, { strict: false, uniqueKeys: false }) as { paths: Record<string, object> };
+  const ops = new Set<string>();
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const method of Object.keys(item)) ops.add(`${method.toUpperCase()} ${path}`);
+  }
+  return ops;
+}
 
 const DAY = 86_400_000;
 /** A Monday, mid-afternoon UTC (morning in every US zone): deadlines and funding are ahead. */
@@ -55,6 +79,13 @@ describeSandbox('Gusto client against the sandbox', () => {
   let now = START;
   let company: string;
   let otherCompany: string;
+  /** Endpoint templates the client called, from its log lines. */
+  const called = new Set<string>();
+  const logger = {
+    info: (_: string, meta?: object) => called.add((meta as { endpoint: string }).endpoint),
+    warn: (_: string, meta?: object) => called.add((meta as { endpoint: string }).endpoint),
+    error: (_: string, meta?: object) => called.add((meta as { endpoint: string }).endpoint),
+  };
 
   /** Move the sandbox clock and give its ticker a moment. */
   const advance = async (ms: number) => {
@@ -83,6 +114,7 @@ describeSandbox('Gusto client against the sandbox', () => {
       baseUrl: sandbox.url,
       tokens: sandboxTokenProvider(sandbox.url),
       clock: () => new Date(now),
+      logger,
     });
     const hudson = sandbox.companies.find((c) => c.name.startsWith('Hudson')) ?? sandbox.companies[0];
     company = hudson?.uuid ?? '';
@@ -436,9 +468,52 @@ describeSandbox('Gusto client against the sandbox', () => {
       });
       expect(sub.status).toBe('pending');
       expect((await client.webhookSubscriptions.get(sub.uuid)).uuid).toBe(sub.uuid);
+      expect((await client.webhookSubscriptions.list()).map((w) => w.uuid)).toContain(sub.uuid);
       await client.webhookSubscriptions.requestVerificationToken(sub.uuid);
       const err = await rejection(client.webhookSubscriptions.verify(sub.uuid, 'not-the-token'));
       expect(err.status).toBe(422);
+    });
+  });
+
+  describe('OAuth against the sandbox token endpoint', () => {
+    it('refreshes with rotation and the new access token works; the old refresh token is dead', async () => {
+      const seeded = sandbox.companies.find((c) => c.uuid === company);
+      const oauth = sandbox.oauthClient;
+      expect(seeded?.refresh_token && oauth).toBeTruthy();
+      const store = memoryRefreshTokenStore();
+      const tokens = oauthTokenProvider({
+        baseUrl: sandbox.url,
+        clientId: oauth?.client_id ?? '',
+        clientSecret: oauth?.client_secret ?? '',
+        refreshTokens: { [company]: seeded?.refresh_token ?? '' },
+        store,
+      });
+      const viaOAuth = createGustoClient({ baseUrl: sandbox.url, tokens });
+      expect((await viaOAuth.companies.get(company)).uuid).toBe(company);
+      const rotated = await store.load(company);
+      expect(rotated).toBeDefined();
+      expect(rotated).not.toBe(seeded?.refresh_token);
+      expect(typeof (await tokens.systemToken())).toBe('string');
+
+      const replay = oauthTokenProvider({
+        baseUrl: sandbox.url,
+        clientId: oauth?.client_id ?? '',
+        clientSecret: oauth?.client_secret ?? '',
+        refreshTokens: { [company]: seeded?.refresh_token ?? '' },
+      });
+      const err = await rejection(replay.companyToken(company));
+      expect(err.status).toBe(400);
+      expect(err.endpoint).toBe('POST /oauth/token');
+      expect(JSON.stringify(err)).not.toContain(oauth?.client_secret ?? '');
+    });
+  });
+
+  describe('spec conformance', () => {
+    const maybe = existsSync(SPEC_PATH) ? it : it.skip;
+    maybe('every endpoint the client called exists in Gusto’s spec with that method', () => {
+      const ops = specOperations();
+      expect(called.size).toBeGreaterThanOrEqual(30);
+      expect([...called].filter((endpoint) => !ops.has(endpoint))).toEqual([]);
     });
   });
 

@@ -6,12 +6,20 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Sandbox, SandboxOptions } from '../../sim/server.js';
 import type { GustoClient } from '../../gusto/client.js';
 import { startDevServer } from '../../scripts/dev-server.js';
 import { resolveDevServerExecutable, resolveTestServerExecutable } from '../../scripts/temporal-servers.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { prebuiltWorkflowBundle } from './bundle.js';
 import { HARNESS_ENV, REPO_ROOT } from './shared.js';
 
@@ -19,15 +27,22 @@ export type { Sandbox, SandboxOptions };
 export { TestWorkflowEnvironment };
 
 /**
- * Core's log lines (worker state changes, poll errors at teardown) would bury test output; warnings
- * and errors still show. LOG_LEVEL=debug (or info) in the environment turns them back on.
+ * SDK chatter (worker state changes, poll errors at teardown, the Java test server's missing
+ * capabilities) would bury test output: the SDK logs warnings and up, core only errors (a failing
+ * test says why anyway). TEST_LOG_LEVEL=debug turns both up when a test needs investigating.
  */
 function ensureRuntime(): void {
   if (ensureRuntime.done) return;
   ensureRuntime.done = true;
-  const level = (process.env.TEST_LOG_LEVEL ?? 'WARN').toUpperCase() as 'WARN';
+  const level = process.env.TEST_LOG_LEVEL?.toUpperCase() as LogLevel | undefined;
   try {
-    Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+    Runtime.install({
+      logger: new DefaultLogger(level ?? 'WARN'),
+      shutdownSignals: [],
+      telemetryOptions: {
+        logging: { filter: makeTelemetryFilterString({ core: level ?? 'ERROR' }), forward: {} },
+      },
+    });
   } catch {
     // Already created by an earlier call in this test file: keep it.
   }
@@ -43,7 +58,33 @@ ensureRuntime.done = false;
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   ensureRuntime();
   const executable = await resolveTestServerExecutable();
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  await registerSearchAttributes(env);
+  return env;
+}
+
+// temporal.api.enums.v1.IndexedValueType by the SDK's type names.
+const INDEXED_VALUE_TYPE: Record<string, number> = {
+  TEXT: 1,
+  KEYWORD: 2,
+  INT: 3,
+  DOUBLE: 4,
+  BOOL: 5,
+  DATETIME: 6,
+  KEYWORD_LIST: 7,
+};
+
+/**
+ * The test server starts without custom search attributes and fails a workflow that upserts an
+ * unknown one; it implements AddSearchAttributes (not List), so ours are registered on every env.
+ */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]!]),
+    ),
+  });
 }
 
 /**

@@ -17,17 +17,6 @@ import { gustoEventSignal } from '../../workflows/waiting.js';
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-/**
- * The time-skipping test server refuses undeclared search attributes (the dev server is started with
- * them); declare the project's set once per env. Indexed value types: 2 KEYWORD, 6 DATETIME.
- */
-export async function declareSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: { CompanyId: 2, ContractorId: 2, Stage: 2, CheckDate: 6, Deadline: 6, EffectiveDate: 6 },
-  });
-}
-
 export const serviceDeps = (env: TestWorkflowEnvironment, taskQueue: string): PayrollServiceDeps => ({
   temporal: env.client,
   taskQueue,

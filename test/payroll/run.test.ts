@@ -26,7 +26,7 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { admin, companyByKey, DAY, declareSearchAttributes, eventually, payrollWhere, serviceDeps } from './helpers.js';
+import { admin, companyByKey, DAY, eventually, payrollWhere, serviceDeps } from './helpers.js';
 
 describe('payroll run (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
@@ -35,7 +35,6 @@ describe('payroll run (time-skipping)', () => {
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
-    await declareSearchAttributes(env);
     sandbox = await startSandbox({ env, calculateLatencyMs: 0, submitLatencyMs: 0, webhooks: { enabled: false } });
     gusto = await gustoClientFor(sandbox);
   });
@@ -50,11 +49,15 @@ describe('payroll run (time-skipping)', () => {
     return runWorker(env, { taskQueue, sandbox }, () => fn(serviceDeps(env, taskQueue)));
   };
 
-  const stageIs = (deps: ReturnType<typeof serviceDeps>, ref: object, stage: PayrollRunState['stage']) =>
-    eventually(async () => {
-      const state = await getPayrollRunState(deps, ref);
-      return state.stage === stage ? state : undefined;
-    }, 30_000, `stage ${stage}`);
+  const stageIs = (deps: ReturnType<typeof serviceDeps>, ref: object, stage: PayrollRunState['stage']) => {
+    let last: PayrollRunState | undefined;
+    return eventually(async () => {
+      last = await getPayrollRunState(deps, ref);
+      return last.stage === stage ? last : undefined;
+    }, 20_000, `stage ${stage}`).catch((err: Error) => {
+      throw new Error(`${err.message}; last state ${JSON.stringify(last)}`);
+    });
+  };
 
   it('runs the earliest unprocessed payroll end to end with automatic approval', async () => {
     const company = companyByKey(sandbox, 'small-ca');
@@ -137,9 +140,12 @@ describe('payroll run (time-skipping)', () => {
       const before = await stageIs(deps, ref, 'awaiting_review');
 
       await editPayrollRun(deps, { ...ref, edits: [{ employeeId: hourly.uuid, hours: { Overtime: '10' }, fixed: { Bonus: '250.00' } }] });
+      let last: PayrollRunState | undefined;
       const after = await eventually(async () => {
-        const s = await getPayrollRunState(deps, ref);
-        return s.stage === 'awaiting_review' && s.rounds === 2 ? s : undefined;
+        last = await getPayrollRunState(deps, ref);
+        return last.stage === 'awaiting_review' && last.rounds === 2 ? last : undefined;
+      }, 20_000).catch((err: Error) => {
+        throw new Error(`${err.message}; last state ${JSON.stringify(last)}`);
       });
       expect(after.totals!.gross_pay).not.toBe(before.totals!.gross_pay);
       await expect(approvePayrollRun(deps, { ...ref, totals: before.totals })).rejects.toMatchObject({ code: 'conflict' });
@@ -195,6 +201,7 @@ describe('payroll run (time-skipping)', () => {
       expect(failed.lastError?.message).toContain('Bank account needs verification');
 
       await retryPayrollRun(deps, ref);
+      await stageIs(deps, ref, 'processed');
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('complete');
       expect(result.state.lastError).toBeUndefined();

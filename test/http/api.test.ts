@@ -1,0 +1,243 @@
+/**
+ * Acceptance tests of the HTTP API against the dev server, a sandbox and a real worker: every route's
+ * success, 401 without a key, 400 naming the field for bad ids and bodies, 404 for unknown runs, and
+ * 409/422 with a reason for refused operations. Every response is checked against /openapi.json.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createApiServer } from '../../client/http/server.js';
+import { API_KEY, eventually, startStack, validateOpenApi, type ApiResponse, type Stack } from './stack.js';
+
+let stack: Stack;
+const company = (key: string) => {
+  const c = stack.sandbox.companies.find((x) => x.key === key);
+  if (!c) throw new Error(`no sandbox company ${key}`);
+  return c;
+};
+const contractor = (companyKey: string, key: string) => {
+  const c = company(companyKey).contractors.find((x) => x.key === key);
+  if (!c) throw new Error(`no contractor ${key} in ${companyKey}`);
+  return c.uuid;
+};
+const ZERO = '00000000-0000-4000-8000-000000000000';
+
+/** Unprocessed regular payrolls of a company, earliest first, straight from the sandbox. */
+async function unprocessedPayrolls(companyKey: string): Promise<string[]> {
+  const list = await stack.gusto.payrolls.list(company(companyKey).uuid, { processingStatuses: ['unprocessed'] });
+  return list
+    .filter((p) => !p.off_cycle)
+    .sort((a, b) => String(a.check_date).localeCompare(String(b.check_date)))
+    .map((p) => String(p.payroll_uuid ?? p.uuid));
+}
+
+/** `days` after the sandbox's today, as YYYY-MM-DD. */
+async function sandboxDate(days: number): Promise<string> {
+  const now = await stack.sandbox.now();
+  return new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function expectError(res: ApiResponse, status: number, code: string, field?: string): void {
+  expect({ status: res.status, code: res.json?.error?.code }).toEqual({ status, code });
+  expect(typeof res.json.error.message).toBe('string');
+  expect(res.json.error.message).not.toMatch(/\n\s+at /); // never a stack
+  if (field) expect(res.json.error.field).toBe(field);
+}
+
+const runUrl = (companyKey: string, payrollId: string) =>
+  `/v1/companies/${company(companyKey).uuid}/payroll-runs/${payrollId}`;
+
+async function stageOf(companyKey: string, payrollId: string, stages: string[], timeoutMs = 40_000) {
+  return eventually(
+    async () => {
+      const res = await stack.call('GET', runUrl(companyKey, payrollId));
+      return stages.includes(res.json?.stage) ? res.json : undefined;
+    },
+    timeoutMs,
+    `run of ${companyKey} to reach ${stages.join('|')}`,
+  );
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('the document and the gate', () => {
+  it('serves an OpenAPI 3.1 document that validates', async () => {
+    const res = await stack.call('GET', '/openapi.json', { auth: false });
+    expect(res.status).toBe(200);
+    expect(res.json.openapi).toBe('3.1.0');
+    await expect(validateOpenApi(res.json)).resolves.toBe('valid');
+  });
+
+  it('answers /healthz 200 when a worker polls the task queue, 503 when none does', async () => {
+    const ok = await eventually(async () => {
+      const res = await stack.call('GET', '/healthz', { auth: false });
+      return res.status === 200 ? res : undefined;
+    }, 20_000);
+    expect(ok.json).toMatchObject({ status: 'ok', temporal: 'reachable', worker: 'polling' });
+
+    const idle = createApiServer({
+      temporal: stack.env.client,
+      taskQueue: 'nobody-polls-this-queue',
+      apiKeys: [API_KEY],
+      logger: false,
+    });
+    const base = await idle.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${base}/healthz`);
+    const body = await res.json();
+    await idle.close();
+    expect(res.status).toBe(503);
+    expect(body).toMatchObject({ status: 'unavailable', worker: 'not_polling' });
+  });
+
+  it('refuses every authenticated route without a valid key (401 JSON), but not health, docs or webhooks', async () => {
+    const ops = Object.entries(stack.doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op: op as { security?: unknown[] } })),
+    );
+    const url = (path: string) =>
+      path.replace('{businessKey}', 'some-key').replace(/\{\w+\}/g, ZERO);
+    let checked = 0;
+    for (const { path, method, op } of ops) {
+      if (!op.security?.length) continue;
+      for (const auth of [false, 'wrong-key-wrong-key-wrong'] as const) {
+        const res = await stack.call(method.toUpperCase(), url(path), { auth, body: {} });
+        expectError(res, 401, 'unauthorized');
+      }
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(30);
+    const open = ops.filter((o) => !o.op.security?.length).map((o) => `${o.method} ${o.path}`);
+    expect(open.sort()).toEqual(['get /healthz', 'get /openapi.json', 'post /webhooks/gusto']);
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const res = await stack.call('GET', '/v1/nothing-here');
+    expectError(res, 404, 'not_found');
+  });
+});
+
+describe('bad input is a 400 naming the field', () => {
+  it('rejects path ids that are not UUIDs, naming the parameter', async () => {
+    let checked = 0;
+    for (const [path, methods] of Object.entries(stack.doc.paths)) {
+      const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      for (const bad of params) {
+        if (bad === 'businessKey') continue; // not a UUID: checked below
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) =>
+          name === bad ? 'not-a-uuid' : name === 'businessKey' ? 'k1' : ZERO,
+        );
+        for (const method of Object.keys(methods)) {
+          const res = await stack.call(method.toUpperCase(), url, { body: {} });
+          expectError(res, 400, 'invalid_input', bad);
+          expect(res.json.error.message).toContain(bad);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(30);
+    const res = await stack.call('GET', `/v1/companies/${ZERO}/contractor-payments/has%20space`);
+    expectError(res, 400, 'invalid_input', 'businessKey');
+  });
+
+  const c = () => company('small-ca').uuid;
+  const cases: Array<[string, string, () => string, unknown, string]> = [
+    ['start a payroll run', 'POST', () => `/v1/companies/${c()}/payroll-runs`, { review: 'sometimes' }, 'review'],
+    ['start with a bad edit', 'POST', () => `/v1/companies/${c()}/payroll-runs`, { edits: [{ employeeId: ZERO, hours: { 'Regular Hours': '-4' } }] }, 'edits[0].hours.Regular Hours'],
+    ['approve', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/approve`, { totals: { company_debit: 'lots', net_pay: '1.00', gross_pay: '1.00' } }, 'totals.company_debit'],
+    ['reject', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/reject`, {}, 'reason'],
+    ['edit', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/edit`, { edits: [] }, 'edits'],
+    ['retry', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/retry`, { surprise: 1 }, 'surprise'],
+    ['cancel', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/cancel`, { reason: 'x'.repeat(600) }, 'reason'],
+    ['list runs', 'GET', () => `/v1/companies/${c()}/payroll-runs?stage=asleep`, undefined, 'stage'],
+    ['create schedule', 'POST', () => `/v1/companies/${c()}/payroll-schedule`, { timeZone: 'Mars/Olympus' }, 'timeZone'],
+    ['update schedule', 'PUT', () => `/v1/companies/${c()}/payroll-schedule`, { timeZone: 'America/Chicago', hour: 25 }, 'hour'],
+    ['pause schedule', 'POST', () => `/v1/companies/${c()}/payroll-schedule/pause`, { note: 7 }, 'note'],
+    ['pay a contractor', 'POST', () => `/v1/companies/${c()}/contractor-payments`, { contractorId: ZERO, date: '2026-13-01', wage: '10.00' }, 'date'],
+    ['pay a group', 'POST', () => `/v1/companies/${c()}/contractor-payment-groups`, { checkDate: '2026-12-01', payments: [] }, 'payments'],
+    ['approve a payment', 'POST', () => `/v1/companies/${c()}/contractor-payments/k1/approve`, { amount: '1.234' }, 'amount'],
+    ['cancel a group', 'POST', () => `/v1/companies/${c()}/contractor-payment-groups/k1/cancel`, { reason: 5 }, 'reason'],
+    ['list payments', 'GET', () => `/v1/companies/${c()}/contractor-payments?startDate=2026-02-01&endDate=2026-01-01`, undefined, 'endDate'],
+    ['dismiss', 'POST', () => `/v1/companies/${c()}/contractors/${ZERO}/dismissal`, { end_date: 'tomorrow' }, 'end_date'],
+    ['rehire', 'POST', () => `/v1/companies/${c()}/contractors/${ZERO}/rehire`, { start_date: '2026-12-01', policy: 'maybe' }, 'policy'],
+    ['cancel a dismissal', 'POST', () => `/v1/companies/${c()}/contractors/${ZERO}/dismissal/cancel`, { reason: 'x'.repeat(501) }, 'reason'],
+  ];
+  it.each(cases)('%s', async (_name, method, url, body, field) => {
+    const res = await stack.call(method, url(), body === undefined ? {} : { body });
+    expectError(res, 400, 'invalid_input', field);
+    expect(res.json.error.message).toContain(field);
+  });
+
+  it('rejects a body that is not JSON', async () => {
+    const res = await stack.call('POST', `/v1/companies/${c()}/payroll-runs`, { rawBody: '{"review":' });
+    expectError(res, 400, 'invalid_input');
+  });
+});
+
+describe('unknown runs are 404', () => {
+  it.each([
+    ['a payroll run', 'GET', () => `/v1/companies/${company('small-ca').uuid}/payroll-runs/${ZERO}`],
+    ['approve on a payroll run', 'POST', () => `/v1/companies/${company('small-ca').uuid}/payroll-runs/${ZERO}/approve`],
+    ['a payroll schedule', 'GET', () => `/v1/companies/${company('small-ca').uuid}/payroll-schedule`],
+    ['a contractor payment', 'GET', () => `/v1/companies/${company('small-ca').uuid}/contractor-payments/no-such-key`],
+    ['a payment group', 'GET', () => `/v1/companies/${company('small-ca').uuid}/contractor-payment-groups/no-such-key`],
+    ['a dismissal', 'GET', () => `/v1/companies/${company('small-ca').uuid}/contractors/${ZERO}/dismissal`],
+    ['a rehire', 'GET', () => `/v1/companies/${company('small-ca').uuid}/contractors/${ZERO}/rehire`],
+  ])('%s', async (_name, method, url) => {
+    const body = method === 'POST' ? { totals: { company_debit: '1.00', net_pay: '1.00', gross_pay: '1.00' } } : undefined;
+    const res = await stack.call(method, url(), body ? { body } : {});
+    expectError(res, 404, 'not_found');
+  });
+});
+
+describe('payroll runs', () => {
+  let payrollId: string;
+
+  it('starts a run (201), finds it again for the same payroll (200), and follows it to processed', async () => {
+    const url = `/v1/companies/${company('small-ca').uuid}/payroll-runs`;
+    const first = await stack.call('POST', url, { body: {} });
+    expect(first.status).toBe(201);
+    expect(first.json.started).toBe(true);
+    payrollId = first.json.payrollId;
+    expect(payrollId).toBe((await unprocessedPayrolls('small-ca'))[0]);
+
+    const again = await stack.call('POST', url, { body: { payrollId } });
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ started: false, workflowId: first.json.workflowId });
+
+    const state = await stageOf('small-ca', payrollId, ['processed']);
+    expect(state.totals.net_pay).toMatch(/^\d+\.\d{2}$/);
+    expect(state.gustoCalls).toBeGreaterThan(3);
+  }, 60_000);
+
+  it('lists runs by company and stage from visibility', async () => {
+    const url = `/v1/companies/${company('small-ca').uuid}/payroll-runs?stage=processed&limit=10`;
+    const res = await eventually(async () => {
+      const r = await stack.call('GET', url);
+      return r.json.runs.length > 0 ? r : undefined;
+    });
+    expect(res.json.runs[0]).toMatchObject({ stage: 'processed', companyId: company('small-ca').uuid });
+  });
+
+  it('serves an employee pay stub as a PDF once processed', async () => {
+    const employee = company('small-ca').employees[0]!.uuid;
+    const res = await stack.call('GET', `${runUrl('small-ca', payrollId)}/pay-stubs/${employee}`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/pdf');
+    expect(res.body.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('refuses a retry when nothing failed (422 with the reason)', async () => {
+    const res = await stack.call('POST', `${runUrl('small-ca', payrollId)}/retry`, { body: {} });
+    expectError(res, 422, 'refused');
+    expect(res.json.error.message).toMatch(/retry/i);
+  });
+
+  it('cancels a processed run before the cutoff; Gusto reverts the payroll', async () => {
+    const res = await stack.call('POST', `${runUrl('small-ca', payrollId)}/cancel`, { body: { reason: 'test' } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ cancelled: true, gustoCancelled: true });
+  });
+});

@@ -1,0 +1,170 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES, loadConfig } from '../../workers/config.js';
+import { REPO_ROOT } from '../harness/shared.js';
+
+/**
+ * No Docker engine here, so the compose file is checked statically: everything it points at must
+ * exist in the project, and every variable our services get must be one the config loader knows and
+ * accepts with the compose defaults.
+ */
+interface Service {
+  image?: string;
+  build?: string | { context: string; dockerfile?: string };
+  command?: string[] | string;
+  entrypoint?: string[] | string;
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] | string };
+  container_name?: string;
+  profiles?: string[];
+  restart?: string;
+}
+
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = Object.entries(compose.services);
+const built = services.filter(([, s]) => s.build !== undefined);
+const oneShot = (s: Service) => s.restart?.startsWith('on-failure');
+
+/** What a shell with the documented required values set would give compose. */
+const SHELL: Record<string, string> = {
+  API_KEYS: 'compose-test-key-0123456789',
+  GUSTO_ACCESS_TOKENS: '{"company-uuid":"token"}',
+};
+
+/** `${X:-default}` → shell value or default; `${X:?message}` → shell value (must be provided). */
+function interpolate(value: string | number): string {
+  return String(value).replace(
+    /\$\{(\w+)(?::?([-?])([^}]*))?\}/g,
+    (_m, name: string, op?: string, arg?: string) => {
+      const fromShell = SHELL[name];
+      if (fromShell !== undefined) return fromShell;
+      if (op === '?')
+        throw new Error(`${name} is required by the compose file and missing from the test shell`);
+      return op === '-' ? (arg ?? '') : '';
+    },
+  );
+}
+
+const asList = (v: string[] | string | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : v.split(' ');
+
+function contextDir(s: Service): string {
+  const context = typeof s.build === 'string' ? s.build : (s.build?.context ?? '.');
+  return join(REPO_ROOT, context);
+}
+
+/** A command argument that names a file: a project path, or a path inside a bind-mounted folder. */
+function referencedFile(arg: string, s: Service): string | undefined {
+  for (const volume of s.volumes ?? []) {
+    const [source, target] = volume.split(':');
+    if (source?.startsWith('.') && target && arg.startsWith(`${target}/`)) {
+      return join(REPO_ROOT, source, posix.relative(target, arg));
+    }
+  }
+  if (/^[\w./-]+\.(ts|js|mjs|sh)$/.test(arg) && !arg.startsWith('/')) return join(contextDir(s), arg);
+  return undefined;
+}
+
+describe('docker-compose.yml', () => {
+  it('defines the production topology', () => {
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining([
+        'postgresql',
+        'temporal-schema',
+        'temporal',
+        'temporal-ui',
+        'worker',
+        'api',
+        'sandbox',
+      ]),
+    );
+    expect(compose.services['temporal']?.image).toMatch(/^temporalio\/server:/);
+    expect(compose.services['temporal-schema']?.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(services.some(([, s]) => s.image?.includes('auto-setup'))).toBe(false);
+    expect(compose.services['sandbox']?.profiles).toEqual(['sandbox']);
+  });
+
+  it.each(services)('%s: build context, Dockerfile, command files and mounted folders exist', (_name, s) => {
+    expect(s.image !== undefined || s.build !== undefined).toBe(true);
+    if (s.build !== undefined) {
+      expect(statSync(contextDir(s)).isDirectory()).toBe(true);
+      expect(existsSync(join(contextDir(s), 'Dockerfile'))).toBe(true);
+    }
+    for (const arg of [...asList(s.entrypoint), ...asList(s.command)]) {
+      const file = referencedFile(arg, s);
+      if (file) expect({ arg, exists: existsSync(file) }).toEqual({ arg, exists: true });
+    }
+    for (const volume of s.volumes ?? []) {
+      const source = volume.split(':')[0]!;
+      if (source.startsWith('.'))
+        expect({ volume, exists: existsSync(join(REPO_ROOT, source)) }).toEqual({ volume, exists: true });
+    }
+  });
+
+  it.each(services)(
+    '%s: depends only on defined services, and long-running services have healthchecks',
+    (_n, s) => {
+      for (const dep of Object.keys(s.depends_on ?? {})) expect(Object.keys(compose.services)).toContain(dep);
+      if (!oneShot(s)) expect(s.healthcheck?.test).toBeDefined();
+    },
+  );
+
+  it.each(built)(
+    '%s: every variable is one the config loader knows, and the defaults pass it',
+    (_name, s) => {
+      const env = Object.fromEntries(
+        Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)]),
+      );
+      const unknown = Object.keys(env).filter((k) => !(k in CONFIG_VARIABLES));
+      expect(unknown).toEqual([]);
+      expect(() => loadConfig(env)).not.toThrow();
+    },
+  );
+
+  it('publishes each service port where the service listens', () => {
+    const containerPort = (s: Service) => s.ports?.map((p) => Number(p.split(':').at(-1)));
+    const api = compose.services['api']!;
+    expect(containerPort(api)).toEqual([loadConfig(envOf(api)).api.port]);
+    const sandbox = compose.services['sandbox']!;
+    expect(containerPort(sandbox)).toEqual([loadConfig(envOf(sandbox)).sandbox.port]);
+    expect(loadConfig(envOf(api)).api.host).toBe('0.0.0.0');
+    expect(loadConfig(envOf(sandbox)).sandbox.host).toBe('0.0.0.0');
+  });
+
+  it('lets the worker scale: no container name, no host ports, metrics on for its healthcheck', () => {
+    const worker = compose.services['worker']!;
+    expect(worker.container_name).toBeUndefined();
+    expect(worker.ports).toBeUndefined();
+    const config = loadConfig(envOf(worker));
+    expect(String(worker.healthcheck?.test)).toContain(`:${config.metrics.port}/metrics`);
+    expect(config.temporal.address).toBe('temporal:7233');
+  });
+
+  it('builds an image whose context keeps every file the services run', () => {
+    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    const files = built.flatMap(([, s]) => asList(s.command).filter((a) => referencedFile(a, s)));
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    files.push(...[...dockerfile.matchAll(/"([\w/.-]+\.ts)"/g)].map((m) => m[1]!));
+    for (const file of files) {
+      expect({ file, ignoredBy: ignored.find((p) => file === p || file.startsWith(`${p}/`)) }).toEqual({
+        file,
+        ignoredBy: undefined,
+      });
+      expect(existsSync(join(REPO_ROOT, file))).toBe(true);
+    }
+  });
+});
+
+function envOf(s: Service): Record<string, string> {
+  return Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+}
