@@ -102,8 +102,12 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
 
     /** Gusto's expected debit date for this payment (for Check and Historical: the check date). */
     async previewContractorPayment(req: PaymentRequest): Promise<{ debitDate: string }> {
-      const body = { contractor_payments: [{ ...wireLine(req.line), date: req.date, hourly_rate: req.line.hourlyRate }] };
-      const preview = await callGusto(() => gusto.contractorPayments.preview(req.companyId, body, nowOf(req)));
+      const body = {
+        contractor_payments: [{ ...wireLine(req.line), date: req.date, hourly_rate: req.line.hourlyRate }],
+      };
+      const preview = await callGusto(() =>
+        gusto.contractorPayments.preview(req.companyId, body, nowOf(req)),
+      );
       return { debitDate: preview.expected_debit_date };
     },
 
@@ -124,7 +128,9 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
      * window, there is no telling them apart at Gusto: the first one listed is adopted and the count
      * is reported; no one is paid twice, and the run's state says the adoption was ambiguous.
      */
-    async createContractorPayment(req: PaymentRequest & { existingPaymentIds: string[] }): Promise<CreatedPayment> {
+    async createContractorPayment(
+      req: PaymentRequest & { existingPaymentIds: string[] },
+    ): Promise<CreatedPayment> {
       if (Context.current().info.attempt > 1) {
         const baseline = new Set(req.existingPaymentIds);
         const made = (await matchingPayments(gusto, req)).filter((p) => !baseline.has(p.uuid));
@@ -161,7 +167,9 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
 
     /** Exists only for funded Direct Deposit payments. */
     async getContractorPaymentReceipt(ref: PaymentRef): Promise<PaymentReceipt> {
-      return callGusto(() => gusto.contractorPayments.receipt(ref.companyId, ref.paymentId)) as Promise<PaymentReceipt>;
+      return callGusto(() =>
+        gusto.contractorPayments.receipt(ref.companyId, ref.paymentId),
+      ) as Promise<PaymentReceipt>;
     },
 
     // ---- groups -------------------------------------------------------------------------------
@@ -175,7 +183,8 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
       for (const [i, line] of req.lines.entries()) {
         const at = `payments[${i}].`;
         const contractor =
-          contractors.get(line.contractorId) ?? (await contractorOf(req.companyId, line.contractorId, `${at}contractorId`));
+          contractors.get(line.contractorId) ??
+          (await contractorOf(req.companyId, line.contractorId, `${at}contractorId`));
         contractors.set(line.contractorId, contractor);
         issues.push(...contractorIssues(line, contractor, req.checkDate, at));
         issues.push(...dateIssues(line.paymentMethod, req.checkDate, today, 'checkDate'));
@@ -184,9 +193,13 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
     },
 
     /** Gusto's preview of the group: debit date and totals, nothing created. */
-    async previewContractorPaymentGroup(req: GroupRequest): Promise<{ debitDate?: string; totals: PaymentTotals }> {
+    async previewContractorPaymentGroup(
+      req: GroupRequest,
+    ): Promise<{ debitDate?: string; totals: PaymentTotals }> {
       const body = { check_date: req.checkDate, contractor_payments: req.lines.map(wireLine) };
-      const preview = await callGusto(() => gusto.contractorPaymentGroups.preview(req.companyId, body, nowOf(req)));
+      const preview = await callGusto(() =>
+        gusto.contractorPaymentGroups.preview(req.companyId, body, nowOf(req)),
+      );
       return { debitDate: preview.debit_date ?? undefined, totals: groupTotals(preview) };
     },
 
@@ -206,9 +219,12 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
         contractor_payments: req.lines.map(wireLine),
       };
       try {
-        const created = await callGusto(() => gusto.contractorPaymentGroups.create(req.companyId, body, nowOf(req)), {
-          rethrow: (err) => isGustoApiError(err) && err.status === 422,
-        });
+        const created = await callGusto(
+          () => gusto.contractorPaymentGroups.create(req.companyId, body, nowOf(req)),
+          {
+            rethrow: (err) => isGustoApiError(err) && err.status === 422,
+          },
+        );
         return { group: groupView(created), adopted: false };
       } catch (err) {
         const existing = await groupByToken(gusto, req.companyId, req.checkDate, token);
@@ -254,7 +270,11 @@ export function creationTokenFor(workflowId: string): string {
 
 function workflowIdOfThisActivity(): string {
   const id = Context.current().info.workflowExecution?.workflowId;
-  if (!id) throw ApplicationFailure.nonRetryable('createContractorPaymentGroup runs only inside a workflow', 'InvalidInput');
+  if (!id)
+    throw ApplicationFailure.nonRetryable(
+      'createContractorPaymentGroup runs only inside a workflow',
+      'InvalidInput',
+    );
   return id;
 }
 
@@ -292,9 +312,15 @@ export function lineShapeIssues(line: PaymentLine, at: string): InputIssue[] {
 }
 
 export function groupShapeIssues(lines: PaymentLine[]): InputIssue[] {
-  if (!Array.isArray(lines) || lines.length === 0) return [{ field: 'payments', rule: 'must contain at least one payment' }];
+  if (!Array.isArray(lines) || lines.length === 0)
+    return [{ field: 'payments', rule: 'must contain at least one payment' }];
   if (lines.length > MAX_PAYMENTS_PER_GROUP) {
-    return [{ field: 'payments', rule: `must contain at most ${MAX_PAYMENTS_PER_GROUP} payments (got ${lines.length})` }];
+    return [
+      {
+        field: 'payments',
+        rule: `must contain at most ${MAX_PAYMENTS_PER_GROUP} payments (got ${lines.length})`,
+      },
+    ];
   }
   return lines.flatMap((line, i) => lineShapeIssues(line, `payments[${i}].`));
 }
@@ -308,7 +334,10 @@ export function contractorIssues(line: PaymentLine, c: Contractor, date: string,
   if (c.wage_type === 'Hourly') issues.push(...hourlyIssues(line, c, at));
   if (c.wage_type === 'Fixed') issues.push(...fixedIssues(line, at));
   if (line.paymentMethod === 'Direct Deposit' && c.payment_method && c.payment_method !== 'Direct Deposit') {
-    issues.push({ field: `${at}paymentMethod`, rule: 'the contractor has no bank account for Direct Deposit; pay by Check' });
+    issues.push({
+      field: `${at}paymentMethod`,
+      rule: 'the contractor has no bank account for Direct Deposit; pay by Check',
+    });
   }
   if (issues.length === 0 && lineTotals(line, c).amount === '0.00') {
     issues.push({ field: `${at}amount`, rule: 'the payment is empty: it must pay something' });
@@ -319,11 +348,16 @@ export function contractorIssues(line: PaymentLine, c: Contractor, date: string,
 function hourlyIssues(line: PaymentLine, c: Contractor, at: string): InputIssue[] {
   // What the caller got wrong comes first: it names the field to fix.
   const issues: InputIssue[] = [];
-  if (!isZero(line.wage)) issues.push({ field: `${at}wage`, rule: 'is not allowed for an hourly contractor (pay hours)' });
-  if (line.hours === undefined) issues.push({ field: `${at}hours`, rule: 'is required for an hourly contractor' });
+  if (!isZero(line.wage))
+    issues.push({ field: `${at}wage`, rule: 'is not allowed for an hourly contractor (pay hours)' });
+  if (line.hours === undefined)
+    issues.push({ field: `${at}hours`, rule: 'is required for an hourly contractor' });
   const rate = c.hourly_rate ?? undefined;
   if (line.hourlyRate !== undefined && !sameMoney(line.hourlyRate, rate)) {
-    issues.push({ field: `${at}hourlyRate`, rule: `must equal the contractor's hourly rate on file (${rate ?? 'none'})` });
+    issues.push({
+      field: `${at}hourlyRate`,
+      rule: `must equal the contractor's hourly rate on file (${rate ?? 'none'})`,
+    });
   }
   return issues;
 }
@@ -331,10 +365,17 @@ function hourlyIssues(line: PaymentLine, c: Contractor, at: string): InputIssue[
 /** Gusto pays fixed-wage contractors a wage only: hours and bonus belong to hourly ones. */
 function fixedIssues(line: PaymentLine, at: string): InputIssue[] {
   const issues: InputIssue[] = [];
-  if (!isZero(line.hours)) issues.push({ field: `${at}hours`, rule: 'is not allowed for a fixed-wage contractor (pay a wage)' });
-  if (!isZero(line.bonus)) issues.push({ field: `${at}bonus`, rule: 'is not allowed for a fixed-wage contractor (include it in the wage)' });
-  if (line.hourlyRate !== undefined) issues.push({ field: `${at}hourlyRate`, rule: 'is not allowed for a fixed-wage contractor' });
-  if (line.wage === undefined) issues.push({ field: `${at}wage`, rule: 'is required for a fixed-wage contractor' });
+  if (!isZero(line.hours))
+    issues.push({ field: `${at}hours`, rule: 'is not allowed for a fixed-wage contractor (pay a wage)' });
+  if (!isZero(line.bonus))
+    issues.push({
+      field: `${at}bonus`,
+      rule: 'is not allowed for a fixed-wage contractor (include it in the wage)',
+    });
+  if (line.hourlyRate !== undefined)
+    issues.push({ field: `${at}hourlyRate`, rule: 'is not allowed for a fixed-wage contractor' });
+  if (line.wage === undefined)
+    issues.push({ field: `${at}wage`, rule: 'is required for a fixed-wage contractor' });
   return issues;
 }
 
@@ -359,7 +400,12 @@ function dateIssues(method: string, date: string, today: TodayRange, field: stri
     return [{ field, rule: `must be in the past for a Historical Payment (today is ${today.latest})` }];
   }
   if (method === 'Check' && date < today.earliest) {
-    return [{ field, rule: `must be today (${today.earliest}) or later for a Check; record a past payment as a Historical Payment` }];
+    return [
+      {
+        field,
+        rule: `must be today (${today.earliest}) or later for a Check; record a past payment as a Historical Payment`,
+      },
+    ];
   }
   return [];
 }
@@ -375,7 +421,8 @@ function wireCents(amount: string | null | undefined): Cents {
   return toCents(m ? `${m[1]}${m[2] ? `.${m[2]}` : ''}` : amount);
 }
 
-const sameMoney = (a: string | null | undefined, b: string | null | undefined): boolean => wireCents(a) === wireCents(b);
+const sameMoney = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  wireCents(a) === wireCents(b);
 const sameHours = (a: string | null | undefined, b: string | null | undefined): boolean =>
   (a ? toThousandths(trimZeros(a)) : 0) === (b ? toThousandths(trimZeros(b)) : 0);
 const trimZeros = (s: string) => s.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
@@ -384,7 +431,11 @@ const trimZeros = (s: string) => s.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '
 function lineTotals(line: PaymentLine, c: Contractor): PaymentTotals {
   const rate = wireCents(c.hourly_rate);
   const hours = line.hours ? toThousandths(line.hours) : 0;
-  const wages = sumCents([c.wage_type === 'Hourly' ? hoursTimesRate(hours, rate) : 0, cents(line.wage), cents(line.bonus)]);
+  const wages = sumCents([
+    c.wage_type === 'Hourly' ? hoursTimesRate(hours, rate) : 0,
+    cents(line.wage),
+    cents(line.bonus),
+  ]);
   const reimbursement = cents(line.reimbursement);
   const amount = wages + reimbursement;
   return {
@@ -435,12 +486,18 @@ function groupView(g: ContractorPaymentGroup): GroupView {
 
 /** The request body's amounts, in Gusto's field names, sending only what the caller gave. */
 function wireLine(line: PaymentLine) {
-  const body: Record<string, string> = { contractor_uuid: line.contractorId, payment_method: line.paymentMethod };
+  const body: Record<string, string> = {
+    contractor_uuid: line.contractorId,
+    payment_method: line.paymentMethod,
+  };
   if (line.hours !== undefined) body.hours = line.hours;
   if (line.wage !== undefined) body.wage = line.wage;
   if (line.bonus !== undefined) body.bonus = line.bonus;
   if (line.reimbursement !== undefined) body.reimbursement = line.reimbursement;
-  return body as { contractor_uuid: string; payment_method: PaymentLine['paymentMethod'] } & Record<string, string>;
+  return body as { contractor_uuid: string; payment_method: PaymentLine['paymentMethod'] } & Record<
+    string,
+    string
+  >;
 }
 
 const nowOf = (req: { asOf: string }) => ({ now: new Date(req.asOf) });
@@ -448,13 +505,20 @@ const nowOf = (req: { asOf: string }) => ({ now: new Date(req.asOf) });
 // ---- Gusto reads ------------------------------------------------------------------------------
 
 async function orNullIfGone<T>(fn: () => Promise<T>): Promise<T | null> {
-  return callGusto(fn, { rethrow: (err) => isGustoApiError(err) && err.status === 404 }).catch((err: unknown) => {
-    if (isGustoApiError(err) && err.status === 404) return null;
-    throw err;
-  });
+  return callGusto(fn, { rethrow: (err) => isGustoApiError(err) && err.status === 404 }).catch(
+    (err: unknown) => {
+      if (isGustoApiError(err) && err.status === 404) return null;
+      throw err;
+    },
+  );
 }
 
-async function readContractor(gusto: GustoClient, companyId: string, contractorId: string, field: string): Promise<Contractor> {
+async function readContractor(
+  gusto: GustoClient,
+  companyId: string,
+  contractorId: string,
+  field: string,
+): Promise<Contractor> {
   const contractor = await orNullIfGone(() => gusto.contractors.get(companyId, contractorId));
   if (!contractor || (contractor.company_uuid && contractor.company_uuid !== companyId)) {
     throw invalid([{ field, rule: `no contractor ${contractorId} in company ${companyId}` }]);
@@ -481,7 +545,10 @@ async function companyToday(gusto: GustoClient, companyId: string, now: Date): P
 }
 
 /** Payments at Gusto identical to this one: same contractor, date, method and amounts. */
-async function matchingPayments(gusto: GustoClient, req: Omit<PaymentRequest, 'asOf'>): Promise<ContractorPayment[]> {
+async function matchingPayments(
+  gusto: GustoClient,
+  req: Omit<PaymentRequest, 'asOf'>,
+): Promise<ContractorPayment[]> {
   const { line } = req;
   const query = { startDate: req.date, endDate: req.date, contractorUuid: line.contractorId };
   const summary = await callGusto(() => gusto.contractorPayments.list(req.companyId, query));

@@ -251,18 +251,44 @@ const PAYMENTS_FROM = '2000-01-01';
 const PAYMENTS_UNTIL = '2099-12-31';
 
 /**
- * Gusto's company record has no time zone of its own; the sandbox (and partners who keep one) put an
- * IANA zone on the company or its locations. Without one the caller must name it.
+ * Gusto's company record carries no time zone. An explicit IANA zone (the sandbox and some partners
+ * add `time_zone` to the company or a location) wins; otherwise the zone of the state of the company's
+ * first active location, which is where its calendar dates are lived. No location: the caller must say.
  */
 function companyTimeZone(company: Company): string {
-  const tz = company.time_zone ?? company.locations?.find((l) => l.time_zone)?.time_zone;
+  const locations = company.locations ?? [];
+  const active = locations.filter((l) => l.active !== false && l.inactive !== true);
+  const explicit = company.time_zone ?? locations.find((l) => l.time_zone)?.time_zone;
+  const state = (active[0] ?? locations[0])?.state?.toUpperCase();
+  const tz = explicit ?? (state ? STATE_TIME_ZONES[state] : undefined);
   if (!tz) {
     throw ApplicationFailure.nonRetryable(
-      `timeZone: Gusto reports no time zone for company ${company.uuid}; pass timeZone (an IANA zone) explicitly`,
+      `timeZone: Gusto gives no location state for company ${company.uuid}; pass timeZone (an IANA zone) explicitly`,
       'InvalidInput',
     );
   }
   return tz;
+}
+
+/** The zone most of each state lives in (states split across zones take their most populous one). */
+const STATE_TIME_ZONES: Record<string, string> = {
+  ...zone('America/New_York', 'CT DE DC FL GA KY ME MD MA NH NJ NY NC OH PA RI SC VT VA WV'),
+  ...zone('America/Chicago', 'AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI'),
+  ...zone('America/Denver', 'CO MT NM UT WY'),
+  ...zone('America/Los_Angeles', 'CA NV OR WA'),
+  ...zone('America/Detroit', 'MI'),
+  ...zone('America/Indiana/Indianapolis', 'IN'),
+  ...zone('America/Boise', 'ID'),
+  ...zone('America/Phoenix', 'AZ'),
+  ...zone('America/Anchorage', 'AK'),
+  ...zone('Pacific/Honolulu', 'HI'),
+  ...zone('America/Puerto_Rico', 'PR'),
+  ...zone('America/St_Thomas', 'VI'),
+  ...zone('Pacific/Guam', 'GU'),
+};
+
+function zone(timeZone: string, states: string): Record<string, string> {
+  return Object.fromEntries(states.split(' ').map((s) => [s, timeZone]));
 }
 
 function refusedByGusto(err: GustoApiError, what: string): ApplicationFailure {

@@ -126,16 +126,18 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
       companyId: string;
       payrollId?: string;
       offCycle?: boolean;
+      /** Also read the compensations (one more call when the payroll was not named). */
+      withCatalog?: boolean;
     }): Promise<Counted<FoundPayroll & { catalog?: CompensationCatalog }>> {
       const log = new CallLog();
       const { companyId } = input;
-      if (input.payrollId) {
-        const payrollId = input.payrollId;
+      const withCatalog = async (payrollId: string) => {
         const payroll = await log.call(ENDPOINT.get, () =>
           p.get(companyId, payrollId, { include: ['payroll_status_meta'], per: PAGE }),
         );
         return log.done({ ...toFound(payroll), catalog: catalogOf(payroll) });
-      }
+      };
+      if (input.payrollId) return withCatalog(input.payrollId);
       const payrolls = await log.call(ENDPOINT.list, () =>
         p.list(companyId, {
           processingStatuses: ['unprocessed'],
@@ -149,7 +151,7 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
       if (!next) {
         throw ApplicationFailure.nonRetryable(`company ${companyId} has no unprocessed regular payroll`, 'NotFound');
       }
-      return log.done(toFound(next));
+      return input.withCatalog ? withCatalog(next.payroll_uuid) : log.done(toFound(next));
     },
 
     /** Unprocessed regular payrolls whose deadline falls in [from, to). */

@@ -48,7 +48,9 @@ export interface ContractorPaymentDeps {
 
 /** Gusto ids are UUIDs: a malformed one is refused here, naming the field, not by Gusto as a 404. */
 const id = (what: string) =>
-  z.string({ error: `is required (the ${what} id, a UUID)` }).regex(UUID_PATTERN, `must be a UUID (the ${what} id)`);
+  z
+    .string({ error: `is required (the ${what} id, a UUID)` })
+    .regex(UUID_PATTERN, `must be a UUID (the ${what} id)`);
 
 const calendarDate = z
   .string({ error: 'is required (a calendar date YYYY-MM-DD)' })
@@ -95,10 +97,11 @@ export const contractorPaymentInputSchema = z
   })
   .superRefine((input, ctx) => {
     if (input.hours !== undefined && input.wage !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['wage'], message: 'give hours (hourly contractor) or wage (fixed), not both' });
-    }
-    if (input.paymentMethod === 'Historical Payment' && input.date > utcToday()) {
-      ctx.addIssue({ code: 'custom', path: ['date'], message: 'must not be in the future for a Historical Payment' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['wage'],
+        message: 'give hours (hourly contractor) or wage (fixed), not both',
+      });
     }
   });
 
@@ -171,9 +174,16 @@ export async function startContractorPayment(
   const args: ContractorPaymentInput = { ...parsed, businessKey };
   const workflowId = contractorPaymentId(parsed.companyId, businessKey);
   const { handle, started } = await startRun(deps, workflowId, () =>
-    deps.temporal.workflow.start(contractorPaymentWorkflow, { ...startOptions(deps, workflowId), args: [args] }),
+    deps.temporal.workflow.start(contractorPaymentWorkflow, {
+      ...startOptions(deps, workflowId),
+      args: [args],
+    }),
   );
-  const state = await previewedState<ContractorPaymentState>(handle, paymentPreviewedUpdate, paymentStateQuery);
+  const state = await previewedState<ContractorPaymentState>(
+    handle,
+    paymentPreviewedUpdate,
+    paymentStateQuery,
+  );
   if (!started) assertSameRequest(businessKey, [state.request], [lineOf(args)], state.date === args.date);
   return { workflowId, businessKey, started, state };
 }
@@ -188,25 +198,43 @@ export async function startContractorPaymentGroup(
   const args: ContractorPaymentGroupInput = { ...parsed, businessKey };
   const workflowId = contractorPaymentGroupId(parsed.companyId, businessKey);
   const { handle, started } = await startRun(deps, workflowId, () =>
-    deps.temporal.workflow.start(contractorPaymentGroupWorkflow, { ...startOptions(deps, workflowId), args: [args] }),
+    deps.temporal.workflow.start(contractorPaymentGroupWorkflow, {
+      ...startOptions(deps, workflowId),
+      args: [args],
+    }),
   );
-  const state = await previewedState<ContractorPaymentGroupState>(handle, groupPreviewedUpdate, groupStateQuery);
-  if (!started) assertSameRequest(businessKey, state.request, parsed.payments, state.checkDate === args.checkDate);
+  const state = await previewedState<ContractorPaymentGroupState>(
+    handle,
+    groupPreviewedUpdate,
+    groupStateQuery,
+  );
+  if (!started)
+    assertSameRequest(businessKey, state.request, parsed.payments, state.checkDate === args.checkDate);
   return { workflowId, businessKey, started, state };
 }
 
 /** The run's state: stage, payment/group id, totals, may_cancel, funding status, last error, calls. */
-export async function getContractorPaymentState(deps: ContractorPaymentDeps, ref: unknown): Promise<AnyState> {
+export async function getContractorPaymentState(
+  deps: ContractorPaymentDeps,
+  ref: unknown,
+): Promise<AnyState> {
   const { kind, handle } = runOf(deps, ref);
-  return call<AnyState>(() => (kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)));
+  return call<AnyState>(() =>
+    kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery),
+  );
 }
 
 /** Approves the previewed totals of a run held for review; a stale total is refused (conflict). */
-export async function approveContractorPayment(deps: ContractorPaymentDeps, input: unknown): Promise<{ approved: true }> {
+export async function approveContractorPayment(
+  deps: ContractorPaymentDeps,
+  input: unknown,
+): Promise<{ approved: true }> {
   const { amount, debitDate, by, ...ref } = parseInput(approvalSchema, input);
   const { kind, handle } = runOf(deps, ref);
   try {
-    return await handle.executeUpdate(approveUpdate, { args: [{ amount: canonicalMoney(amount), debitDate, by }] });
+    return await handle.executeUpdate(approveUpdate, {
+      args: [{ amount: canonicalMoney(amount), debitDate, by }],
+    });
   } catch (err) {
     throw (await endedRunError(handle, kind, 'approve')) ?? withField(toServiceError(err));
   }
@@ -217,7 +245,10 @@ export async function approveContractorPayment(deps: ContractorPaymentDeps, inpu
  * 3:30 pm Pacific on the debit date (Check and Historical payments: always, while the run is open).
  * Refused with the reason otherwise.
  */
-export async function cancelContractorPayment(deps: ContractorPaymentDeps, input: unknown): Promise<CancelResult> {
+export async function cancelContractorPayment(
+  deps: ContractorPaymentDeps,
+  input: unknown,
+): Promise<CancelResult> {
   const { reason, by, ...ref } = parseInput(cancelSchema, input);
   const { kind, handle } = runOf(deps, ref);
   try {
@@ -315,20 +346,33 @@ async function previewedState<S extends AnyState>(
 /** A failed run's recorded error, as the ServiceError its failure would have mapped to. */
 function failedRunError(state: AnyState): ServiceError {
   const { type = 'Failed', message = 'the run failed', errors } = state.lastError ?? {};
-  return withField(toServiceError({ name: 'ApplicationFailure', type, message, details: errors ? [{ errors }] : [] }));
+  return withField(
+    toServiceError({ name: 'ApplicationFailure', type, message, details: errors ? [{ errors }] : [] }),
+  );
 }
 
 /** A caller reusing a business key for a different payment gets a conflict, never the old payment. */
-function assertSameRequest(key: string, existing: PaymentLine[], requested: PaymentLine[], sameDate: boolean): void {
+function assertSameRequest(
+  key: string,
+  existing: PaymentLine[],
+  requested: PaymentLine[],
+  sameDate: boolean,
+): void {
   const keys = (lines: PaymentLine[]) => lines.map(lineKey).sort().join('\n');
   if (!sameDate || keys(existing) !== keys(requested)) {
-    throw new ServiceError('conflict', `businessKey "${key}" already names a different payment; use another key`);
+    throw new ServiceError(
+      'conflict',
+      `businessKey "${key}" already names a different payment; use another key`,
+    );
   }
 }
 
 function runOf(deps: ContractorPaymentDeps, ref: unknown) {
   const { kind, companyId, businessKey } = parseInput(paymentRefSchema, ref);
-  const workflowId = kind === 'group' ? contractorPaymentGroupId(companyId, businessKey) : contractorPaymentId(companyId, businessKey);
+  const workflowId =
+    kind === 'group'
+      ? contractorPaymentGroupId(companyId, businessKey)
+      : contractorPaymentId(companyId, businessKey);
   return { kind, handle: deps.temporal.workflow.getHandle(workflowId) };
 }
 
@@ -339,9 +383,9 @@ async function endedRunError(
   action: 'approve' | 'cancel',
 ): Promise<ServiceError | undefined> {
   if ((await isRunning(handle)) !== false) return undefined;
-  const state: AnyState | undefined = await (kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)).catch(
-    () => undefined,
-  );
+  const state: AnyState | undefined = await (
+    kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)
+  ).catch(() => undefined);
   const stage = state?.stage ?? 'ended';
   const why =
     stage === 'funded'
@@ -379,7 +423,8 @@ function fromGustoError(err: unknown): ServiceError {
   if (isGustoApiError(err)) {
     const details = { status: err.status, endpoint: err.endpoint, errors: err.errors };
     if (err.status === 404) return new ServiceError('not_found', err.message, undefined, details);
-    if (err.status === 401 || err.status === 403) return new ServiceError('unauthorized', err.message, undefined, details);
+    if (err.status === 401 || err.status === 403)
+      return new ServiceError('unauthorized', err.message, undefined, details);
     if (!err.retryable) return new ServiceError('refused', err.message, undefined, details);
     return new ServiceError('upstream_failed', err.message, undefined, details);
   }
@@ -396,7 +441,11 @@ function lineOf(input: ContractorPaymentInput): PaymentLine {
   return { contractorId, paymentMethod, hours, hourlyRate, wage, bonus, reimbursement };
 }
 
-const METHOD_CODES: Record<string, string> = { 'Direct Deposit': 'dd', Check: 'check', 'Historical Payment': 'hist' };
+const METHOD_CODES: Record<string, string> = {
+  'Direct Deposit': 'dd',
+  Check: 'check',
+  'Historical Payment': 'hist',
+};
 
 /** "dd:h40.000:w0.00:b100.00:r0.00": equal for the same request however the amounts were written. */
 function lineKey(line: PaymentLine): string {
@@ -422,5 +471,3 @@ export function derivedGroupKey(checkDate: string, lines: PaymentLine[]): string
   const digest = createHash('sha256').update(lines.map(lineKey).sort().join('\n')).digest('hex').slice(0, 24);
   return `${checkDate}:${digest}`;
 }
-
-const utcToday = () => new Date().toISOString().slice(0, 10);

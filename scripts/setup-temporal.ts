@@ -37,16 +37,20 @@ async function connectWhenUp(address: string, tls: boolean, apiKey?: string): Pr
   }
 }
 
-export async function ensureNamespace(connection: Connection, namespace: string): Promise<void> {
+export async function ensureNamespace(
+  connection: Connection,
+  namespace: string,
+  log: (line: string) => void = console.log,
+): Promise<void> {
   try {
     await connection.workflowService.describeNamespace({ namespace });
-    console.log(`namespace ${namespace}: exists`);
+    log(`namespace ${namespace}: exists`);
   } catch {
     await connection.workflowService.registerNamespace({
       namespace,
       workflowExecutionRetentionPeriod: msToTs(RETENTION_DAYS * 24 * 3600 * 1000),
     });
-    console.log(`namespace ${namespace}: created (retention ${RETENTION_DAYS} days)`);
+    log(`namespace ${namespace}: created (retention ${RETENTION_DAYS} days)`);
   }
 }
 
@@ -66,7 +70,11 @@ async function untilNamespaceKnown<T>(call: () => Promise<T>, timeoutMs = 60_000
   }
 }
 
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+export async function ensureSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  log: (line: string) => void = console.log,
+): Promise<void> {
   const { customAttributes } = await untilNamespaceKnown(() =>
     connection.operatorService.listSearchAttributes({ namespace }),
   );
@@ -78,7 +86,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
       searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]!])),
     });
   }
-  console.log(`search attributes: ${missing.length} added, ${existing.size} already there`);
+  log(`search attributes: ${missing.length} added, ${existing.size} already there`);
 }
 
 async function main(): Promise<void> {

@@ -55,7 +55,8 @@ export function describeCompanies(sim: Sim, now: Date, companies?: Company[]): S
   const { store } = sim;
   const paid = new Set<string>();
   for (const p of store.payments.values()) paid.add(p.contractorUuid);
-  const list = companies ?? store.companyOrder.map((id) => store.companies.get(id)).filter((c): c is Company => !!c);
+  const list =
+    companies ?? store.companyOrder.map((id) => store.companies.get(id)).filter((c): c is Company => !!c);
   return list.map((company) => {
     const today = dateIn(now, company.timeZone);
     return {
@@ -70,7 +71,16 @@ export function describeCompanies(sim: Sim, now: Date, companies?: Company[]): S
       employees: company.employeeIds.flatMap((id) => {
         const e = store.employees.get(id);
         if (!e) return [];
-        return [{ uuid: e.uuid, first_name: e.firstName, last_name: e.lastName, flsa_status: e.flsa, salaried: e.salaried, payment_method: e.paymentMethod }];
+        return [
+          {
+            uuid: e.uuid,
+            first_name: e.firstName,
+            last_name: e.lastName,
+            flsa_status: e.flsa,
+            salaried: e.salaried,
+            payment_method: e.paymentMethod,
+          },
+        ];
       }),
       contractors: company.contractorIds.flatMap((id) => {
         const c = store.contractors.get(id);
@@ -102,11 +112,14 @@ const clockSchema = z.union([
 async function moveClock(ctx: Ctx): Promise<Reply> {
   const body = parseBody(clockSchema, ctx.body);
   const { clock } = ctx.sim;
-  const refusal = 'advance_ms' in body ? await clock.advance(body.advance_ms) : await clock.set(new Date(body.set));
+  const refusal =
+    'advance_ms' in body ? await clock.advance(body.advance_ms) : await clock.set(new Date(body.set));
   if (refusal) {
     // An injected clock is a setup conflict (409); a backwards move is a bad request (422).
     const status = clock.isInjected ? 409 : 422;
-    throw new SandboxHttpError(status, [{ error_key: 'clock', category: 'invalid_operation', message: refusal }]);
+    throw new SandboxHttpError(status, [
+      { error_key: 'clock', category: 'invalid_operation', message: refusal },
+    ]);
   }
   const now = await clock.now();
   settleAll(ctx.sim, now.getTime());
@@ -118,6 +131,8 @@ async function moveClock(ctx: Ctx): Promise<Reply> {
 const configSchema = z.object({
   calculate_latency_ms: z.number().int().min(0).optional(),
   submit_latency_ms: z.number().int().min(0).optional(),
+  /** 0 turns the limit off. */
+  rate_limit_per_minute: z.number().int().min(0).optional(),
   webhooks: z
     .object({
       enabled: z.boolean().optional(),
@@ -148,6 +163,10 @@ function putConfig(ctx: Ctx): Reply {
   const { config } = ctx.sim;
   if (body.calculate_latency_ms !== undefined) config.calculateLatencyMs = body.calculate_latency_ms;
   if (body.submit_latency_ms !== undefined) config.submitLatencyMs = body.submit_latency_ms;
+  if (body.rate_limit_per_minute !== undefined) {
+    ctx.sim.limiter.limit =
+      body.rate_limit_per_minute > 0 ? body.rate_limit_per_minute : Number.POSITIVE_INFINITY;
+  }
   const hooks = body.webhooks;
   // Mutated in place: the dispatcher holds this object.
   if (hooks?.enabled !== undefined) config.webhooks.enabled = hooks.enabled;
@@ -181,23 +200,34 @@ function failNext(ctx: Ctx): Reply {
   if (!payroll) throw notFound();
   const body = parseBody(failNextSchema, ctx.body);
   const errors = body.errors ?? [
-    { error_key: 'base', category: 'invalid_operation', message: `Simulated ${body.stage} failure (sandbox fail_next).` },
+    {
+      error_key: 'base',
+      category: 'invalid_operation',
+      message: `Simulated ${body.stage} failure (sandbox fail_next).`,
+    },
   ];
   const p = payroll.processing;
   const inFlight = p && p.stage === body.stage && (p.status === 'calculating' || p.status === 'submitting');
   if (inFlight) p.failWith = errors;
   else payroll.failNext[body.stage] = errors;
-  return json(200, { payroll_uuid: payroll.uuid, stage: body.stage, applies_to: inFlight ? 'in_flight' : 'next', errors });
+  return json(200, {
+    payroll_uuid: payroll.uuid,
+    stage: body.stage,
+    applies_to: inFlight ? 'in_flight' : 'next',
+    errors,
+  });
 }
 
 // Companies
 
 async function addCompanies(ctx: Ctx): Promise<Reply> {
   const body = parseBody(addCompaniesSchema, ctx.body);
-  if (body.companies.length + body.count === 0) throw invalidAttribute('count', 'Give companies[] or a count above 0.');
+  if (body.companies.length + body.count === 0)
+    throw invalidAttribute('count', 'Give companies[] or a count above 0.');
   const now = await ctx.sim.clock.now();
   const created = body.companies.map((spec) => createCompany(ctx.sim, spec, now));
-  for (let i = 0; i < body.count; i++) created.push(createCompany(ctx.sim, generateSpec(ctx.sim.store.rng), now));
+  for (let i = 0; i < body.count; i++)
+    created.push(createCompany(ctx.sim, generateSpec(ctx.sim.store.rng), now));
   return json(201, describeCompanies(ctx.sim, now, created));
 }
 
@@ -212,9 +242,24 @@ export const adminRoutes: RouteDef[] = [
     },
   },
   { method: 'POST', template: '/sandbox/companies', auth: 'none', handler: addCompanies },
-  { method: 'GET', template: '/sandbox/system_token', auth: 'none', handler: (ctx) => json(200, { access_token: ctx.sim.store.systemToken }) },
-  { method: 'GET', template: '/sandbox/oauth_client', auth: 'none', handler: (ctx) => json(200, ctx.sim.oauthClient) },
-  { method: 'GET', template: '/sandbox/counters', auth: 'none', handler: (ctx) => json(200, ctx.sim.counters.snapshot()) },
+  {
+    method: 'GET',
+    template: '/sandbox/system_token',
+    auth: 'none',
+    handler: (ctx) => json(200, { access_token: ctx.sim.store.systemToken }),
+  },
+  {
+    method: 'GET',
+    template: '/sandbox/oauth_client',
+    auth: 'none',
+    handler: (ctx) => json(200, ctx.sim.oauthClient),
+  },
+  {
+    method: 'GET',
+    template: '/sandbox/counters',
+    auth: 'none',
+    handler: (ctx) => json(200, ctx.sim.counters.snapshot()),
+  },
   {
     method: 'DELETE',
     template: '/sandbox/counters',
@@ -244,7 +289,10 @@ export const adminRoutes: RouteDef[] = [
     handler: (ctx) => {
       const unknown = ctx.sim.faults.set(parseBody(faultRulesSchema, ctx.body).rules);
       if (unknown.length) {
-        throw invalidAttribute('rules', `Unknown endpoint(s): ${unknown.join('; ')}. Use 'METHOD /template' as listed by GET /sandbox/faults, or '*'.`);
+        throw invalidAttribute(
+          'rules',
+          `Unknown endpoint(s): ${unknown.join('; ')}. Use 'METHOD /template' as listed by GET /sandbox/faults, or '*'.`,
+        );
       }
       return json(200, { rules: ctx.sim.faults.list() });
     },
@@ -258,7 +306,12 @@ export const adminRoutes: RouteDef[] = [
       return noContent();
     },
   },
-  { method: 'GET', template: '/sandbox/config', auth: 'none', handler: (ctx) => json(200, configJson(ctx.sim)) },
+  {
+    method: 'GET',
+    template: '/sandbox/config',
+    auth: 'none',
+    handler: (ctx) => json(200, configJson(ctx.sim)),
+  },
   { method: 'PUT', template: '/sandbox/config', auth: 'none', handler: putConfig },
   { method: 'POST', template: '/sandbox/payrolls/{payroll_id}/fail_next', auth: 'none', handler: failNext },
   {

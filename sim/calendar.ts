@@ -4,9 +4,27 @@
  * one helper); the results are memoized here because Intl formatters are slow to build and the
  * sandbox asks the same questions on nearly every request.
  */
-import { addDays, calendarDate, cancelCutoff, startOfDate, zonedTimeToInstant } from '../workflows/deadlines.js';
+import {
+  addDays as addDaysUncached,
+  calendarDate,
+  cancelCutoff,
+  startOfDate,
+  zonedTimeToInstant,
+} from '../workflows/deadlines.js';
 
-export { addDays };
+const dayMath = new Map<string, string>();
+
+/** Adds whole days to a calendar date (memoized: schedules ask for the same sums over and over). */
+export function addDays(date: string, days: number): string {
+  const key = `${date}|${days}`;
+  let out = dayMath.get(key);
+  if (out === undefined) {
+    out = addDaysUncached(date, days);
+    if (dayMath.size > 500_000) dayMath.clear();
+    dayMath.set(key, out);
+  }
+  return out;
+}
 
 /** Gusto's deadlines are stated in Pacific time regardless of where the company is. */
 export const GUSTO_TIME_ZONE = 'America/Los_Angeles';
@@ -65,10 +83,16 @@ function bankHolidays(year: number): Set<string> {
   return set;
 }
 
+const businessDays = new Map<string, boolean>();
+
 export function isBusinessDay(date: string): boolean {
-  const dow = weekday(date);
-  if (dow === 0 || dow === 6) return false;
-  return !bankHolidays(parts(date)[0]).has(date);
+  let answer = businessDays.get(date);
+  if (answer === undefined) {
+    const dow = weekday(date);
+    answer = dow !== 0 && dow !== 6 && !bankHolidays(parts(date)[0]).has(date);
+    businessDays.set(date, answer);
+  }
+  return answer;
 }
 
 /** Moves `n` business days (negative: backwards). With n = 0, returns `date` itself. */
@@ -124,23 +148,19 @@ const startOfDateMemo = memo((key: string): Date => {
 /** Midnight at the start of `date` in `timeZone`. */
 export const startOfDateIn = (date: string, timeZone: string): Date => startOfDateMemo(`${date}|${timeZone}`);
 
-interface DayWindow {
-  date: string;
-  from: number;
-  to: number;
-}
-const todayCache = new Map<string, DayWindow>();
+/** Every UTC offset in use is a multiple of 15 minutes, so a local date never changes inside a bucket. */
+const BUCKET_MS = 15 * 60_000;
+const dateCache = new Map<string, string>();
 
-/** The calendar date `now` falls on in `timeZone`; recomputed only when the day changes. */
+/** The calendar date `now` falls on in `timeZone` (memoized per 15-minute bucket and zone). */
 export function dateIn(now: Date, timeZone: string): string {
-  const t = now.getTime();
-  const hit = todayCache.get(timeZone);
-  if (hit && t >= hit.from && t < hit.to) return hit.date;
-  const date = calendarDate(now, timeZone);
-  const from = startOfDateIn(date, timeZone).getTime();
-  const to = startOfDateIn(addDays(date, 1), timeZone).getTime();
-  // Only the latest day is kept per zone: the sandbox clock moves forward.
-  todayCache.set(timeZone, { date, from, to });
+  const key = `${timeZone}|${Math.floor(now.getTime() / BUCKET_MS)}`;
+  let date = dateCache.get(key);
+  if (date === undefined) {
+    date = calendarDate(now, timeZone);
+    if (dateCache.size > 200_000) dateCache.clear();
+    dateCache.set(key, date);
+  }
   return date;
 }
 

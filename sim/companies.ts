@@ -8,7 +8,11 @@ import { FIXED_COMPENSATION_TYPES, MULTIPLIERS, PTO_NAMES } from './payroll-math
 
 type Json = Record<string, unknown>;
 
-const tierByEntity: Record<string, string> = { LLC: 'plus', 'C-Corporation': 'premium', 'S-Corporation': 'complete' };
+const tierByEntity: Record<string, string> = {
+  LLC: 'plus',
+  'C-Corporation': 'premium',
+  'S-Corporation': 'complete',
+};
 
 export function companyJson(company: Company): Json {
   const { signatory, admin } = company;

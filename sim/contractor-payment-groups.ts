@@ -44,7 +44,12 @@ function companyOf(ctx: Ctx): Company {
 }
 
 /** Validates every payment of a group (all-or-nothing) and returns the drafts. */
-function checkAll(ctx: Ctx, company: Company, inputs: z.output<typeof paymentInputSchema>[], checkDate: string): PaymentDraft[] {
+function checkAll(
+  ctx: Ctx,
+  company: Company,
+  inputs: z.output<typeof paymentInputSchema>[],
+  checkDate: string,
+): PaymentDraft[] {
   const drafts: PaymentDraft[] = [];
   const errors: ErrorItem[] = [];
   for (const input of inputs) {
@@ -128,7 +133,13 @@ function createGroup(ctx: Ctx): Reply {
   }
   store.groups.set(group.uuid, group);
   store.groupsByToken.set(`${company.uuid}|${group.creationToken}`, group.uuid);
-  store.emit('contractor_payment_group.created', company.uuid, 'ContractorPaymentGroup', group.uuid, ctx.now.getTime());
+  store.emit(
+    'contractor_payment_group.created',
+    company.uuid,
+    'ContractorPaymentGroup',
+    group.uuid,
+    ctx.now.getTime(),
+  );
   return json(201, groupJson(group, paymentsOf(ctx, group), ctx.now.getTime()));
 }
 
@@ -148,9 +159,15 @@ function listGroups(ctx: Ctx): Reply {
   const end = dateParam(ctx.query, 'end_date') ?? today;
   const groups = [...ctx.sim.store.groups.values()]
     .filter((g) => g.companyUuid === company.uuid && g.checkDate >= start && g.checkDate <= end)
-    .sort((a, b) => (a.checkDate < b.checkDate ? -1 : a.checkDate > b.checkDate ? 1 : a.createdAt - b.createdAt));
+    .sort((a, b) =>
+      a.checkDate < b.checkDate ? -1 : a.checkDate > b.checkDate ? 1 : a.createdAt - b.createdAt,
+    );
   const page = paginate(groups, ctx.query, { forced: false });
-  return json(200, page.items.map((g) => groupListItemJson(g, paymentsOf(ctx, g))), page.headers);
+  return json(
+    200,
+    page.items.map((g) => groupListItemJson(g, paymentsOf(ctx, g))),
+    page.headers,
+  );
 }
 
 function cancelGroup(ctx: Ctx): Reply {
@@ -158,12 +175,20 @@ function cancelGroup(ctx: Ctx): Reply {
   const payments = paymentsOf(ctx, group);
   const nowMs = ctx.now.getTime();
   if (!payments.every((p) => mayCancel(p, nowMs))) {
-    throw invalidOperation('Some payments of this group are funded or past their cutoff; the group cannot be cancelled.');
+    throw invalidOperation(
+      'Some payments of this group are funded or past their cutoff; the group cannot be cancelled.',
+    );
   }
   for (const payment of payments) dropPayment(ctx, payment);
   // Its creation_token stays used, so a late retry of the create cannot bring the group back.
   ctx.sim.store.groups.delete(group.uuid);
-  ctx.sim.store.emit('contractor_payment_group.cancelled', group.companyUuid, 'ContractorPaymentGroup', group.uuid, nowMs);
+  ctx.sim.store.emit(
+    'contractor_payment_group.cancelled',
+    group.companyUuid,
+    'ContractorPaymentGroup',
+    group.uuid,
+    nowMs,
+  );
   return noContent();
 }
 
@@ -174,7 +199,8 @@ function fundGroup(ctx: Ctx): Reply {
   if (directDeposits.length === 0) {
     throw invalidOperation('This group has no Direct Deposit payments, so there is nothing to fund.');
   }
-  for (const p of directDeposits) if (p.status === 'Unfunded') markFunded(ctx.sim.store, p, ctx.now.getTime());
+  for (const p of directDeposits)
+    if (p.status === 'Unfunded') markFunded(ctx.sim.store, p, ctx.now.getTime());
   return json(200, groupJson(group, payments, ctx.now.getTime()));
 }
 
@@ -185,8 +211,18 @@ export const contractorPaymentGroupRoutes: RouteDef[] = [
     auth: 'company',
     handler: previewGroup,
   },
-  { method: 'POST', template: '/v1/companies/{company_id}/contractor_payment_groups', auth: 'company', handler: createGroup },
-  { method: 'GET', template: '/v1/companies/{company_id}/contractor_payment_groups', auth: 'company', handler: listGroups },
+  {
+    method: 'POST',
+    template: '/v1/companies/{company_id}/contractor_payment_groups',
+    auth: 'company',
+    handler: createGroup,
+  },
+  {
+    method: 'GET',
+    template: '/v1/companies/{company_id}/contractor_payment_groups',
+    auth: 'company',
+    handler: listGroups,
+  },
   {
     method: 'GET',
     template: '/v1/contractor_payment_groups/{contractor_payment_group_uuid}',

@@ -38,7 +38,11 @@ export interface PaymentDraft {
   reimbursement: Cents;
 }
 
-const invalid = (key: string, message: string): ErrorItem => ({ error_key: key, category: 'invalid_attribute_value', message });
+const invalid = (key: string, message: string): ErrorItem => ({
+  error_key: key,
+  category: 'invalid_attribute_value',
+  message,
+});
 
 export const wageTotal = (p: Pick<ContractorPayment, 'hours' | 'hourlyRate' | 'wage' | 'bonus'>): Cents =>
   hoursTimesRate(p.hours, p.hourlyRate) + p.wage + p.bonus;
@@ -46,13 +50,22 @@ export const wageTotal = (p: Pick<ContractorPayment, 'hours' | 'hourlyRate' | 'w
 function amountErrors(c: Contractor, input: PaymentInput): ErrorItem[] {
   const errors: ErrorItem[] = [];
   if (c.wageType === 'Fixed' && ((input.hours ?? 0) > 0 || (input.bonus ?? 0) > 0)) {
-    errors.push(invalid('hours', 'hours and bonus apply to hourly contractors; pay a fixed contractor a wage.'));
+    errors.push(
+      invalid('hours', 'hours and bonus apply to hourly contractors; pay a fixed contractor a wage.'),
+    );
   }
   if (c.wageType === 'Hourly' && (input.wage ?? 0) > 0) {
-    errors.push(invalid('wage', 'wage applies to fixed contractors; pay an hourly contractor hours (and bonus).'));
+    errors.push(
+      invalid('wage', 'wage applies to fixed contractors; pay an hourly contractor hours (and bonus).'),
+    );
   }
-  const total = (input.wage ?? 0) + hoursTimesRate(input.hours ?? 0, c.hourlyRateCents) + (input.bonus ?? 0) + (input.reimbursement ?? 0);
-  if (errors.length === 0 && total <= 0) errors.push(invalid('base', 'The payment is empty: enter an amount to pay.'));
+  const total =
+    (input.wage ?? 0) +
+    hoursTimesRate(input.hours ?? 0, c.hourlyRateCents) +
+    (input.bonus ?? 0) +
+    (input.reimbursement ?? 0);
+  if (errors.length === 0 && total <= 0)
+    errors.push(invalid('base', 'The payment is empty: enter an amount to pay.'));
   return errors;
 }
 
@@ -61,16 +74,25 @@ function employedOn(c: Contractor, date: string): boolean {
   return c.endDate === null || (c.endImmediate ? date < c.endDate : date <= c.endDate);
 }
 
-function dateErrors(ctx: Ctx, company: Company, c: Contractor, method: ContractorPaymentMethod, date: string): ErrorItem[] {
+function dateErrors(
+  ctx: Ctx,
+  company: Company,
+  c: Contractor,
+  method: ContractorPaymentMethod,
+  date: string,
+): ErrorItem[] {
   const today = dateIn(ctx.now, company.timeZone);
   if (!employedOn(c, date)) return [invalid('date', `The contractor is not employed on ${date}.`)];
   if (method === 'Historical Payment') {
     return date < today ? [] : [invalid('date', 'A historical payment must be dated in the past.')];
   }
-  if (method === 'Check') return date >= today ? [] : [invalid('date', 'Record a past payment as a Historical Payment.')];
+  if (method === 'Check')
+    return date >= today ? [] : [invalid('date', 'Record a past payment as a Historical Payment.')];
   const earliest = earliestCheckDate(company, dateIn(ctx.now, GUSTO_TIME_ZONE), ctx.now.getTime());
   if (date < earliest) {
-    return [invalid('date', `A Direct Deposit payment created now can be paid on ${earliest} at the earliest.`)];
+    return [
+      invalid('date', `A Direct Deposit payment created now can be paid on ${earliest} at the earliest.`),
+    ];
   }
   return [];
 }
@@ -84,11 +106,19 @@ export function checkPayment(
 ): { draft: PaymentDraft | null; errors: ErrorItem[] } {
   const contractor = ctx.sim.store.contractors.get(input.contractor_uuid);
   if (!contractor || contractor.companyUuid !== company.uuid) {
-    return { draft: null, errors: [invalid('contractor_uuid', `No contractor ${input.contractor_uuid} in this company.`)] };
+    return {
+      draft: null,
+      errors: [invalid('contractor_uuid', `No contractor ${input.contractor_uuid} in this company.`)],
+    };
   }
-  const errors = [...amountErrors(contractor, input), ...dateErrors(ctx, company, contractor, input.payment_method, date)];
+  const errors = [
+    ...amountErrors(contractor, input),
+    ...dateErrors(ctx, company, contractor, input.payment_method, date),
+  ];
   if (input.payment_method === 'Direct Deposit' && contractor.paymentMethod !== 'Direct Deposit') {
-    errors.push(invalid('payment_method', 'The contractor has no bank account for Direct Deposit; pay by Check.'));
+    errors.push(
+      invalid('payment_method', 'The contractor has no bank account for Direct Deposit; pay by Check.'),
+    );
   }
   if (errors.length) return { draft: null, errors };
   return {
@@ -106,7 +136,12 @@ export function checkPayment(
 }
 
 /** Builds (does not store) the payment record for a checked draft. */
-export function paymentFromDraft(ctx: Ctx, company: Company, draft: PaymentDraft, groupUuid: string | null): ContractorPayment {
+export function paymentFromDraft(
+  ctx: Ctx,
+  company: Company,
+  draft: PaymentDraft,
+  groupUuid: string | null,
+): ContractorPayment {
   return {
     uuid: ctx.sim.store.rng.uuid(),
     companyUuid: company.uuid,

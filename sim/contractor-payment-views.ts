@@ -56,11 +56,18 @@ interface Bucket {
 
 /** GET contractor_payments: totals plus payments per contractor (or per contractor and check date). */
 export function paymentSummaryJson(payments: ContractorPayment[], byDate: boolean, nowMs: number): Json {
-  const newestFirst = [...payments].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.createdAt - a.createdAt));
+  const newestFirst = [...payments].sort((a, b) =>
+    a.date < b.date ? 1 : a.date > b.date ? -1 : b.createdAt - a.createdAt,
+  );
   const buckets = new Map<string, Bucket>();
   for (const p of newestFirst) {
     const key = byDate ? `${p.date}|${p.contractorUuid}` : p.contractorUuid;
-    const bucket = buckets.get(key) ?? { key, contractorUuid: p.contractorUuid, checkDate: p.date, payments: [] };
+    const bucket = buckets.get(key) ?? {
+      key,
+      contractorUuid: p.contractorUuid,
+      checkDate: p.date,
+      payments: [],
+    };
     bucket.payments.push(p);
     buckets.set(key, bucket);
   }
@@ -79,12 +86,17 @@ export function paymentSummaryJson(payments: ContractorPayment[], byDate: boolea
   };
 }
 
-export function paymentReceiptJson(p: ContractorPayment, company: Company, contractor: Contractor | undefined): Json {
+export function paymentReceiptJson(
+  p: ContractorPayment,
+  company: Company,
+  contractor: Contractor | undefined,
+): Json {
   return {
     contractor_payment_uuid: p.uuid,
     company_uuid: company.uuid,
     name_of_sender: company.name,
-    name_of_recipient: contractor?.businessName ?? `${contractor?.firstName ?? ''} ${contractor?.lastName ?? ''}`.trim(),
+    name_of_recipient:
+      contractor?.businessName ?? `${contractor?.firstName ?? ''} ${contractor?.lastName ?? ''}`.trim(),
     debit_date: p.debitDate,
     license: 'Sandbox receipt: no money was moved.',
     license_uri: 'https://gusto.com/about/licenses',
@@ -161,13 +173,21 @@ function groupHeader(g: GroupLike, payments: ContractorPayment[]): Json {
 }
 
 export function groupJson(g: ContractorPaymentGroup, payments: ContractorPayment[], nowMs: number): Json {
-  return { ...groupHeader(g, payments), contractor_payments: payments.map((p) => groupPaymentJson(p, nowMs)) };
+  return {
+    ...groupHeader(g, payments),
+    contractor_payments: payments.map((p) => groupPaymentJson(p, nowMs)),
+  };
 }
 
 /** List items carry the totals but not the payments. */
-export const groupListItemJson = (g: ContractorPaymentGroup, payments: ContractorPayment[]): Json => groupHeader(g, payments);
+export const groupListItemJson = (g: ContractorPaymentGroup, payments: ContractorPayment[]): Json =>
+  groupHeader(g, payments);
 
-export function groupPreviewJson(g: Omit<GroupLike, 'uuid'>, payments: ContractorPayment[], nowMs: number): Json {
+export function groupPreviewJson(
+  g: Omit<GroupLike, 'uuid'>,
+  payments: ContractorPayment[],
+  nowMs: number,
+): Json {
   return {
     ...groupHeader({ ...g, uuid: null }, payments),
     contractor_payments: payments.map((p) => groupPaymentJson(p, nowMs, true)),

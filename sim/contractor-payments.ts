@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { dateIn } from './calendar.js';
 import { json, noContent, type Ctx, type Reply, type RouteDef } from './context.js';
-import { checkPayment, paymentFromDraft, paymentInputSchema, recordPayment } from './contractor-payment-rules.js';
+import {
+  checkPayment,
+  paymentFromDraft,
+  paymentInputSchema,
+  recordPayment,
+} from './contractor-payment-rules.js';
 import { paymentJson, paymentReceiptJson, paymentSummaryJson } from './contractor-payment-views.js';
 import { invalidAttribute, invalidOperation, notFound, unprocessable } from './errors.js';
 import { debitDateFor, markFunded, mayCancel, settlePayment } from './funding.js';
@@ -39,7 +44,11 @@ export function dropPayment(ctx: Ctx, payment: ContractorPayment): void {
 
 const previewSchema = z.object({
   contractor_payments: z
-    .array(paymentInputSchema.partial({ contractor_uuid: true }).extend({ date: isoDate.optional(), hourly_rate: z.unknown().optional() }))
+    .array(
+      paymentInputSchema
+        .partial({ contractor_uuid: true })
+        .extend({ date: isoDate.optional(), hourly_rate: z.unknown().optional() }),
+    )
     .min(1, 'enter at least one contractor payment to preview'),
 });
 
@@ -63,7 +72,13 @@ function createPayment(ctx: Ctx): Reply {
   if (!draft) throw unprocessable(errors);
   const payment = paymentFromDraft(ctx, company, draft, null);
   recordPayment(ctx, payment);
-  ctx.sim.store.emit('contractor_payment.created', company.uuid, 'ContractorPayment', payment.uuid, ctx.now.getTime());
+  ctx.sim.store.emit(
+    'contractor_payment.created',
+    company.uuid,
+    'ContractorPayment',
+    payment.uuid,
+    ctx.now.getTime(),
+  );
   return json(200, paymentJson(payment, ctx.now.getTime()));
 }
 
@@ -85,7 +100,8 @@ function listPayments(ctx: Ctx): Reply {
   for (const p of ctx.sim.store.payments.values()) {
     if (p.companyUuid !== company.uuid) continue;
     // With contractor_uuid Gusto returns all of that contractor's payments, whatever the dates.
-    if (contractorUuid ? p.contractorUuid !== contractorUuid : p.date < (start ?? '') || p.date > end) continue;
+    if (contractorUuid ? p.contractorUuid !== contractorUuid : p.date < (start ?? '') || p.date > end)
+      continue;
     settlePayment(ctx.sim.store, p, nowMs);
     payments.push(p);
   }
@@ -98,10 +114,18 @@ function cancelPayment(ctx: Ctx): Reply {
   companyOf(ctx, 'company_id');
   const payment = loadPayment(ctx, ctx.params.contractor_payment_id ?? '');
   if (!mayCancel(payment, ctx.now.getTime())) {
-    throw invalidOperation('This payment is funded or past its cancellation cutoff and can no longer be cancelled.');
+    throw invalidOperation(
+      'This payment is funded or past its cancellation cutoff and can no longer be cancelled.',
+    );
   }
   dropPayment(ctx, payment);
-  ctx.sim.store.emit('contractor_payment.cancelled', payment.companyUuid, 'ContractorPayment', payment.uuid, ctx.now.getTime());
+  ctx.sim.store.emit(
+    'contractor_payment.cancelled',
+    payment.companyUuid,
+    'ContractorPayment',
+    payment.uuid,
+    ctx.now.getTime(),
+  );
   return noContent();
 }
 
@@ -112,7 +136,10 @@ function paymentReceipt(ctx: Ctx): Reply {
   }
   const company = ctx.sim.store.companies.get(payment.companyUuid);
   if (!company) throw notFound();
-  return json(200, paymentReceiptJson(payment, company, ctx.sim.store.contractors.get(payment.contractorUuid)));
+  return json(
+    200,
+    paymentReceiptJson(payment, company, ctx.sim.store.contractors.get(payment.contractorUuid)),
+  );
 }
 
 function fundPayment(ctx: Ctx): Reply {
@@ -132,8 +159,18 @@ export const contractorPaymentRoutes: RouteDef[] = [
     auth: 'company',
     handler: previewPayment,
   },
-  { method: 'POST', template: '/v1/companies/{company_id}/contractor_payments', auth: 'company', handler: createPayment },
-  { method: 'GET', template: '/v1/companies/{company_id}/contractor_payments', auth: 'company', handler: listPayments },
+  {
+    method: 'POST',
+    template: '/v1/companies/{company_id}/contractor_payments',
+    auth: 'company',
+    handler: createPayment,
+  },
+  {
+    method: 'GET',
+    template: '/v1/companies/{company_id}/contractor_payments',
+    auth: 'company',
+    handler: listPayments,
+  },
   {
     method: 'GET',
     template: '/v1/companies/{company_id}/contractor_payments/{contractor_payment_id}',
@@ -152,5 +189,10 @@ export const contractorPaymentRoutes: RouteDef[] = [
     auth: 'company',
     handler: paymentReceipt,
   },
-  { method: 'PUT', template: '/v1/contractor_payments/{contractor_payment_uuid}/fund', auth: 'company', handler: fundPayment },
+  {
+    method: 'PUT',
+    template: '/v1/contractor_payments/{contractor_payment_uuid}/fund',
+    auth: 'company',
+    handler: fundPayment,
+  },
 ];

@@ -32,7 +32,10 @@ function dismissalEffectiveAt(contractor: Contractor, timeZone: string): number 
 
 export function dismissalCancellable(contractor: Contractor, nowMs: number, timeZone: string): boolean {
   if (!contractor.dismissal || contractor.endDate === null) return false;
-  const until = Math.max(dismissalEffectiveAt(contractor, timeZone), contractor.dismissal.recordedAt + GRACE_MS);
+  const until = Math.max(
+    dismissalEffectiveAt(contractor, timeZone),
+    contractor.dismissal.recordedAt + GRACE_MS,
+  );
   return nowMs < until;
 }
 
@@ -65,7 +68,13 @@ export function settleContractor(store: Store, contractor: Contractor, nowMs: nu
     const at = dismissalEffectiveAt(contractor, timeZone);
     if (nowMs >= at) {
       dismissal.effectiveNotified = true;
-      store.emit('contractor.deactivation_effective', contractor.companyUuid, 'Contractor', contractor.uuid, Math.max(at, dismissal.recordedAt));
+      store.emit(
+        'contractor.deactivation_effective',
+        contractor.companyUuid,
+        'Contractor',
+        contractor.uuid,
+        Math.max(at, dismissal.recordedAt),
+      );
     }
   }
   const rehire = contractor.rehire;
@@ -76,7 +85,13 @@ export function settleContractor(store: Store, contractor: Contractor, nowMs: nu
     contractor.endImmediate = false;
     bumpContractorVersion(contractor);
     const at = Math.max(startOfDateIn(rehire.startDate, timeZone).getTime(), rehire.recordedAt);
-    store.emit('contractor.reactivation_effective', contractor.companyUuid, 'Contractor', contractor.uuid, at);
+    store.emit(
+      'contractor.reactivation_effective',
+      contractor.companyUuid,
+      'Contractor',
+      contractor.uuid,
+      at,
+    );
   }
   if (!hasPending(contractor)) store.pending.contractors.delete(contractor.uuid);
 }

@@ -84,7 +84,9 @@ function listFilters(ctx: Ctx): Array<(c: Contractor) => boolean> {
   const filters: Array<(c: Contractor) => boolean> = [];
   const term = q.get('search_term')?.toLowerCase();
   if (term) {
-    filters.push((c) => [c.firstName, c.lastName, c.businessName].some((n) => n?.toLowerCase().includes(term)));
+    filters.push((c) =>
+      [c.firstName, c.lastName, c.businessName].some((n) => n?.toLowerCase().includes(term)),
+    );
   }
   const onboarded = boolParam(q, 'onboarded');
   if (onboarded === false) filters.push(() => false);
@@ -112,7 +114,8 @@ function sortContractors(ctx: Ctx, list: Contractor[]): Contractor[] {
     name: displayName,
   };
   const key = keyOf[field];
-  if (!key) throw invalidAttribute('sort_by', 'sort_by accepts created_at, type, onboarding_status and name.');
+  if (!key)
+    throw invalidAttribute('sort_by', 'sort_by accepts created_at, type, onboarding_status and name.');
   const sorted = [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return dir === 'desc' ? sorted.reverse() : sorted;
 }
@@ -129,7 +132,11 @@ function listContractors(ctx: Ctx): Reply {
       return filters.every((f) => f(c));
     });
   const page = paginate(sortContractors(ctx, all), ctx.query, { forced: false });
-  return json(200, page.items.map((c) => contractorJson(ctx, c)), page.headers);
+  return json(
+    200,
+    page.items.map((c) => contractorJson(ctx, c)),
+    page.headers,
+  );
 }
 
 // PUT
@@ -146,10 +153,19 @@ const updateSchema = z.object({
   last_name: z.string().min(1).optional(),
   middle_initial: z.string().max(1).optional(),
   file_new_hire_report: z.boolean().optional(),
-  work_state: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter state code').nullish(),
-  ssn: z.string().regex(/^\d{3}-?\d{2}-?\d{4}$/, 'must be a 9-digit SSN').optional(),
+  work_state: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter state code')
+    .nullish(),
+  ssn: z
+    .string()
+    .regex(/^\d{3}-?\d{2}-?\d{4}$/, 'must be a 9-digit SSN')
+    .optional(),
   business_name: z.string().min(1).optional(),
-  ein: z.string().regex(/^\d{2}-?\d{7}$/, 'must be a 9-digit EIN').optional(),
+  ein: z
+    .string()
+    .regex(/^\d{2}-?\d{7}$/, 'must be a 9-digit EIN')
+    .optional(),
   is_active: z.boolean().optional(),
 });
 
@@ -158,7 +174,8 @@ type ContractorUpdate = z.output<typeof updateSchema>;
 function checkUpdate(c: Contractor, body: ContractorUpdate): void {
   const wageType = body.wage_type ?? c.wageType;
   const rate = body.hourly_rate !== undefined ? toCents(body.hourly_rate) : c.hourlyRateCents;
-  if (wageType === 'Hourly' && rate <= 0) throw invalidAttribute('hourly_rate', 'hourly_rate is required for Hourly contractors.');
+  if (wageType === 'Hourly' && rate <= 0)
+    throw invalidAttribute('hourly_rate', 'hourly_rate is required for Hourly contractors.');
   const type = body.type ?? c.type;
   if (type === 'Business' && !(body.business_name ?? c.businessName)) {
     throw invalidAttribute('business_name', 'business_name is required for Business contractors.');
@@ -167,10 +184,16 @@ function checkUpdate(c: Contractor, body: ContractorUpdate): void {
     throw invalidAttribute('first_name', 'first_name and last_name are required for Individual contractors.');
   }
   if (body.is_active === false && c.dismissal && !c.dismissal.effectiveNotified) {
-    throw invalidAttribute('is_active', 'A dismissal is scheduled; cancel it with DELETE /termination before deactivating.');
+    throw invalidAttribute(
+      'is_active',
+      'A dismissal is scheduled; cancel it with DELETE /termination before deactivating.',
+    );
   }
   if (body.is_active === true && c.rehire && !c.rehire.effective) {
-    throw invalidAttribute('is_active', 'A rehire is scheduled; cancel it with DELETE /rehire before reactivating.');
+    throw invalidAttribute(
+      'is_active',
+      'A rehire is scheduled; cancel it with DELETE /rehire before reactivating.',
+    );
   }
 }
 
@@ -272,7 +295,9 @@ function cancelTermination(ctx: Ctx): Reply {
   const c = loadContractor(ctx);
   if (!c.dismissal || c.endDate === null) throw invalidOperation('The contractor has no pending dismissal.');
   if (!dismissalCancellable(c, ctx.now.getTime(), timeZoneOf(ctx.sim.store, c))) {
-    throw invalidOperation('The dismissal has taken effect and its 2-day grace period is over; it can no longer be cancelled.');
+    throw invalidOperation(
+      'The dismissal has taken effect and its 2-day grace period is over; it can no longer be cancelled.',
+    );
   }
   Object.assign(c, { endDate: null, endImmediate: false, dismissal: null });
   bumpContractorVersion(c);
@@ -289,7 +314,8 @@ const rehireSchema = z.object({ start_date: isoDate });
 function scheduleRehire(ctx: Ctx): Reply {
   const c = loadContractor(ctx);
   const { start_date } = parseBody(rehireSchema, ctx.body);
-  if (c.rehire && !c.rehire.effective) throw invalidOperation('A rehire is already scheduled for this contractor.');
+  if (c.rehire && !c.rehire.effective)
+    throw invalidOperation('A rehire is already scheduled for this contractor.');
   if (isActive(c, today(ctx, c)) || c.endDate === null) {
     const scheduled = c.dismissal && !c.dismissal.effectiveNotified;
     throw invalidOperation(
@@ -298,7 +324,8 @@ function scheduleRehire(ctx: Ctx): Reply {
         : 'The contractor is active; only a dismissed contractor can be rehired.',
     );
   }
-  if (start_date <= c.endDate) throw invalidAttribute('start_date', 'start_date must be after the dismissal date.');
+  if (start_date <= c.endDate)
+    throw invalidAttribute('start_date', 'start_date must be after the dismissal date.');
   c.rehire = {
     startDate: start_date,
     recordedAt: ctx.now.getTime(),
@@ -321,10 +348,16 @@ function cancelRehire(ctx: Ctx): Reply {
   const rehire = c.rehire;
   if (!rehire) throw invalidOperation('The contractor has no pending rehire.');
   if (!rehireCancellable(c, ctx.now.getTime(), timeZoneOf(ctx.sim.store, c))) {
-    throw invalidOperation('The rehire has taken effect and its 2-day grace period is over; it can no longer be cancelled.');
+    throw invalidOperation(
+      'The rehire has taken effect and its 2-day grace period is over; it can no longer be cancelled.',
+    );
   }
   if (rehire.effective) {
-    Object.assign(c, { startDate: rehire.previousStart, endDate: rehire.previousEnd, endImmediate: rehire.previousImmediate });
+    Object.assign(c, {
+      startDate: rehire.previousStart,
+      endDate: rehire.previousEnd,
+      endImmediate: rehire.previousImmediate,
+    });
   }
   c.rehire = null;
   bumpContractorVersion(c);
@@ -336,11 +369,46 @@ function cancelRehire(ctx: Ctx): Reply {
 
 export const contractorRoutes: RouteDef[] = [
   { method: 'GET', template: '/v1/contractors/{contractor_uuid}', auth: 'company', handler: showContractor },
-  { method: 'PUT', template: '/v1/contractors/{contractor_uuid}', auth: 'company', handler: updateContractor },
-  { method: 'DELETE', template: '/v1/contractors/{contractor_uuid}', auth: 'company', handler: deleteContractor },
-  { method: 'GET', template: '/v1/companies/{company_uuid}/contractors', auth: 'company', handler: listContractors },
-  { method: 'POST', template: '/v1/contractors/{contractor_uuid}/termination', auth: 'company', handler: scheduleTermination },
-  { method: 'DELETE', template: '/v1/contractors/{contractor_uuid}/termination', auth: 'company', handler: cancelTermination },
-  { method: 'POST', template: '/v1/contractors/{contractor_uuid}/rehire', auth: 'company', handler: scheduleRehire },
-  { method: 'DELETE', template: '/v1/contractors/{contractor_uuid}/rehire', auth: 'company', handler: cancelRehire },
+  {
+    method: 'PUT',
+    template: '/v1/contractors/{contractor_uuid}',
+    auth: 'company',
+    handler: updateContractor,
+  },
+  {
+    method: 'DELETE',
+    template: '/v1/contractors/{contractor_uuid}',
+    auth: 'company',
+    handler: deleteContractor,
+  },
+  {
+    method: 'GET',
+    template: '/v1/companies/{company_uuid}/contractors',
+    auth: 'company',
+    handler: listContractors,
+  },
+  {
+    method: 'POST',
+    template: '/v1/contractors/{contractor_uuid}/termination',
+    auth: 'company',
+    handler: scheduleTermination,
+  },
+  {
+    method: 'DELETE',
+    template: '/v1/contractors/{contractor_uuid}/termination',
+    auth: 'company',
+    handler: cancelTermination,
+  },
+  {
+    method: 'POST',
+    template: '/v1/contractors/{contractor_uuid}/rehire',
+    auth: 'company',
+    handler: scheduleRehire,
+  },
+  {
+    method: 'DELETE',
+    template: '/v1/contractors/{contractor_uuid}/rehire',
+    auth: 'company',
+    handler: cancelRehire,
+  },
 ];

@@ -9,7 +9,12 @@ import { intParam } from './validation.js';
 
 function typeMatcher(pattern: string | null): (type: string) => boolean {
   if (!pattern) return () => true;
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (type) => regex.test(type);
 }
 
@@ -28,7 +33,11 @@ function listEvents(ctx: Ctx): Reply {
   if (after) {
     // The cursor is a position in the whole log, so it may name an event the filters leave out.
     const index = events.findIndex((e) => e.uuid === after);
-    if (index < 0) throw invalidAttribute('starting_after_uuid', "Parameter 'starting_after_uuid' is not the uuid of an event.");
+    if (index < 0)
+      throw invalidAttribute(
+        'starting_after_uuid',
+        "Parameter 'starting_after_uuid' is not the uuid of an event.",
+      );
     events = events.slice(index + 1);
   }
   events = events.filter((e) => (!resource || e.resource_uuid === resource) && matches(e.event_type));
@@ -36,4 +45,6 @@ function listEvents(ctx: Ctx): Reply {
   return json(200, page, { 'X-Has-Next-Page': String(events.length > limit) });
 }
 
-export const eventRoutes: RouteDef[] = [{ method: 'GET', template: '/v1/events', auth: 'system', handler: listEvents }];
+export const eventRoutes: RouteDef[] = [
+  { method: 'GET', template: '/v1/events', auth: 'system', handler: listEvents },
+];

@@ -13,7 +13,8 @@ export function debitDateFor(company: Company, method: ContractorPaymentMethod, 
   return method === 'Direct Deposit' ? addBusinessDays(checkDate, -company.achSpeedDays) : checkDate;
 }
 
-export const fundingInstant = (payment: ContractorPayment): number => debitInstant(payment.debitDate).getTime();
+export const fundingInstant = (payment: ContractorPayment): number =>
+  debitInstant(payment.debitDate).getTime();
 
 export function mayCancel(payment: ContractorPayment, nowMs: number): boolean {
   if (payment.paymentMethod !== 'Direct Deposit') return true;

@@ -29,10 +29,13 @@ function describe(sandbox: Sandbox): string {
   ];
   const companies = sandbox.companies;
   for (const c of companies.slice(0, 20)) {
-    lines.push(`${c.key.padEnd(12)} ${c.name.padEnd(32)} ${c.time_zone.padEnd(20)} ${String(c.employees.length).padStart(3)} employees ${c.contractors.length} contractors`);
+    lines.push(
+      `${c.key.padEnd(12)} ${c.name.padEnd(32)} ${c.time_zone.padEnd(20)} ${String(c.employees.length).padStart(3)} employees ${c.contractors.length} contractors`,
+    );
     lines.push(`             company ${c.uuid}  token ${c.access_token}`);
   }
-  if (companies.length > 20) lines.push(`... and ${companies.length - 20} more: GET ${sandbox.url}/sandbox/companies`);
+  if (companies.length > 20)
+    lines.push(`... and ${companies.length - 20} more: GET ${sandbox.url}/sandbox/companies`);
   return lines.join('\n');
 }
 

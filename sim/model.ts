@@ -54,6 +54,8 @@ export interface Company {
   /** Payroll blocker keys (empty for a company that can run payroll). */
   blockers: string[];
   joinDate: string;
+  /** Sandbox-clock instant (ms) the company was seeded; its payroll history is relative to it. */
+  seededAt: number;
   signatory: Person;
   admin: Person;
   paySchedule: PaySchedule;
@@ -191,11 +193,7 @@ export interface PayrollCalculation {
 }
 
 export type ProcessingStatus =
-  | 'calculating'
-  | 'calculate_success'
-  | 'submitting'
-  | 'submit_success'
-  | 'processing_failed';
+  'calculating' | 'calculate_success' | 'submitting' | 'submit_success' | 'processing_failed';
 
 export interface Processing {
   status: ProcessingStatus;

@@ -22,7 +22,11 @@ function refresh(ctx: Ctx, refreshToken: string | undefined): Reply {
   const { store } = ctx.sim;
   const grant = refreshToken ? store.refreshTokens.get(refreshToken) : undefined;
   if (!refreshToken || !grant) {
-    return oauthError(400, 'invalid_grant', 'The refresh token is invalid, expired, revoked or already used.');
+    return oauthError(
+      400,
+      'invalid_grant',
+      'The refresh token is invalid, expired, revoked or already used.',
+    );
   }
   const accessToken = store.rng.token();
   const nextRefresh = store.rng.token();
@@ -56,7 +60,11 @@ function systemAccess(ctx: Ctx): Reply {
 function token(ctx: Ctx): Reply {
   const { client_id, client_secret } = ctx.sim.oauthClient;
   if (field(ctx.body, 'client_id') !== client_id || field(ctx.body, 'client_secret') !== client_secret) {
-    return oauthError(401, 'invalid_client', 'Client authentication failed: unknown client_id or wrong client_secret.');
+    return oauthError(
+      401,
+      'invalid_client',
+      'Client authentication failed: unknown client_id or wrong client_secret.',
+    );
   }
   const grantType = field(ctx.body, 'grant_type');
   if (grantType === 'refresh_token') return refresh(ctx, field(ctx.body, 'refresh_token'));
@@ -64,4 +72,6 @@ function token(ctx: Ctx): Reply {
   return oauthError(400, 'unsupported_grant_type', 'grant_type must be refresh_token or system_access.');
 }
 
-export const oauthRoutes: RouteDef[] = [{ method: 'POST', template: '/oauth/token', auth: 'none', handler: token }];
+export const oauthRoutes: RouteDef[] = [
+  { method: 'POST', template: '/oauth/token', auth: 'none', handler: token },
+];

@@ -7,7 +7,14 @@
  * A check date on a weekend or bank holiday moves to the business day before. The deadline is 4 pm
  * Pacific two business days before the check date, DST-correct.
  */
-import { addBusinessDays, addDays, businessDayOnOrBefore, debitInstant, endOfMonth } from './calendar.js';
+import {
+  addBusinessDays,
+  addDays,
+  businessDayOnOrBefore,
+  daysBetween,
+  debitInstant,
+  endOfMonth,
+} from './calendar.js';
 import type { PayFrequency, PaySchedule } from './model.js';
 
 export interface PayPeriod {
@@ -49,18 +56,18 @@ function withDates(frequency: PayFrequency, span: { start: string; end: string }
 }
 
 /** The latest period end on or before `date`. */
-export function periodEndOnOrBefore(schedule: Pick<PaySchedule, 'frequency' | 'anchorEnd'>, date: string): string {
+export function periodEndOnOrBefore(
+  schedule: Pick<PaySchedule, 'frequency' | 'anchorEnd'>,
+  date: string,
+): string {
   if (schedule.frequency === 'Twice per month') {
     const mid = `${date.slice(0, 8)}15`;
     if (date >= endOfMonth(date)) return endOfMonth(date);
     if (date >= mid) return mid;
     return endOfMonth(addDays(`${date.slice(0, 8)}01`, -1));
   }
-  let end = schedule.anchorEnd;
-  // Anchors sit in the past; step in whole periods towards `date`.
-  while (end > date) end = addDays(end, -14);
-  while (addDays(end, 14) <= date) end = addDays(end, 14);
-  return end;
+  const periods = Math.floor(daysBetween(schedule.anchorEnd, date) / 14);
+  return addDays(schedule.anchorEnd, periods * 14);
 }
 
 /** Periods that end after `afterEnd` and no later than `throughEnd`, oldest first. */
@@ -75,4 +82,5 @@ export function periodsBetween(schedule: PaySchedule, afterEnd: string, throughE
   }
 }
 
-export const periodsPerYear = (frequency: PayFrequency): number => (frequency === 'Every other week' ? 26 : 24);
+export const periodsPerYear = (frequency: PayFrequency): number =>
+  frequency === 'Every other week' ? 26 : 24;

@@ -61,12 +61,21 @@ function jitter(key: string, spread: number): number {
 }
 
 /** What Gusto pre-fills for an employee on a regular payroll before anyone edits it. */
-export function defaultComp(employee: Employee, payrollUuid: string, periodStart: string, frequency: PayFrequency): EmployeeComp {
+export function defaultComp(
+  employee: Employee,
+  payrollUuid: string,
+  periodStart: string,
+  frequency: PayFrequency,
+): EmployeeComp {
   const job = employee.jobs[0];
   if (!job) throw new Error(`employee ${employee.uuid} has no job`);
   const base = regularHours(frequency);
   const key = `${employee.uuid}|${periodStart}`;
-  const hourly: HourlyLine[] = hourlyNamesFor(employee).map((name) => ({ name, hours: 0, jobUuid: job.uuid }));
+  const hourly: HourlyLine[] = hourlyNamesFor(employee).map((name) => ({
+    name,
+    hours: 0,
+    jobUuid: job.uuid,
+  }));
   const regular = hourly[0];
   if (regular) regular.hours = employee.salaried ? base : base - jitter(key, 8) * 1000;
   const overtime = hourly[1];
@@ -127,10 +136,22 @@ function fixedSum(comp: EmployeeComp, name: string): Cents {
 }
 
 /** Pay of one employee; an excluded employee earns nothing. */
-export function computeComp(comp: EmployeeComp, employee: Employee, frequency: PayFrequency, state: string): CompResult {
-  const hourlyAmounts = comp.hourly.map((line) => (comp.excluded ? 0 : lineAmount(employee, line, frequency)));
-  const fixedTaxable = comp.excluded ? 0 : sum(comp.fixed.filter((f) => f.name !== 'Reimbursement').map((f) => f.amount));
-  const ptoPay = comp.excluded || employee.salaried ? 0 : sum(comp.pto.map((p) => hoursTimesRate(p.hours, hourlyRate(employee))));
+export function computeComp(
+  comp: EmployeeComp,
+  employee: Employee,
+  frequency: PayFrequency,
+  state: string,
+): CompResult {
+  const hourlyAmounts = comp.hourly.map((line) =>
+    comp.excluded ? 0 : lineAmount(employee, line, frequency),
+  );
+  const fixedTaxable = comp.excluded
+    ? 0
+    : sum(comp.fixed.filter((f) => f.name !== 'Reimbursement').map((f) => f.amount));
+  const ptoPay =
+    comp.excluded || employee.salaried
+      ? 0
+      : sum(comp.pto.map((p) => hoursTimesRate(p.hours, hourlyRate(employee))));
   const gross = sum(hourlyAmounts) + fixedTaxable + ptoPay;
   const taxes = taxLines(gross, state);
   const employeeTaxes = sum(taxes.filter((t) => !t.employer).map((t) => t.amount));
@@ -143,7 +164,9 @@ export function computeComp(comp: EmployeeComp, employee: Employee, frequency: P
     return taken;
   });
   const deductions = sum(deductionAmounts);
-  const reimbursements = comp.excluded ? 0 : fixedSum(comp, 'Reimbursement') + sum(comp.reimbursements.map((r) => r.amount));
+  const reimbursements = comp.excluded
+    ? 0
+    : fixedSum(comp, 'Reimbursement') + sum(comp.reimbursements.map((r) => r.amount));
   const net = gross - employeeTaxes - deductions;
   return {
     employeeUuid: comp.employeeUuid,
@@ -176,7 +199,10 @@ function mergeTaxes(results: CompResult[]): TaxLine[] {
   return [...byKey.values()];
 }
 
-export function computeTotals(results: CompResult[], directDeposit: (employeeUuid: string) => boolean): PayrollTotals {
+export function computeTotals(
+  results: CompResult[],
+  directDeposit: (employeeUuid: string) => boolean,
+): PayrollTotals {
   const total = (pick: (r: CompResult) => Cents, filter: (r: CompResult) => boolean = () => true): Cents =>
     sum(results.filter(filter).map(pick));
   const dd = (r: CompResult): boolean => directDeposit(r.employeeUuid);

@@ -10,13 +10,20 @@
  * it against the sandbox clock, and the webhook event carries the instant the step finished.
  * Prepare and update throw away a calculation; a stale per-employee version is a 409.
  */
-import { cancelCutoffOn, dateIn, debitInstant, addBusinessDays, businessDayOnOrAfter, GUSTO_TIME_ZONE } from './calendar.js';
+import {
+  cancelCutoffOn,
+  dateIn,
+  debitInstant,
+  addBusinessDays,
+  businessDayOnOrAfter,
+  GUSTO_TIME_ZONE,
+} from './calendar.js';
 import type { Sim } from './context.js';
 import type { ErrorItem } from './errors.js';
 import type { Company, EmployeeComp, Payroll, PayrollCalculation } from './model.js';
 import { computeComp, computeTotals, defaultComp } from './payroll-math.js';
 import { periodEndOnOrBefore, periodsBetween, type PayPeriod } from './pay-schedule.js';
-import { versionOf, type Store } from './store.js';
+import { uuidFrom, versionOf, type Store } from './store.js';
 import { addDays } from './calendar.js';
 
 /** Gusto lets callers look three months ahead; generate a little beyond that. */
@@ -24,9 +31,16 @@ const LOOK_AHEAD_DAYS = 95;
 /** How far back the seed creates (processed) payrolls. */
 const HISTORY_DAYS = 50;
 
-export function createPayroll(sim: Sim, company: Company, period: PayPeriod, nowMs: number, processed: boolean): Payroll {
+export function createPayroll(
+  sim: Sim,
+  company: Company,
+  period: PayPeriod,
+  nowMs: number,
+  processed: boolean,
+): Payroll {
   const payroll: Payroll = {
-    uuid: sim.store.rng.uuid(),
+    // Derived from the company and period, so ids do not depend on the order companies are used in.
+    uuid: uuidFrom(company.uuid, period.end),
     companyUuid: company.uuid,
     payScheduleUuid: company.paySchedule.uuid,
     periodStart: period.start,
@@ -56,24 +70,33 @@ function markSeededProcessed(payroll: Payroll, company: Company): void {
   payroll.processed = true;
   payroll.processedDate = dateIn(new Date(submittedAt), company.timeZone);
   payroll.calculatedAt = submittedAt - 600_000;
-  payroll.processing = { status: 'submit_success', stage: 'submit', doneAt: submittedAt, failWith: null, errors: [] };
+  payroll.processing = {
+    status: 'submit_success',
+    stage: 'submit',
+    doneAt: submittedAt,
+    failWith: null,
+    errors: [],
+  };
 }
 
 /**
- * Generates the company's regular payrolls up to three months past `now`. At seed time, payrolls
- * whose deadline has passed count as already run; later, a missed one stays unprocessed (and late).
+ * Generates the company's regular payrolls up to three months past `now`. The first call (on first
+ * use of the company, which keeps seeding 1,000 companies cheap) also creates the recent past as of
+ * the seed instant: payrolls whose deadline had passed then count as already run. Payrolls created
+ * later stay unprocessed when their deadline passes (and report themselves late).
  */
-export function materializePayrolls(sim: Sim, company: Company, now: Date, seeding = false): void {
-  const today = dateIn(now, company.timeZone);
-  const horizon = addDays(today, LOOK_AHEAD_DAYS);
+export function materializePayrolls(sim: Sim, company: Company, now: Date): void {
   const schedule = company.paySchedule;
+  const horizon = addDays(dateIn(now, company.timeZone), LOOK_AHEAD_DAYS);
   if (schedule.generatedThrough >= horizon) return;
-  if (seeding && company.payrollIds.length === 0) {
-    schedule.generatedThrough = periodEndOnOrBefore(schedule, addDays(today, -HISTORY_DAYS));
+  const firstRun = company.payrollIds.length === 0;
+  if (firstRun) {
+    const seedDay = dateIn(new Date(company.seededAt), company.timeZone);
+    schedule.generatedThrough = periodEndOnOrBefore(schedule, addDays(seedDay, -HISTORY_DAYS));
   }
-  const nowMs = now.getTime();
   for (const period of periodsBetween(schedule, schedule.generatedThrough, horizon)) {
-    createPayroll(sim, company, period, nowMs, seeding && period.deadline <= nowMs);
+    const ranBeforeSeed = firstRun && period.deadline <= company.seededAt;
+    createPayroll(sim, company, period, now.getTime(), ranBeforeSeed);
     schedule.generatedThrough = period.end;
   }
 }
@@ -86,7 +109,8 @@ export function compsOf(store: Store, payroll: Payroll): Map<string, EmployeeCom
   const comps = new Map<string, EmployeeComp>();
   for (const id of company.employeeIds) {
     const employee = store.employees.get(id);
-    if (employee) comps.set(id, defaultComp(employee, payroll.uuid, payroll.periodStart, company.paySchedule.frequency));
+    if (employee)
+      comps.set(id, defaultComp(employee, payroll.uuid, payroll.periodStart, company.paySchedule.frequency));
   }
   payroll.comps = comps;
   return comps;
@@ -99,10 +123,16 @@ export function computeCalculation(store: Store, payroll: Payroll): PayrollCalcu
   for (const comp of compsOf(store, payroll).values()) {
     const employee = store.employees.get(comp.employeeUuid);
     if (!employee) continue;
-    results.set(comp.employeeUuid, computeComp(comp, employee, company.paySchedule.frequency, company.location.state));
+    results.set(
+      comp.employeeUuid,
+      computeComp(comp, employee, company.paySchedule.frequency, company.location.state),
+    );
   }
   const comps = compsOf(store, payroll);
-  const totals = computeTotals([...results.values()], (id) => comps.get(id)?.paymentMethod === 'Direct Deposit');
+  const totals = computeTotals(
+    [...results.values()],
+    (id) => comps.get(id)?.paymentMethod === 'Direct Deposit',
+  );
   return { results, totals };
 }
 
@@ -126,7 +156,12 @@ export function clearCalculation(store: Store, payroll: Payroll): void {
   store.pending.payrolls.delete(payroll.uuid);
 }
 
-export function startProcessing(sim: Sim, payroll: Payroll, stage: 'calculate' | 'submit', nowMs: number): void {
+export function startProcessing(
+  sim: Sim,
+  payroll: Payroll,
+  stage: 'calculate' | 'submit',
+  nowMs: number,
+): void {
   const latency = stage === 'calculate' ? sim.config.calculateLatencyMs : sim.config.submitLatencyMs;
   const failWith = payroll.failNext[stage] ?? null;
   delete payroll.failNext[stage];
@@ -160,14 +195,26 @@ export function settlePayroll(sim: Sim, payroll: Payroll, nowMs: number): void {
 }
 
 function fail(sim: Sim, payroll: Payroll, errors: ErrorItem[], at: number): void {
-  payroll.processing = { status: 'processing_failed', stage: payroll.processing?.stage ?? 'calculate', doneAt: at, failWith: null, errors };
+  payroll.processing = {
+    status: 'processing_failed',
+    stage: payroll.processing?.stage ?? 'calculate',
+    doneAt: at,
+    failWith: null,
+    errors,
+  };
   sim.store.emit('payroll.processing_failed', payroll.companyUuid, 'Payroll', payroll.uuid, at);
 }
 
 function finishCalculation(sim: Sim, payroll: Payroll, at: number): void {
   payroll.calculation = computeCalculation(sim.store, payroll);
   payroll.calculatedAt = at;
-  payroll.processing = { status: 'calculate_success', stage: 'calculate', doneAt: at, failWith: null, errors: [] };
+  payroll.processing = {
+    status: 'calculate_success',
+    stage: 'calculate',
+    doneAt: at,
+    failWith: null,
+    errors: [],
+  };
   sim.store.emit('payroll.calculated', payroll.companyUuid, 'Payroll', payroll.uuid, at);
 }
 
@@ -206,7 +253,11 @@ export function scheduleOf(payroll: Payroll, nowMs: number): Schedule {
   }
   let debitDate = businessDayOnOrAfter(dateIn(new Date(nowMs), GUSTO_TIME_ZONE));
   if (debitInstant(debitDate).getTime() <= nowMs) debitDate = addBusinessDays(debitDate, 1);
-  return { late: true, checkDate: addBusinessDays(debitDate, 2), debitTime: debitInstant(debitDate).getTime() };
+  return {
+    late: true,
+    checkDate: addBusinessDays(debitDate, 2),
+    debitTime: debitInstant(debitDate).getTime(),
+  };
 }
 
 /** Prepare and submit of a late payroll move its check date and deadline, as Gusto does. */

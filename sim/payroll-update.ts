@@ -23,8 +23,12 @@ const compInput = z.object({
   excluded: z.boolean().optional(),
   payment_method: z.string().optional(),
   memo: z.string().nullish(),
-  fixed_compensations: z.array(z.object({ name: z.string().min(1), amount: money, job_uuid: z.string().optional() })).optional(),
-  hourly_compensations: z.array(z.object({ name: z.string().min(1), hours, job_uuid: z.string().optional() })).optional(),
+  fixed_compensations: z
+    .array(z.object({ name: z.string().min(1), amount: money, job_uuid: z.string().optional() }))
+    .optional(),
+  hourly_compensations: z
+    .array(z.object({ name: z.string().min(1), hours, job_uuid: z.string().optional() }))
+    .optional(),
   paid_time_off: z
     .array(
       z.object({
@@ -69,7 +73,11 @@ const nested = (employeeUuid: string, errors: ErrorItem[]): ErrorItem => ({
   errors,
 });
 
-const invalid = (key: string, message: string): ErrorItem => ({ error_key: key, category: 'invalid_attribute_value', message });
+const invalid = (key: string, message: string): ErrorItem => ({
+  error_key: key,
+  category: 'invalid_attribute_value',
+  message,
+});
 
 function checkJob(employee: Employee, jobUuid: string | undefined, key: string, errors: ErrorItem[]): void {
   if (jobUuid !== undefined && !employee.jobs.some((j) => j.uuid === jobUuid)) {
@@ -82,14 +90,19 @@ function contentErrors(input: CompInput, comp: EmployeeComp, employee: Employee)
   const errors: ErrorItem[] = [];
   for (const h of input.hourly_compensations ?? []) {
     if (!comp.hourly.some((line) => line.name === h.name)) {
-      const why = employee.flsa === 'Exempt' ? 'exempt employees are paid Regular Hours only' : 'unknown compensation name';
+      const why =
+        employee.flsa === 'Exempt'
+          ? 'exempt employees are paid Regular Hours only'
+          : 'unknown compensation name';
       errors.push(invalid('hourly_compensations', `"${h.name}" cannot be paid to this employee (${why}).`));
     }
     checkJob(employee, h.job_uuid, 'hourly_compensations', errors);
   }
   for (const f of input.fixed_compensations ?? []) {
     if (!(FIXED_COMPENSATION_TYPES as readonly string[]).includes(f.name)) {
-      errors.push(invalid('fixed_compensations', `"${f.name}" is not a fixed compensation type of this company.`));
+      errors.push(
+        invalid('fixed_compensations', `"${f.name}" is not a fixed compensation type of this company.`),
+      );
     }
     checkJob(employee, f.job_uuid, 'fixed_compensations', errors);
   }
@@ -99,7 +112,9 @@ function contentErrors(input: CompInput, comp: EmployeeComp, employee: Employee)
     } else if (p.name !== undefined && !(PTO_NAMES as readonly string[]).includes(p.name)) {
       errors.push(invalid('paid_time_off', `"${p.name}" is not a time off policy of this employee.`));
     } else if (p.policy_uuid !== undefined) {
-      errors.push(invalid('paid_time_off', `policy_uuid ${p.policy_uuid} is not a time off policy of this employee.`));
+      errors.push(
+        invalid('paid_time_off', `policy_uuid ${p.policy_uuid} is not a time off policy of this employee.`),
+      );
     }
   }
   for (const r of input.reimbursements ?? []) {
@@ -119,7 +134,11 @@ function contentErrors(input: CompInput, comp: EmployeeComp, employee: Employee)
   return errors;
 }
 
-function resolve(sim: Sim, payroll: Payroll, inputs: CompInput[]): Array<{ input: CompInput; comp: EmployeeComp; employee: Employee }> {
+function resolve(
+  sim: Sim,
+  payroll: Payroll,
+  inputs: CompInput[],
+): Array<{ input: CompInput; comp: EmployeeComp; employee: Employee }> {
   const comps = compsOf(sim.store, payroll);
   const seen = new Set<string>();
   const errors: ErrorItem[] = [];
@@ -127,11 +146,15 @@ function resolve(sim: Sim, payroll: Payroll, inputs: CompInput[]): Array<{ input
     const comp = comps.get(input.employee_uuid);
     const employee = sim.store.employees.get(input.employee_uuid);
     if (seen.has(input.employee_uuid)) {
-      errors.push(nested(input.employee_uuid, [invalid('employee_uuid', 'The employee is listed more than once.')]));
+      errors.push(
+        nested(input.employee_uuid, [invalid('employee_uuid', 'The employee is listed more than once.')]),
+      );
     }
     seen.add(input.employee_uuid);
     if (!comp || !employee) {
-      errors.push(nested(input.employee_uuid, [invalid('employee_uuid', 'The employee is not on this payroll.')]));
+      errors.push(
+        nested(input.employee_uuid, [invalid('employee_uuid', 'The employee is not on this payroll.')]),
+      );
       return [];
     }
     return [{ input, comp, employee }];
@@ -144,9 +167,12 @@ function applyOne(sim: Sim, payroll: Payroll, input: CompInput, comp: EmployeeCo
   if (input.excluded !== undefined) comp.excluded = input.excluded;
   if (input.memo !== undefined) comp.memo = input.memo ?? null;
   // Gusto ignores an invalid payment_method instead of refusing the update.
-  if (input.payment_method === 'Direct Deposit' || input.payment_method === 'Check') comp.paymentMethod = input.payment_method;
+  if (input.payment_method === 'Direct Deposit' || input.payment_method === 'Check')
+    comp.paymentMethod = input.payment_method;
   for (const h of input.hourly_compensations ?? []) {
-    const line = comp.hourly.find((l) => l.name === h.name && (h.job_uuid === undefined || l.jobUuid === h.job_uuid));
+    const line = comp.hourly.find(
+      (l) => l.name === h.name && (h.job_uuid === undefined || l.jobUuid === h.job_uuid),
+    );
     if (line) line.hours = h.hours;
   }
   for (const f of input.fixed_compensations ?? []) {
@@ -162,13 +188,29 @@ function applyOne(sim: Sim, payroll: Payroll, input: CompInput, comp: EmployeeCo
   for (const r of input.reimbursements ?? []) {
     const line = r.uuid === undefined ? undefined : comp.reimbursements.find((x) => x.uuid === r.uuid);
     if (line) Object.assign(line, { amount: r.amount, description: r.description ?? line.description });
-    else comp.reimbursements.push({ uuid: sim.store.rng.uuid(), amount: r.amount, description: r.description ?? null });
+    else
+      comp.reimbursements.push({
+        uuid: sim.store.rng.uuid(),
+        amount: r.amount,
+        description: r.description ?? null,
+      });
   }
   for (const d of input.deductions ?? []) {
     const line = d.uuid === undefined ? undefined : comp.deductions.find((x) => x.uuid === d.uuid);
     const amount = String(d.amount);
-    if (line) Object.assign(line, { amount, amountType: d.amount_type ?? line.amountType, name: d.name ?? line.name });
-    else comp.deductions.push({ uuid: sim.store.rng.uuid(), name: d.name ?? '', amountType: d.amount_type ?? 'fixed', amount });
+    if (line)
+      Object.assign(line, {
+        amount,
+        amountType: d.amount_type ?? line.amountType,
+        name: d.name ?? line.name,
+      });
+    else
+      comp.deductions.push({
+        uuid: sim.store.rng.uuid(),
+        name: d.name ?? '',
+        amountType: d.amount_type ?? 'fixed',
+        amount,
+      });
   }
   bumpVersion(payroll, comp);
 }

@@ -99,10 +99,18 @@ function includes(sim: Sim, payroll: Payroll, include: Set<string>, nowMs: numbe
   // The spec types totals as an object, so an uncalculated payroll omits it rather than sending null.
   if (include.has('totals') && calculation) out.totals = totalsJson(calculation.totals);
   if (include.has('taxes') && calculation) {
-    out.company_taxes = calculation.totals.taxes.map((t) => ({ name: t.name, employer: t.employer, amount: fromCents(t.amount) }));
+    out.company_taxes = calculation.totals.taxes.map((t) => ({
+      name: t.name,
+      employer: t.employer,
+      amount: fromCents(t.amount),
+    }));
   }
   if (include.has('payroll_taxes') && calculation) {
-    out.payroll_taxes = calculation.totals.taxes.map((t) => ({ name: t.name, employer: t.employer, amount: centsNumber(t.amount) }));
+    out.payroll_taxes = calculation.totals.taxes.map((t) => ({
+      name: t.name,
+      employer: t.employer,
+      amount: centsNumber(t.amount),
+    }));
   }
   if (include.has('risk_blockers')) {
     out.submission_blockers = [];
@@ -133,7 +141,11 @@ export function compJson(sim: Sim, payroll: Payroll, comp: EmployeeComp, include
     check_amount: result ? centsNumber(result.check) : null,
     payment_method: comp.paymentMethod,
     memo: comp.memo,
-    fixed_compensations: comp.fixed.map((f) => ({ name: f.name, amount: fromCents(f.amount), job_uuid: f.jobUuid })),
+    fixed_compensations: comp.fixed.map((f) => ({
+      name: f.name,
+      amount: fromCents(f.amount),
+      job_uuid: f.jobUuid,
+    })),
     hourly_compensations: comp.hourly.map((h, i) => ({
       name: h.name,
       hours: fromThousandths(h.hours),
@@ -142,8 +154,17 @@ export function compJson(sim: Sim, payroll: Payroll, comp: EmployeeComp, include
       compensation_multiplier: MULTIPLIERS[h.name].wire,
       flsa_status: employee.flsa,
     })),
-    paid_time_off: comp.pto.map((p) => ({ name: p.name, hours: fromThousandths(p.hours), final_payout_unused_hours_input: null })),
-    reimbursements: comp.reimbursements.map((r) => ({ amount: fromCents(r.amount), description: r.description, uuid: r.uuid, recurring: false })),
+    paid_time_off: comp.pto.map((p) => ({
+      name: p.name,
+      hours: fromThousandths(p.hours),
+      final_payout_unused_hours_input: null,
+    })),
+    reimbursements: comp.reimbursements.map((r) => ({
+      amount: fromCents(r.amount),
+      description: r.description,
+      uuid: r.uuid,
+      recurring: false,
+    })),
     deductions: comp.deductions.map((d) => ({
       name: d.name,
       amount: Number(d.amount),
@@ -154,7 +175,11 @@ export function compJson(sim: Sim, payroll: Payroll, comp: EmployeeComp, include
   };
   if (!payroll.processed) out.version = comp.version;
   if (include.has('taxes') && result) {
-    out.taxes = result.taxes.map((t) => ({ name: t.name, employer: t.employer, amount: centsNumber(t.amount) }));
+    out.taxes = result.taxes.map((t) => ({
+      name: t.name,
+      employer: t.employer,
+      amount: centsNumber(t.amount),
+    }));
   }
   if (include.has('benefits')) out.benefits = [];
   return out;
@@ -162,7 +187,12 @@ export function compJson(sim: Sim, payroll: Payroll, comp: EmployeeComp, include
 
 function liveResult(sim: Sim, payroll: Payroll, comp: EmployeeComp, employee: Employee): CompResult {
   const company = sim.store.companies.get(payroll.companyUuid);
-  return computeComp(comp, employee, company?.paySchedule.frequency ?? 'Every other week', company?.location.state ?? 'CA');
+  return computeComp(
+    comp,
+    employee,
+    company?.paySchedule.frequency ?? 'Every other week',
+    company?.location.state ?? 'CA',
+  );
 }
 
 /** GET /v1/companies/{company_id}/payrolls item. */

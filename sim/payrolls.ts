@@ -22,7 +22,13 @@ import {
   settlePayroll,
   startProcessing,
 } from './payroll-state.js';
-import { payrollListItem, payrollPrepared, payrollReceipt, payrollShow, unprocessedPayroll } from './payroll-views.js';
+import {
+  payrollListItem,
+  payrollPrepared,
+  payrollReceipt,
+  payrollShow,
+  unprocessedPayroll,
+} from './payroll-views.js';
 import { boolParam, dateParam, enumListParam, paginate, parseBody } from './validation.js';
 
 const LIST_INCLUDES = ['taxes', 'payroll_status_meta', 'totals', 'risk_blockers', 'reversals'] as const;
@@ -104,7 +110,12 @@ function listFilter(ctx: Ctx, company: Company): ListFilter {
   if (daysBetween(start, end) > 366) {
     throw invalidAttribute('start_date', "start_date and end_date can't be more than 1 year apart.");
   }
-  return { statuses: new Set(statuses), start, end, byCheckDate: query.get('date_filter_by') === 'check_date' };
+  return {
+    statuses: new Set(statuses),
+    start,
+    end,
+    byCheckDate: query.get('date_filter_by') === 'check_date',
+  };
 }
 
 function listPayrolls(ctx: Ctx): Reply {
@@ -126,7 +137,11 @@ function listPayrolls(ctx: Ctx): Reply {
     .sort((a, b) => (a.checkDate < b.checkDate ? -1 : a.checkDate > b.checkDate ? 1 : 0));
   if (ctx.query.get('sort_order') === 'desc') matches.reverse();
   const page = paginate(matches, ctx.query, { forced: true });
-  return json(200, page.items.map((p) => payrollListItem(ctx.sim, p, include, nowMs)), page.headers);
+  return json(
+    200,
+    page.items.map((p) => payrollListItem(ctx.sim, p, include, nowMs)),
+    page.headers,
+  );
 }
 
 // GET /v1/companies/{company_id}/payrolls/{payroll_id}
@@ -136,7 +151,8 @@ function sortComps(ctx: Ctx, comps: EmployeeComp[]): EmployeeComp[] {
   if (!sortBy) return comps;
   const keys = sortBy.split(',').map((k) => {
     const [field = '', dir = 'asc'] = k.split(':');
-    if (field !== 'first_name' && field !== 'last_name') throw invalidAttribute('sort_by', 'sort_by accepts first_name and last_name.');
+    if (field !== 'first_name' && field !== 'last_name')
+      throw invalidAttribute('sort_by', 'sort_by accepts first_name and last_name.');
     return { field, desc: dir === 'desc' };
   });
   const name = (c: EmployeeComp, field: string): string => {
@@ -156,8 +172,14 @@ function showPayroll(ctx: Ctx): Reply {
   companyOf(ctx, 'company_id');
   const payroll = loadPayroll(ctx);
   const include = new Set<string>(enumListParam(ctx.query, 'include', SHOW_INCLUDES));
-  const page = paginate(sortComps(ctx, [...compsOf(ctx.sim.store, payroll).values()]), ctx.query, { forced: true });
-  return json(200, payrollShow(ctx.sim, payroll, { comps: page.items, include }, ctx.now.getTime()), page.headers);
+  const page = paginate(sortComps(ctx, [...compsOf(ctx.sim.store, payroll).values()]), ctx.query, {
+    forced: true,
+  });
+  return json(
+    200,
+    payrollShow(ctx.sim, payroll, { comps: page.items, include }, ctx.now.getTime()),
+    page.headers,
+  );
 }
 
 // PUT .../prepare
@@ -174,10 +196,16 @@ function preparePayroll(ctx: Ctx): Reply {
   const comps = compsOf(ctx.sim.store, payroll);
   const wanted = body.employee_uuids ?? null;
   const unknown = (wanted ?? []).filter((id) => !comps.has(id));
-  if (unknown.length) throw invalidAttribute('employee_uuids', 'Invalid Employee UUID(s).', { entity_type: 'Employee', entity_uuid: unknown.join(',') });
+  if (unknown.length)
+    throw invalidAttribute('employee_uuids', 'Invalid Employee UUID(s).', {
+      entity_type: 'Employee',
+      entity_uuid: unknown.join(','),
+    });
   applyLateSchedule(payroll, ctx.now.getTime());
   clearCalculation(ctx.sim.store, payroll);
-  const selected = wanted ? wanted.map((id) => comps.get(id)).filter((c): c is EmployeeComp => c !== undefined) : [...comps.values()];
+  const selected = wanted
+    ? wanted.map((id) => comps.get(id)).filter((c): c is EmployeeComp => c !== undefined)
+    : [...comps.values()];
   const page = paginate(sortComps(ctx, selected), ctx.query, { forced: true });
   return json(200, payrollPrepared(ctx.sim, payroll, page.items, ctx.now.getTime()), page.headers);
 }
@@ -221,7 +249,9 @@ function submitPayroll(ctx: Ctx): Reply {
   if (payroll.processing?.status !== 'calculate_success') {
     const still = payroll.processing?.status === 'calculating';
     throw invalidOperation(
-      still ? 'The payroll is still being calculated; submit it once calculation succeeds.' : 'The payroll must be calculated before it can be submitted.',
+      still
+        ? 'The payroll is still being calculated; submit it once calculation succeeds.'
+        : 'The payroll must be calculated before it can be submitted.',
     );
   }
   assertNoBlockers(company);
@@ -266,7 +296,8 @@ function payStub(ctx: Ctx): Reply {
   const employee = ctx.sim.store.employee(ctx.params.employee_id ?? '', ctx.companyUuid);
   const comp = compsOf(ctx.sim.store, payroll).get(employee.uuid);
   const result = calculationOf(ctx.sim.store, payroll)?.results.get(employee.uuid);
-  if (!payroll.processed || !comp || comp.excluded || !result) throw notFound('No pay stub for this employee and payroll.');
+  if (!payroll.processed || !comp || comp.excluded || !result)
+    throw notFound('No pay stub for this employee and payroll.');
   const company = ctx.sim.store.companies.get(payroll.companyUuid);
   const pdf = textPdf(`${company?.name ?? ''} - Pay stub`, [
     `Employee: ${employee.firstName} ${employee.lastName}`,
@@ -284,14 +315,32 @@ function payStub(ctx: Ctx): Reply {
 
 function blockers(ctx: Ctx): Reply {
   const company = companyOf(ctx, 'company_uuid');
-  return json(200, company.blockers.map((key) => ({ key, message: BLOCKER_MESSAGES[key] ?? key })));
+  return json(
+    200,
+    company.blockers.map((key) => ({ key, message: BLOCKER_MESSAGES[key] ?? key })),
+  );
 }
 
 export const payrollRoutes: RouteDef[] = [
   { method: 'GET', template: '/v1/companies/{company_id}/payrolls', auth: 'company', handler: listPayrolls },
-  { method: 'GET', template: '/v1/companies/{company_uuid}/payrolls/blockers', auth: 'company', handler: blockers },
-  { method: 'GET', template: '/v1/companies/{company_id}/payrolls/{payroll_id}', auth: 'company', handler: showPayroll },
-  { method: 'PUT', template: '/v1/companies/{company_id}/payrolls/{payroll_id}', auth: 'company', handler: updatePayroll },
+  {
+    method: 'GET',
+    template: '/v1/companies/{company_uuid}/payrolls/blockers',
+    auth: 'company',
+    handler: blockers,
+  },
+  {
+    method: 'GET',
+    template: '/v1/companies/{company_id}/payrolls/{payroll_id}',
+    auth: 'company',
+    handler: showPayroll,
+  },
+  {
+    method: 'PUT',
+    template: '/v1/companies/{company_id}/payrolls/{payroll_id}',
+    auth: 'company',
+    handler: updatePayroll,
+  },
   {
     method: 'PUT',
     template: '/v1/companies/{company_id}/payrolls/{payroll_id}/prepare',
@@ -316,7 +365,12 @@ export const payrollRoutes: RouteDef[] = [
     auth: 'company',
     handler: cancelPayroll,
   },
-  { method: 'GET', template: '/v1/payrolls/{payroll_uuid}/receipt', auth: 'company', handler: payrollReceiptRoute },
+  {
+    method: 'GET',
+    template: '/v1/payrolls/{payroll_uuid}/receipt',
+    auth: 'company',
+    handler: payrollReceiptRoute,
+  },
   {
     method: 'GET',
     template: '/v1/payrolls/{payroll_id}/employees/{employee_id}/pay_stub',

@@ -5,7 +5,6 @@
 
 /** Escapes text for a PDF literal string; the sandbox's text is ASCII. */
 function pdfString(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');
   return `(${ascii.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)')})`;
 }

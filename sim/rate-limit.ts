@@ -71,7 +71,15 @@ export class RateLimiter {
   }
 }
 
-/** "2025-07-08 22:35:40 +0000": the datetime style Gusto uses in X-RateLimit-Reset. */
+let lastSecond = -1;
+let lastHeader = '';
+
+/** "2025-07-08 22:35:40 +0000": the datetime style Gusto uses in X-RateLimit-Reset (cached per second). */
 export function rateLimitResetHeader(ms: number): string {
-  return `${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ')} +0000`;
+  const second = Math.ceil(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastHeader = `${new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ')} +0000`;
+  }
+  return lastHeader;
 }

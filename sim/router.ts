@@ -20,8 +20,10 @@ const newNode = <R>(): Node<R> => ({ literal: new Map(), param: null, routes: ne
 
 export function splitPath(path: string): string[] {
   const segments = path.split('/');
-  // Leading slash gives an empty first segment; a trailing slash is tolerated.
-  return segments.filter((s, i) => s !== '' || (i !== 0 && i !== segments.length - 1));
+  // A leading slash gives an empty first segment; a trailing slash is tolerated.
+  if (segments[0] === '') segments.shift();
+  if (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
+  return segments;
 }
 
 export class Router<R> {
@@ -84,6 +86,7 @@ export class Router<R> {
 }
 
 function safeDecode(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

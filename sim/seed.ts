@@ -9,7 +9,15 @@ import type { Cents } from '../gusto/money.js';
 import { addDays, businessDayOnOrBefore, dateIn, GUSTO_TIME_ZONE } from './calendar.js';
 import type { Sim } from './context.js';
 import { debitDateFor, settlePayment } from './funding.js';
-import type { Company, Contractor, ContractorPayment, Employee, EmployeeDeduction, Job, Person } from './model.js';
+import type {
+  Company,
+  Contractor,
+  ContractorPayment,
+  Employee,
+  EmployeeDeduction,
+  Job,
+  Person,
+} from './model.js';
 import {
   BUSINESS_KINDS,
   BUSINESS_WORDS,
@@ -20,7 +28,6 @@ import {
   PLACES,
   STREET_NAMES,
 } from './names.js';
-import { materializePayrolls } from './payroll-state.js';
 import type { Prng } from './prng.js';
 import { seedFileSchema, type CompanySpec, type ContractorSpec } from './seed-spec.js';
 import { versionOf } from './store.js';
@@ -34,11 +41,16 @@ export function loadFixtures(): CompanySpec[] {
 export function seedCompanies(sim: Sim, fixtures: CompanySpec[], count: number, now: Date): Company[] {
   const specs = fixtures.slice(0, count);
   const created = specs.map((spec) => createCompany(sim, spec, now));
-  for (let i = specs.length; i < count; i++) created.push(createCompany(sim, generateSpec(sim.store.rng), now));
+  for (let i = specs.length; i < count; i++)
+    created.push(createCompany(sim, generateSpec(sim.store.rng), now));
   return created;
 }
 
-const slugify = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slugify = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 function person(rng: Prng, domain: string): Person {
   const first = rng.pick(FIRST_NAMES);
@@ -74,6 +86,7 @@ export function createCompany(sim: Sim, spec: CompanySpec, now: Date): Company {
     achSpeedDays: spec.ach_speed_days,
     blockers: [...spec.blockers],
     joinDate: addDays(today, -rng.int(200, 1500)),
+    seededAt: now.getTime(),
     signatory: person(rng, domain),
     admin: person(rng, domain),
     paySchedule: {
@@ -90,10 +103,13 @@ export function createCompany(sim: Sim, spec: CompanySpec, now: Date): Company {
   store.companies.set(company.uuid, company);
   store.companyOrder.push(company.uuid);
   store.addToken(company.accessToken, { kind: 'company', companyUuid: company.uuid });
-  store.refreshTokens.set(company.refreshToken, { companyUuid: company.uuid, accessToken: company.accessToken });
+  store.refreshTokens.set(company.refreshToken, {
+    companyUuid: company.uuid,
+    accessToken: company.accessToken,
+  });
   addEmployees(sim, company, spec, domain);
   spec.contractors.forEach((c) => addContractor(sim, company, c, now, domain));
-  materializePayrolls(sim, company, now, true);
+  // Payrolls are generated on the company's first use (see materializePayrolls).
   return company;
 }
 
@@ -145,14 +161,22 @@ function addEmployees(sim: Sim, company: Company, spec: CompanySpec, domain: str
 
 // Contractors and their past payments
 
-function addContractor(sim: Sim, company: Company, spec: ContractorSpec, now: Date, domain: string): Contractor {
+function addContractor(
+  sim: Sim,
+  company: Company,
+  spec: ContractorSpec,
+  now: Date,
+  domain: string,
+): Contractor {
   const { store } = sim;
   const { rng } = store;
   const today = dateIn(now, company.timeZone);
   const individual = spec.type === 'Individual';
   const first = individual ? (spec.first_name ?? rng.pick(FIRST_NAMES)) : null;
   const last = individual ? (spec.last_name ?? rng.pick(LAST_NAMES)) : null;
-  const business = individual ? null : (spec.business_name ?? `${rng.pick(BUSINESS_WORDS)} ${rng.pick(BUSINESS_KINDS)} LLC`);
+  const business = individual
+    ? null
+    : (spec.business_name ?? `${rng.pick(BUSINESS_WORDS)} ${rng.pick(BUSINESS_KINDS)} LLC`);
   const uuid = rng.uuid();
   const contractor: Contractor = {
     uuid,
@@ -190,7 +214,10 @@ function addContractor(sim: Sim, company: Company, spec: ContractorSpec, now: Da
   };
   if (spec.dismissed_days_ago !== undefined) {
     contractor.endDate = addDays(today, -spec.dismissed_days_ago);
-    contractor.dismissal = { recordedAt: now.getTime() - (spec.dismissed_days_ago + 7) * 86_400_000, effectiveNotified: true };
+    contractor.dismissal = {
+      recordedAt: now.getTime() - (spec.dismissed_days_ago + 7) * 86_400_000,
+      effectiveNotified: true,
+    };
   }
   store.contractors.set(uuid, contractor);
   company.contractorIds.push(uuid);
@@ -266,11 +293,17 @@ function generatedContractor(rng: Prng): ContractorSpec {
 export function generateSpec(rng: Prng): CompanySpec {
   const place = rng.pick(PLACES);
   const entity = rng.pick(['LLC', 'C-Corporation', 'S-Corporation'] as const);
-  const name = `${rng.pick(BUSINESS_WORDS)} ${rng.pick(BUSINESS_KINDS)} ${ENTITY_SUFFIX[entity] ?? ''}`.trim();
+  const name =
+    `${rng.pick(BUSINESS_WORDS)} ${rng.pick(BUSINESS_KINDS)} ${ENTITY_SUFFIX[entity] ?? ''}`.trim();
   return {
     name,
     entity_type: entity,
-    location: { street_1: `${rng.int(100, 9999)} ${rng.pick(STREET_NAMES)}`, city: place.city, state: place.state, zip: place.zip },
+    location: {
+      street_1: `${rng.int(100, 9999)} ${rng.pick(STREET_NAMES)}`,
+      city: place.city,
+      state: place.state,
+      zip: place.zip,
+    },
     time_zone: place.timeZone,
     pay_schedule: rng.chance(0.6) ? 'biweekly' : 'semimonthly',
     ach_speed_days: rng.chance(0.85) ? 2 : 4,

@@ -16,7 +16,14 @@ import { contractorPaymentGroupRoutes } from './contractor-payment-groups.js';
 import { contractorPaymentRoutes } from './contractor-payments.js';
 import { contractorRoutes } from './contractors.js';
 import { Counters, type SandboxCounters } from './counters.js';
-import { badVersion, internalError, notFound, SandboxHttpError, unauthorized, unprocessable } from './errors.js';
+import {
+  badVersion,
+  internalError,
+  notFound,
+  SandboxHttpError,
+  unauthorized,
+  unprocessable,
+} from './errors.js';
 import { eventRoutes } from './events.js';
 import { Faults, type FaultAction } from './faults.js';
 import { oauthRoutes } from './oauth.js';
@@ -74,6 +81,8 @@ export interface Sandbox {
 }
 
 const SUPPORTED_SINCE = '2025-06-15';
+/** Shared by every request without a query string (handlers only read queries). */
+const NO_QUERY = new URLSearchParams();
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 const ROUTES: RouteDef[] = [
@@ -121,7 +130,10 @@ function buildSim(options: SandboxOptions, seed: number): Sim {
     faults,
     limiter: new RateLimiter(limit > 0 ? limit : Number.POSITIVE_INFINITY),
     webhooks: new WebhookDispatcher(store, config.webhooks, new Prng(seed ^ 0xb00c)),
-    oauthClient: { client_id: `sandbox-client-${rng.hex(8)}`, client_secret: `sandbox-secret-${rng.hex(16)}` },
+    oauthClient: {
+      client_id: `sandbox-client-${rng.hex(8)}`,
+      client_secret: `sandbox-secret-${rng.hex(16)}`,
+    },
     seed,
     log: options.quiet ? () => {} : (message) => console.log(`[sandbox] ${message}`),
   };
@@ -145,20 +157,36 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     req.on('end', () => {
-      if (size > MAX_BODY_BYTES) reject(new SandboxHttpError(413, [{ error_key: 'request', category: 'invalid_attribute_value', message: 'Request body too large.' }]));
+      if (size > MAX_BODY_BYTES)
+        reject(
+          new SandboxHttpError(413, [
+            { error_key: 'request', category: 'invalid_attribute_value', message: 'Request body too large.' },
+          ]),
+        );
       else resolve(Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);
+    // A client that hangs up mid-body never sends 'end'.
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('request aborted before its body was read'));
+    });
   });
 }
 
 function parseBodyText(text: string, contentType: string | undefined): unknown {
   if (text.trim() === '') return undefined;
-  if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  if (contentType?.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw unprocessable([{ error_key: 'request', category: 'invalid_attribute_value', message: 'The request body is not valid JSON.' }]);
+    throw unprocessable([
+      {
+        error_key: 'request',
+        category: 'invalid_attribute_value',
+        message: 'The request body is not valid JSON.',
+      },
+    ]);
   }
 }
 
@@ -166,9 +194,12 @@ function checkApiVersion(req: IncomingMessage): void {
   const version = req.headers['x-gusto-api-version'];
   if (version === undefined || version === '') return;
   const value = Array.isArray(version) ? (version[0] ?? '') : version;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw badVersion(`Invalid API version "${value}": expected YYYY-MM-DD.`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
+    throw badVersion(`Invalid API version "${value}": expected YYYY-MM-DD.`);
   if (value < SUPPORTED_SINCE) {
-    throw badVersion(`API version ${value} is no longer supported; use ${SUPPORTED_SINCE} or later (the sandbox speaks 2025-11-15).`);
+    throw badVersion(
+      `API version ${value} is no longer supported; use ${SUPPORTED_SINCE} or later (the sandbox speaks 2025-11-15).`,
+    );
   }
 }
 
@@ -180,7 +211,11 @@ function bearer(req: IncomingMessage): string | null {
 }
 
 /** Resolves the caller; returns the token (for rate limiting) and the company it grants. */
-function authenticate(sim: Sim, req: IncomingMessage, route: RouteDef): { token: string | null; companyUuid: string } {
+function authenticate(
+  sim: Sim,
+  req: IncomingMessage,
+  route: RouteDef,
+): { token: string | null; companyUuid: string } {
   if (route.auth === 'none') return { token: null, companyUuid: '' };
   const token = bearer(req);
   if (!token) throw unauthorized('Missing bearer token: send Authorization: Bearer <access token>.');
@@ -207,13 +242,21 @@ function rateLimit(sim: Sim, token: string | null, nowMs: number): Record<string
   if (decision.allowed) return headers;
   throw new SandboxHttpError(
     429,
-    [{ error_key: 'request', category: 'rate_limit_exceeded', message: `Rate limit of ${decision.limit} requests per 60 s exceeded.` }],
+    [
+      {
+        error_key: 'request',
+        category: 'rate_limit_exceeded',
+        message: `Rate limit of ${decision.limit} requests per 60 s exceeded.`,
+      },
+    ],
     { ...headers, 'Retry-After': String(decision.retryAfterSeconds) },
   );
 }
 
 function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string>): void {
-  const headers: Record<string, string | number> = { ...extraHeaders, ...reply.headers };
+  const headers: Record<string, string | number> = reply.headers
+    ? { ...extraHeaders, ...reply.headers }
+    : extraHeaders;
   if (reply.raw) {
     headers['Content-Type'] = reply.raw.contentType;
     headers['Content-Length'] = reply.raw.data.length;
@@ -230,7 +273,11 @@ function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, st
   res.writeHead(reply.status, headers).end(text);
 }
 
-const errorReply = (err: SandboxHttpError): Reply => ({ status: err.status, body: err.body(), headers: err.headers });
+const errorReply = (err: SandboxHttpError): Reply => ({
+  status: err.status,
+  body: err.body(),
+  headers: err.headers,
+});
 
 class RequestHandler {
   constructor(
@@ -241,7 +288,11 @@ class RequestHandler {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.run(req, res).catch((err: unknown) => {
-      this.sim.log(`unhandled: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (req.socket.destroyed) return; // the caller went away; nobody to answer
+      // A sandbox bug, not a simulated fault: always visible, even with `quiet`.
+      console.error(
+        `[sandbox] ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
       if (!res.headersSent) send(res, errorReply(internalError()), {});
     });
   };
@@ -263,7 +314,13 @@ class RequestHandler {
       if (fault.kind === 'reset') return void req.socket.destroy();
       if (fault.kind === 'error') return send(res, errorReply(internalError(fault.status)), {});
     }
-    const { reply, headers } = await this.answer(req, route, match.params, q < 0 ? '' : url.slice(q + 1), endpoint);
+    const { reply, headers } = await this.answer(
+      req,
+      route,
+      match.params,
+      q < 0 ? '' : url.slice(q + 1),
+      endpoint,
+    );
     // "Applied but response lost": the handler ran, the caller never hears about it.
     if (fault.kind === 'drop') return void req.socket.destroy();
     send(res, reply, headers);
@@ -288,7 +345,7 @@ class RequestHandler {
         sim: this.sim,
         now,
         params,
-        query: new URLSearchParams(queryText),
+        query: queryText ? new URLSearchParams(queryText) : NO_QUERY,
         body: parseBodyText(bodyText, req.headers['content-type']),
         companyUuid,
         endpoint,

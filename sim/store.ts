@@ -133,3 +133,10 @@ export class Store {
 export function versionOf(...parts: Array<string | number>): string {
   return createHash('sha1').update(parts.join('|')).digest('hex');
 }
+
+/** A stable v4-shaped uuid derived from its parts (for records created lazily, in any order). */
+export function uuidFrom(...parts: string[]): string {
+  const h = createHash('sha1').update(parts.join('|')).digest('hex');
+  const variant = ((parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

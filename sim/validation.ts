@@ -8,14 +8,29 @@ import { toCents, toThousandths, type Cents, type Thousandths } from '../gusto/m
 import { isIsoDate } from './calendar.js';
 import { invalidAttribute, unprocessable, type ErrorItem } from './errors.js';
 
+/** The value at `path` inside `body` (undefined when any step is missing). */
+function at(body: unknown, path: PropertyKey[]): unknown {
+  let node = body;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(body ?? {});
+  const input = body ?? {};
+  const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors: ErrorItem[] = result.error.issues.map((issue) => ({
-    error_key: issue.path.length ? issue.path.map(String).join('.') : 'base',
-    category: issue.code === 'invalid_type' && issue.input === undefined ? 'missing_parameter' : 'invalid_attribute_value',
-    message: issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message,
-  }));
+  const errors: ErrorItem[] = result.error.issues.map((issue) => {
+    const key = issue.path.map(String).join('.');
+    const missing = issue.path.length > 0 && at(input, issue.path) === undefined;
+    return {
+      error_key: key || 'base',
+      category: missing ? 'missing_parameter' : 'invalid_attribute_value',
+      message: key ? `${key}: ${issue.message}` : issue.message,
+    };
+  });
   throw unprocessable(errors);
 }
 
@@ -47,7 +62,11 @@ export function listParam(query: URLSearchParams, name: string): string[] {
     .filter((v) => v !== '');
 }
 
-export function enumListParam<T extends string>(query: URLSearchParams, name: string, allowed: readonly T[]): T[] {
+export function enumListParam<T extends string>(
+  query: URLSearchParams,
+  name: string,
+  allowed: readonly T[],
+): T[] {
   const values = listParam(query, name);
   const bad = values.filter((v) => !(allowed as readonly string[]).includes(v));
   if (bad.length) {

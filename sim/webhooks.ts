@@ -125,7 +125,10 @@ export class WebhookDispatcher {
     try {
       const res = await fetch(sub.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Gusto-Signature': signPayload(raw, sub.verificationToken) },
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Gusto-Signature': signPayload(raw, sub.verificationToken),
+        },
         body: raw,
         signal: controller.signal,
       });
@@ -143,7 +146,13 @@ export class WebhookDispatcher {
     if (failed && delay !== undefined) this.schedule(sub, payload, attempt + 1, delay);
   }
 
-  private record(sub: WebhookSubscription, payload: object, attempt: number, status: number | null, error: string | null): void {
+  private record(
+    sub: WebhookSubscription,
+    payload: object,
+    attempt: number,
+    status: number | null,
+    error: string | null,
+  ): void {
     const event = payload as Partial<SandboxEvent>;
     this.log.push({
       subscription_uuid: sub.uuid,
@@ -213,7 +222,8 @@ function deleteSubscription(ctx: Ctx): Reply {
 function verifySubscription(ctx: Ctx): Reply {
   const sub = loadSubscription(ctx);
   const body = parseBody(z.object({ verification_token: z.string().min(1) }), ctx.body);
-  if (body.verification_token !== sub.verificationToken) throw invalidAttribute('base', 'Invalid verification token.');
+  if (body.verification_token !== sub.verificationToken)
+    throw invalidAttribute('base', 'Invalid verification token.');
   sub.status = 'verified';
   return json(200, subscriptionJson(sub));
 }
@@ -230,9 +240,19 @@ const one = `${base}/{webhook_subscription_uuid}`;
 export const webhookRoutes: RouteDef[] = [
   { method: 'POST', template: base, auth: 'system', handler: createSubscription },
   { method: 'GET', template: base, auth: 'system', handler: listSubscriptions },
-  { method: 'GET', template: one, auth: 'system', handler: (ctx) => json(200, subscriptionJson(loadSubscription(ctx))) },
+  {
+    method: 'GET',
+    template: one,
+    auth: 'system',
+    handler: (ctx) => json(200, subscriptionJson(loadSubscription(ctx))),
+  },
   { method: 'PUT', template: one, auth: 'system', handler: updateSubscription },
   { method: 'DELETE', template: one, auth: 'system', handler: deleteSubscription },
   { method: 'PUT', template: `${one}/verify`, auth: 'system', handler: verifySubscription },
-  { method: 'GET', template: `${one}/request_verification_token`, auth: 'system', handler: requestVerificationToken },
+  {
+    method: 'GET',
+    template: `${one}/request_verification_token`,
+    auth: 'system',
+    handler: requestVerificationToken,
+  },
 ];

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   bundleWorkflowCode,
@@ -15,10 +16,12 @@ import {
   staticTokenProvider,
   type TokenProvider,
 } from '../gusto/tokens.js';
+import { dataConverterFromConfig } from './codec.js';
 import { DEFAULT_GUSTO_BASE_URL, DEFAULT_TEMPORAL_ADDRESS, type Config } from './config.js';
 
 const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const DEFAULT_BUNDLE = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 
 export interface WorkerOverrides {
   /** Reuse a connection (npm start, tests) instead of connecting to config.temporal.address. */
@@ -54,6 +57,7 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
   // Workflow code first: a bundling error should not leave a connection open behind it.
   const code = await workflowCode(config, overrides);
   const gusto = overrides.gusto ?? gustoClientFromConfig(config, overrides);
+  const dataConverter = dataConverterFromConfig(config);
   const ownConnection = !overrides.connection;
   const connection = overrides.connection ?? (await connect(config));
   const worker = await Worker.create({
@@ -64,6 +68,7 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
     ...code.options,
     // A deploy's SIGTERM lets running activities finish (or heartbeat-cancel) within this window.
     shutdownGraceTime: config.shutdownGraceMs,
+    ...(dataConverter ? { dataConverter } : {}),
     ...overrides.workerOptions,
   }).catch(async (err: unknown) => {
     if (ownConnection) await connection.close();
@@ -160,7 +165,8 @@ type WorkflowCode = {
 async function workflowCode(config: Config, overrides: WorkerOverrides): Promise<WorkflowCode> {
   if (overrides.workflowBundle)
     return { options: { workflowBundle: overrides.workflowBundle }, source: 'override' };
-  const path = config.workflowBundlePath ?? (existsSync(DEFAULT_BUNDLE) ? DEFAULT_BUNDLE : undefined);
+  const path =
+    config.workflowBundlePath ?? (defaultBundleFresh(overrides.logger) ? DEFAULT_BUNDLE : undefined);
   if (path) {
     if (!existsSync(path))
       throw new Error(`WORKFLOW_BUNDLE_PATH: no file at ${path} (build it: npm run build:bundle)`);
@@ -172,6 +178,25 @@ async function workflowCode(config: Config, overrides: WorkerOverrides): Promise
     logger: quietLogger(overrides.logger),
   });
   return { options: { workflowBundle: { code } }, source: `${WORKFLOWS_ENTRY} (bundled at start)` };
+}
+
+/**
+ * dist/workflow-bundle.js is a build product: after a workflow edit it would silently run old code.
+ * Older than any file in workflows/ means stale, and the worker bundles from source instead.
+ */
+function defaultBundleFresh(logger?: Logger): boolean {
+  if (!existsSync(DEFAULT_BUNDLE)) return false;
+  const built = statSync(DEFAULT_BUNDLE).mtimeMs;
+  const newest = Math.max(
+    ...readdirSync(WORKFLOWS_DIR, { recursive: true }).map(
+      (f) => statSync(join(WORKFLOWS_DIR, String(f))).mtimeMs,
+    ),
+  );
+  if (newest <= built) return true;
+  (logger ?? console).warn(
+    `${DEFAULT_BUNDLE} is older than workflows/: bundling from source (npm run build:bundle to refresh)`,
+  );
+  return false;
 }
 
 function quietLogger(logger?: Logger): Logger {

@@ -41,82 +41,114 @@ export async function contractorPaymentGroupWorkflow(
   tagSearchAttributes(input);
 
   const request = () => ({ companyId, checkDate, lines, asOf: new Date().toISOString() });
-  const track = (view: GroupView) => {
-    group = view;
-    const mayCancel = view.payments.every((p) => p.mayCancel || !movesMoney(p.paymentMethod));
-    Object.assign(state, { groupId: view.groupId, creationToken: view.creationToken, payments: view.payments });
-    Object.assign(state, { totals: view.totals, fundingStatus: view.status, mayCancel });
-    if (view.debitDate) setDebitDate(view.debitDate);
-  };
   const setDebitDate = (debitDate: string) => {
     state.debitDate = debitDate;
     state.cancelCutoff = cancelCutoff(debitDate).toISOString();
   };
+  const track = (view: GroupView) => {
+    group = view;
+    // Check and Historical lines can always be cancelled; Gusto's may_cancel speaks for the rest.
+    const mayCancel = view.payments.every((p) => p.mayCancel || !movesMoney(p.paymentMethod));
+    Object.assign(state, {
+      groupId: view.groupId,
+      creationToken: view.creationToken,
+      payments: view.payments,
+    });
+    Object.assign(state, { totals: view.totals, fundingStatus: view.status, mayCancel });
+    if (view.debitDate) setDebitDate(view.debitDate);
+  };
   const end = (outcome: Outcome, receipts: PaymentReceipt[] = []) =>
-    run.finish(outcome, { outcome, groupId: group?.groupId, totals: state.totals, debitDate: state.debitDate, receipts });
+    run.finish(outcome, {
+      outcome,
+      groupId: group?.groupId,
+      totals: state.totals,
+      debitDate: state.debitDate,
+      receipts,
+    });
+  const endDeletedOutside = () => {
+    state.cancelReason = 'the group was deleted at Gusto outside this run';
+    return end('cancelled');
+  };
 
   /** Gusto's preview: the totals a person approves and the debit date the cutoff hangs on. */
   let previewedOn = '';
   const preview = async () => {
+    run.setStage('previewing');
     const result = await run.call('preview', () => gusto.previewContractorPaymentGroup(request()));
     state.totals = result.totals;
     setDebitDate(result.debitDate ?? checkDate);
     previewedOn = pacificToday();
   };
 
-  return run.guard(async () => {
-    await run.call('validate', () => gusto.checkContractorPaymentGroup(request()));
-
-    run.setStage('previewing');
-    await preview();
-
-    if (input.approval === 'manual') {
-      for (;;) {
-        if (!(await run.awaitApproval())) return end('cancelled');
-        if (pacificToday() === previewedOn) break;
-        // Approved on a later day: preview again; changed totals need a fresh approval.
-        const approvedAmount = state.totals?.amount;
-        await preview();
-        if (state.totals?.amount === approvedAmount) break;
-        state.notes.push(`totals changed from ${approvedAmount} to ${state.totals?.amount} after approval`);
-      }
+  /** Manual policy: hold for approval; a total that changed by the time it is approved needs another. */
+  const reviewGate = async (): Promise<boolean> => {
+    if (input.approval !== 'manual') return true;
+    for (;;) {
+      if (!(await run.awaitApproval())) return false;
+      if (pacificToday() === previewedOn) return true;
+      const approvedAmount = state.totals?.amount;
+      await preview();
+      if (state.totals?.amount === approvedAmount) return true;
+      state.notes.push(`totals changed from ${approvedAmount} to ${state.totals?.amount} after approval`);
     }
-    if (await run.serveCancel()) return end('cancelled');
+  };
 
+  /** Creates the group, or adopts the one its creation_token already made. */
+  const createOnce = async (): Promise<GroupView> => {
     run.setStage('creating');
     const created = await run.call('create', () => creator.createContractorPaymentGroup(request()));
     track(created.group);
-    if (created.adopted) state.notes.push(`create was retried; adopted group ${created.group.groupId} by its creation_token`);
-    const groupId = created.group.groupId;
-    if (await run.serveCancel()) return end('cancelled');
+    if (created.adopted) {
+      state.notes.push(`create was retried; adopted group ${created.group.groupId} by its creation_token`);
+    }
+    return created.group;
+  };
 
-    // Only Direct Deposit lines are funded; a group of checks has nothing to wait for.
-    if (!created.group.payments.some((p) => movesMoney(p.paymentMethod))) return end('completed');
-
+  /** Until Gusto reports the group Funded (its Direct Deposit lines). */
+  const awaitFunded = async (groupId: string): Promise<'funded' | 'cancelled' | 'gone'> => {
     const funding = await run.awaitFunding({
       fundsFrom: fundingExpectedAt(state.debitDate ?? checkDate),
       read: async () => {
-        const check = await run.persist('read', () => gusto.checkContractorPaymentGroupFunding({ companyId, groupId }));
+        const check = await run.persist('read', () =>
+          gusto.checkContractorPaymentGroupFunding({ companyId, groupId }),
+        );
         if (check.group) track(check.group);
         return check.state === 'pending' ? undefined : check;
       },
-      poll: () => run.persist('poll', () => pollers.awaitContractorPaymentGroupFunding({ companyId, groupId })),
+      poll: () =>
+        run.persist('poll', () => pollers.awaitContractorPaymentGroupFunding({ companyId, groupId })),
     });
-    if (!funding) return end('cancelled');
-    if (funding.state === 'gone' || !funding.group) {
-      state.cancelReason = 'the group was deleted at Gusto outside this run';
-      return end('cancelled');
-    }
-    track(funding.group);
+    if (funding?.group) track(funding.group);
+    return funding ? (funding.state === 'funded' ? 'funded' : 'gone') : 'cancelled';
+  };
 
+  /** A receipt for each funded payment; Check and Historical lines have none. */
+  const fetchReceipts = async (): Promise<PaymentReceipt[]> => {
     run.setStage('fetching_receipts');
-    const funded = funding.group.payments.filter((p) => p.status === 'Funded');
-    const receipts = await Promise.all(
+    const funded = (group?.payments ?? []).filter((p) => p.status === 'Funded');
+    return Promise.all(
       funded.map(({ paymentId }) =>
         run.persist('receipt', () => gusto.getContractorPaymentReceipt({ companyId, paymentId })),
       ),
     );
-    return end('funded', receipts);
+  };
+
+  return run.guard(async () => {
+    await run.call('validate', () => gusto.checkContractorPaymentGroup(request()));
+    await preview();
+    if (!(await reviewGate())) return end('cancelled');
+    if (await run.serveCancel()) return end('cancelled');
+
+    const created = await createOnce();
+    if (await run.serveCancel()) return end('cancelled');
+
+    // Only Direct Deposit lines are funded: a group of checks has nothing to wait for.
+    if (!created.payments.some((p) => movesMoney(p.paymentMethod))) return end('completed');
+
+    const funded = await awaitFunded(created.groupId);
+    if (funded === 'gone') return endDeletedOutside();
+    if (funded === 'cancelled') return end('cancelled');
+    return end('funded', await fetchReceipts());
   });
 }
 

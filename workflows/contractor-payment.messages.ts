@@ -220,10 +220,15 @@ export const movesMoney = (method: string): boolean => method === 'Direct Deposi
  * Why Gusto would refuse to cancel these payments now, or undefined if it can be done. Gusto's
  * own answer (a 422 on DELETE) stays the final word; this is the guard that explains the rule.
  */
-export function cancelRefusal(payments: readonly PaymentView[], debitDate: string | undefined, now: Date): string | undefined {
+export function cancelRefusal(
+  payments: readonly PaymentView[],
+  debitDate: string | undefined,
+  now: Date,
+): string | undefined {
   const ach = payments.filter((p) => movesMoney(p.paymentMethod));
   const funded = ach.find((p) => p.status === 'Funded');
-  if (funded) return `payment ${funded.paymentId} is funded: funded payments cannot be cancelled (contact Gusto)`;
+  if (funded)
+    return `payment ${funded.paymentId} is funded: funded payments cannot be cancelled (contact Gusto)`;
   const started = ach.find((p) => !p.mayCancel);
   if (started) return `payment ${started.paymentId} has started processing (Gusto reports may_cancel false)`;
   if (ach.length > 0 && debitDate) {

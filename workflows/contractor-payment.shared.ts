@@ -87,7 +87,7 @@ export class PaymentProcess<S extends RunState> {
     private readonly hooks: ProcessHooks,
   ) {}
 
-  /** Installs the query, the webhook signal and the approve/cancel updates. */
+  /** Installs the `state` query, the webhook signal and the awaitPreview/approve/cancel updates. */
   listen(stateQuery: QueryDefinition<S>, previewedUpdate: UpdateDefinition<S>): void {
     setHandler(stateQuery, () => this.state);
     setHandler(previewedUpdate, async () => {
@@ -178,13 +178,20 @@ export class PaymentProcess<S extends RunState> {
       throw refused('Refused', `nothing is awaiting approval (stage: ${this.state.stage})`);
     }
     const amount = canonicalAmount(String(approval?.amount ?? ''));
-    if (!amount) throw refused('InvalidInput', 'amount: must be the approved total as a decimal like "1234.50"');
+    if (!amount)
+      throw refused('InvalidInput', 'amount: must be the approved total as a decimal like "1234.50"');
     const totals = this.state.totals;
     if (amount !== totals?.amount) {
-      throw refused('Conflict', `stale approval: approved total ${amount}, but the previewed total is ${totals?.amount}`);
+      throw refused(
+        'Conflict',
+        `stale approval: approved total ${amount}, but the previewed total is ${totals?.amount}`,
+      );
     }
     if (approval.debitDate !== undefined && approval.debitDate !== this.state.debitDate) {
-      throw refused('Conflict', `stale approval: approved debit date ${approval.debitDate}, now ${this.state.debitDate}`);
+      throw refused(
+        'Conflict',
+        `stale approval: approved debit date ${approval.debitDate}, now ${this.state.debitDate}`,
+      );
     }
   }
 
@@ -195,10 +202,6 @@ export class PaymentProcess<S extends RunState> {
   }
 
   // ---- cancel desk ------------------------------------------------------------------------------
-
-  get cancelRequested(): boolean {
-    return this.cancelAsk !== undefined;
-  }
 
   /** Why a cancel would be refused right now, or undefined. */
   refusalNow(): string | undefined {
@@ -274,14 +277,22 @@ export class PaymentProcess<S extends RunState> {
     for (;;) {
       if (beforeFunding() && !interrupted()) {
         const seen = this.wakeups.total;
-        await condition(() => this.wakeups.total > seen || interrupted(), msUntil(new Date(), opts.fundsFrom));
+        await condition(
+          () => this.wakeups.total > seen || interrupted(),
+          msUntil(new Date(), opts.fundsFrom),
+        );
         const early = this.wakeups.total > seen ? await opts.read() : undefined;
         if (early !== undefined) return early;
         if (beforeFunding() && !interrupted()) continue;
       }
       const funded = interrupted()
         ? undefined
-        : await waitForGusto({ wakeups: this.wakeups, readOnce: opts.read, pollUntil: opts.poll, interrupted });
+        : await waitForGusto({
+            wakeups: this.wakeups,
+            readOnce: opts.read,
+            pollUntil: opts.poll,
+            interrupted,
+          });
       if (funded !== undefined) return funded;
       if (await this.serveCancel()) return undefined;
     }
@@ -304,7 +315,7 @@ export class PaymentProcess<S extends RunState> {
 export const pacificToday = (): string => calendarDate(new Date(), 'America/Los_Angeles');
 
 /** A refusal from an update validator or handler, as client/errors.ts maps it. */
-export function refused(type: 'Refused' | 'Conflict' | 'InvalidInput' | 'NotFound', message: string) {
+function refused(type: 'Refused' | 'Conflict' | 'InvalidInput' | 'NotFound', message: string) {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 

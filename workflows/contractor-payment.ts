@@ -24,7 +24,9 @@ import {
 } from './contractor-payment.messages.js';
 import { creator, gusto, pacificToday, PaymentProcess, pollers } from './contractor-payment.shared.js';
 
-export async function contractorPaymentWorkflow(input: ContractorPaymentInput): Promise<ContractorPaymentResult> {
+export async function contractorPaymentWorkflow(
+  input: ContractorPaymentInput,
+): Promise<ContractorPaymentResult> {
   const { companyId, date } = input;
   const line = lineOf(input);
   const state = initialState(input, line);
@@ -43,42 +45,92 @@ export async function contractorPaymentWorkflow(input: ContractorPaymentInput): 
   const asOf = () => new Date().toISOString();
   const track = (view: PaymentView) => {
     payment = view;
-    Object.assign(state, { paymentId: view.paymentId, mayCancel: view.mayCancel, fundingStatus: view.status });
+    Object.assign(state, {
+      paymentId: view.paymentId,
+      mayCancel: view.mayCancel,
+      fundingStatus: view.status,
+    });
   };
   const end = (outcome: Outcome, receipt?: PaymentReceipt) =>
-    run.finish(outcome, { outcome, paymentId: payment?.paymentId, totals: state.totals, debitDate: state.debitDate, receipt });
-
-  /** Gusto's expected debit date: when the money leaves, and the day the cancel cutoff falls on. */
-  const previewDebitDate = async () => {
-    const preview = await run.call('preview', () => gusto.previewContractorPayment({ companyId, date, line, asOf: asOf() }));
-    state.debitDate = preview.debitDate;
-    state.cancelCutoff = cancelCutoff(preview.debitDate).toISOString();
+    run.finish(outcome, {
+      outcome,
+      paymentId: payment?.paymentId,
+      totals: state.totals,
+      debitDate: state.debitDate,
+      receipt,
+    });
+  const endDeletedOutside = () => {
+    state.cancelReason = 'the payment was deleted at Gusto outside this run';
+    return end('cancelled');
   };
 
-  return run.guard(async () => {
-    const checked = await run.call('validate', () => gusto.checkContractorPayment({ companyId, date, line, asOf: asOf() }));
+  /** The rules (wage type, active on the date, dates, amounts) and the totals they imply. */
+  const validate = async () => {
+    const checked = await run.call('validate', () =>
+      gusto.checkContractorPayment({ companyId, date, line, asOf: asOf() }),
+    );
     state.totals = checked.totals;
+  };
 
+  /** Gusto's expected debit date: when the money leaves, and the day the cancel cutoff falls on. */
+  let previewedOn = '';
+  const previewDebitDate = async () => {
     run.setStage('previewing');
-    await previewDebitDate();
-    const previewedOn = pacificToday();
+    const preview = await run.call('preview', () =>
+      gusto.previewContractorPayment({ companyId, date, line, asOf: asOf() }),
+    );
+    state.debitDate = preview.debitDate;
+    state.cancelCutoff = cancelCutoff(preview.debitDate).toISOString();
+    previewedOn = pacificToday();
+  };
 
-    if (input.approval === 'manual') {
-      if (!(await run.awaitApproval())) return end('cancelled');
-      // Approved on a later day: the ACH schedule may have moved the debit date.
-      if (pacificToday() !== previewedOn) await previewDebitDate();
-    }
-    if (await run.serveCancel()) return end('cancelled');
+  /** Manual policy: hold for approval of the totals. False when cancelled meanwhile. */
+  const reviewGate = async (): Promise<boolean> => {
+    if (input.approval !== 'manual') return true;
+    if (!(await run.awaitApproval())) return false;
+    // Approved on a later day: the ACH schedule may have moved the debit date.
+    if (pacificToday() !== previewedOn) await previewDebitDate();
+    return true;
+  };
 
+  /** Creates the payment, or adopts the one a failed attempt made (see the adopt rule). */
+  const createOnce = async (): Promise<string> => {
     run.setStage('creating');
-    const existingPaymentIds = await run.call('list', () => gusto.listMatchingContractorPayments({ companyId, date, line }));
+    const existingPaymentIds = await run.call('list', () =>
+      gusto.listMatchingContractorPayments({ companyId, date, line }),
+    );
     const created = await run.call('create', () =>
       creator.createContractorPayment({ companyId, date, line, asOf: asOf(), existingPaymentIds }),
     );
     track(created.payment);
     if (created.adopted) state.notes.push(adoptionNote(created.payment.paymentId, created.candidates ?? 1));
-    const paymentId = created.payment.paymentId;
+    return created.payment.paymentId;
+  };
 
+  /** Direct Deposit: until Gusto reports Funded. 'cancelled' / 'gone' when it never will be. */
+  const awaitFunded = async (paymentId: string): Promise<'funded' | 'cancelled' | 'gone'> => {
+    const funding = await run.awaitFunding({
+      fundsFrom: fundingExpectedAt(state.debitDate!),
+      read: async () => {
+        const check = await run.persist('read', () =>
+          gusto.checkContractorPaymentFunding({ companyId, paymentId }),
+        );
+        if (check.payment) track(check.payment);
+        return check.state === 'pending' ? undefined : check;
+      },
+      poll: () => run.persist('poll', () => pollers.awaitContractorPaymentFunding({ companyId, paymentId })),
+    });
+    if (funding?.payment) track(funding.payment);
+    return funding ? (funding.state === 'funded' ? 'funded' : 'gone') : 'cancelled';
+  };
+
+  return run.guard(async () => {
+    await validate();
+    await previewDebitDate();
+    if (!(await reviewGate())) return end('cancelled');
+    if (await run.serveCancel()) return end('cancelled');
+
+    const paymentId = await createOnce();
     const readBack = await run.persist('read', () => gusto.getContractorPayment({ companyId, paymentId }));
     if (!readBack) return endDeletedOutside();
     track(readBack);
@@ -87,28 +139,16 @@ export async function contractorPaymentWorkflow(input: ContractorPaymentInput): 
     // Check and Historical payments move no money through Gusto: nothing to wait for, no receipt.
     if (!movesMoney(readBack.paymentMethod)) return end('completed');
 
-    const funding = await run.awaitFunding({
-      fundsFrom: fundingExpectedAt(state.debitDate!),
-      read: async () => {
-        const check = await run.persist('read', () => gusto.checkContractorPaymentFunding({ companyId, paymentId }));
-        if (check.payment) track(check.payment);
-        return check.state === 'pending' ? undefined : check;
-      },
-      poll: () => run.persist('poll', () => pollers.awaitContractorPaymentFunding({ companyId, paymentId })),
-    });
-    if (!funding) return end('cancelled');
-    if (funding.state === 'gone' || !funding.payment) return endDeletedOutside();
-    track(funding.payment);
+    const funded = await awaitFunded(paymentId);
+    if (funded === 'gone') return endDeletedOutside();
+    if (funded === 'cancelled') return end('cancelled');
 
     run.setStage('fetching_receipts');
-    const receipt = await run.persist('receipt', () => gusto.getContractorPaymentReceipt({ companyId, paymentId }));
+    const receipt = await run.persist('receipt', () =>
+      gusto.getContractorPaymentReceipt({ companyId, paymentId }),
+    );
     return end('funded', receipt);
   });
-
-  function endDeletedOutside() {
-    state.cancelReason = 'the payment was deleted at Gusto outside this run';
-    return end('cancelled');
-  }
 }
 
 function lineOf(input: ContractorPaymentInput): PaymentLine {
@@ -145,7 +185,8 @@ function tagSearchAttributes(input: ContractorPaymentInput): void {
   ]);
 }
 
-export function adoptionNote(paymentId: string, candidates: number): string {
-  const ambiguous = candidates > 1 ? ` (ambiguous: ${candidates} identical new payments; adopted the first listed)` : '';
+function adoptionNote(paymentId: string, candidates: number): string {
+  const ambiguous =
+    candidates > 1 ? ` (ambiguous: ${candidates} identical new payments; adopted the first listed)` : '';
   return `create was retried; adopted payment ${paymentId} made by the earlier attempt${ambiguous}`;
 }

@@ -10,6 +10,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
@@ -45,15 +46,30 @@ export * from './payroll-run.messages.js';
 
 const RETRY: ActivityOptions['retry'] = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
 
-const gusto = proxyActivities<PayrollActivities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+/**
+ * How long one Gusto step keeps retrying (outages, 429s) before the run stops and asks a person. Also
+ * bounds each activity's schedule-to-close, which otherwise defaults to the run timeout.
+ */
+const GUSTO_PATIENCE = '1 day';
+
+const gusto = proxyActivities<PayrollActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: GUSTO_PATIENCE,
+  retry: RETRY,
+});
 
 /** Short: a worker that dies mid-submit is noticed quickly, and the retry reads before it sends. */
-const submitter = proxyActivities<PayrollActivities>({ startToCloseTimeout: '20 seconds', retry: RETRY });
+const submitter = proxyActivities<PayrollActivities>({
+  startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: GUSTO_PATIENCE,
+  retry: RETRY,
+});
 
 /** pollWithBackoff heartbeats between reads at most 30 s apart; a silent minute means a dead worker. */
 const poller = proxyActivities<PayrollActivities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: GUSTO_PATIENCE,
   retry: RETRY,
 });
 
@@ -201,16 +217,21 @@ export class PayrollRun {
     if (sent.value.skippedBecause) log.info('submit skipped: an earlier attempt reached Gusto', { ...sent.value });
     this.enter('processing');
     const snapshot = (await this.waitFor('processed', seen))!;
-    if (snapshot.status !== 'processing_failed') return 'done';
+    if (snapshot.status !== 'processing_failed') {
+      // A late submission moves the deadline (and with it the cancel cutoff) and the check date.
+      if (snapshot.deadline) this.learnDates(snapshot.checkDate, snapshot.deadline);
+      return 'done';
+    }
     await this.awaitFix('submit', snapshot.errors);
     return 'again';
   }
 
+  /** The receipt's figures, then the stage everyone waits for: processed. */
   async fetchReceipt(): Promise<void> {
-    this.enter('processed');
-    this.state.lastError = undefined;
     const receipt = await this.call(() => gusto.fetchReceipt(this.ref));
     this.state.receipt = { ...receipt, checkDate: this.state.checkDate };
+    this.state.lastError = undefined;
+    this.enter('processed');
   }
 
   /** Until the cancel cutoff a processed payroll can still be reverted, so the run stays open for it. */
@@ -252,7 +273,7 @@ export class PayrollRun {
         await this.checkpoint();
         return { value };
       } catch (err) {
-        const refusal = gustoRefusal(err);
+        const refusal = needsPerson(err);
         if (!refusal) throw err;
         if ((await this.awaitFix(name, refusal.errors, refusal.message)) === 'edited') return undefined;
       }
@@ -280,10 +301,20 @@ export class PayrollRun {
     const pollUntil =
       this.input.polling === false ? undefined : () => this.call(() => poller.pollPayroll({ ...this.ref, target }));
     for (;;) {
-      const early = this.wakeups.total > seen ? await this.readIfOver(target) : undefined;
-      const snapshot =
-        early ?? (await waitForGusto({ wakeups: this.wakeups, readOnce: () => this.readIfOver(target), pollUntil, interrupted }));
-      this.state.webhookWakeups = this.wakeups.total;
+      let snapshot: PayrollSnapshot | undefined;
+      try {
+        const early = this.wakeups.total > seen ? await this.readIfOver(target) : undefined;
+        snapshot =
+          early ?? (await waitForGusto({ wakeups: this.wakeups, readOnce: () => this.readIfOver(target), pollUntil, interrupted }));
+      } catch (err) {
+        // Gusto unreachable for longer than our patience: a person decides when to look again.
+        const stuck = needsPerson(err);
+        if (!stuck) throw err;
+        if ((await this.awaitFix(`wait_${target}`, stuck.errors, stuck.message)) === 'edited') return undefined;
+        continue;
+      } finally {
+        this.state.webhookWakeups = this.wakeups.total;
+      }
       if (!this.cancel) return snapshot;
       await this.honourCancel();
       seen = this.wakeups.total;
@@ -368,7 +399,7 @@ export class PayrollRun {
       const gustoCancelled = this.submitSent && (await this.call(() => gusto.cancelPayroll(this.ref))).gustoCancelled;
       cancel.result = { cancelled: true, gustoCancelled };
     } catch (err) {
-      cancel.error = gustoRefusal(err)?.failure ?? err;
+      cancel.error = needsPerson(err)?.failure ?? err;
       this.cancel = undefined;
       this.state.cancellation = { ...this.state.cancellation!, refused: String((cancel.error as Error).message) };
       return;
@@ -522,12 +553,19 @@ interface FailureLike {
   cause?: unknown;
 }
 
-/** The fixable refusal inside an activity failure, with Gusto's errors[] from its details. */
-function gustoRefusal(err: unknown): { failure: ApplicationFailure; message: string; errors: GustoErrorItem[] } | undefined {
+/**
+ * What a person must look at inside an activity failure: a refusal (with Gusto's errors[] from its
+ * details), or Gusto out of reach for longer than GUSTO_PATIENCE. Anything else is a bug: it fails.
+ */
+function needsPerson(err: unknown): { failure: ApplicationFailure; message: string; errors: GustoErrorItem[] } | undefined {
   for (let cur = err as FailureLike | undefined, depth = 0; cur && depth < 5; depth++, cur = cur.cause as FailureLike) {
     if (cur instanceof ApplicationFailure && FIXABLE.includes(cur.type ?? '')) {
       const details = (cur.details?.[0] ?? {}) as { errors?: GustoErrorItem[] };
       return { failure: cur, message: cur.message, errors: details.errors ?? [] };
+    }
+    if (cur instanceof TimeoutFailure) {
+      const message = `Gusto did not answer within ${GUSTO_PATIENCE}; retry when it is back`;
+      return { failure: ApplicationFailure.create({ type: 'GustoUnavailable', message, nonRetryable: true }), message, errors: [] };
     }
   }
   return undefined;

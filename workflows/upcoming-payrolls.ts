@@ -34,7 +34,9 @@ export interface FindPayrollInput {
 }
 
 export async function findPayrollWorkflow(input: FindPayrollInput): Promise<FoundPayroll> {
-  const { result } = await findPayroll(input).catch((err: unknown) => {
+  const { companyId, payrollId, edits } = input;
+  const withCatalog = (edits?.length ?? 0) > 0;
+  const { result } = await findPayroll({ companyId, payrollId, withCatalog }).catch((err: unknown) => {
     throw asNotFound(err, input) ?? err;
   });
   const { catalog, ...found } = result;

@@ -21,7 +21,7 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { fixtures, registerSearchAttributes, moneyCounters, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
+import { fixtures, moneyCounters, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
 
 describe('contractor payments: bad input changes nothing', () => {
   let env: TestWorkflowEnvironment;
@@ -32,7 +32,6 @@ describe('contractor payments: bad input changes nothing', () => {
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
-    await registerSearchAttributes(env);
     sandbox = await startSandbox({ env });
     gusto = await gustoClientFor(sandbox);
     fx = await fixtures(sandbox, gusto);
@@ -50,7 +49,10 @@ describe('contractor payments: bad input changes nothing', () => {
   }
 
   /** Runs `attempt`, expects it to be refused as described, and checks Gusto saw no change. */
-  async function refusedWithoutChange(attempt: () => Promise<unknown>, expected: Record<string, unknown>): Promise<void> {
+  async function refusedWithoutChange(
+    attempt: () => Promise<unknown>,
+    expected: Record<string, unknown>,
+  ): Promise<void> {
     const before = moneyCounters(sandbox);
     await expect(attempt()).rejects.toMatchObject(expected);
     expect(moneyCounters(sandbox)).toEqual(before);
@@ -82,11 +84,20 @@ describe('contractor payments: bad input changes nothing', () => {
       field: 'hours',
     });
     await refusedWithoutChange(
-      () => startContractorPayment(deps, single({ paymentMethod: 'Historical Payment', date: addDays(today, 3) })),
+      () =>
+        startContractorPayment(
+          deps,
+          single({ paymentMethod: 'Historical Payment', date: addDays(today, 3) }),
+        ),
       { code: 'invalid_input', field: 'date', message: expect.stringMatching(/future/) },
     );
     await refusedWithoutChange(
-      () => startContractorPaymentGroup(deps, { companyId: fx.companyId, checkDate: weekdayAfter(today, 10), payments: [] }),
+      () =>
+        startContractorPaymentGroup(deps, {
+          companyId: fx.companyId,
+          checkDate: weekdayAfter(today, 10),
+          payments: [],
+        }),
       { code: 'invalid_input', field: 'payments', message: expect.stringMatching(/at least one payment/) },
     );
   });

@@ -2,8 +2,7 @@
 import type { GustoClient } from '../../gusto/client.js';
 import type { Contractor } from '../../gusto/schemas/contractors.js';
 import { addDays, calendarDate } from '../../workflows/deadlines.js';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import type { Sandbox, TestWorkflowEnvironment } from '../harness/index.js';
+import type { Sandbox } from '../harness/index.js';
 
 /** The seed's New York company: hourly and fixed contractors, Direct Deposit and Check, one dismissed. */
 export const COMPANY_NAME = 'Hudson Freight Partners Inc.';
@@ -63,17 +62,4 @@ export function moneyCounters(sandbox: Sandbox) {
     groups: c.groups_per_creation_token,
     writes,
   };
-}
-
-/**
- * The time-skipping server knows no custom search attributes, and refuses a workflow that upserts
- * one. It implements AddSearchAttributes (not List), so register ours once per env.
- * TODO(platform): belongs in timeSkippingEnv(); remove once the harness does it.
- */
-export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  const byType: Record<string, number> = { KEYWORD: 2, DATETIME: 6 }; // IndexedValueType values
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, byType[key.type]!])),
-  });
 }

@@ -13,7 +13,11 @@ import {
   type ContractorPaymentDeps,
 } from '../../client/contractor-payments.js';
 import type { GustoClient } from '../../gusto/client.js';
-import { fundingExpectedAt, type ContractorPaymentGroupResult, type ContractorPaymentResult } from '../../workflows/contractor-payment.messages.js';
+import {
+  fundingExpectedAt,
+  type ContractorPaymentGroupResult,
+  type ContractorPaymentResult,
+} from '../../workflows/contractor-payment.messages.js';
 import { addDays, cancelCutoff } from '../../workflows/deadlines.js';
 import { exportHistory } from '../../scripts/export-history.js';
 import {
@@ -25,7 +29,7 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { fixtures, registerSearchAttributes, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
+import { fixtures, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
 
 const MINUTE = 60_000;
 
@@ -38,7 +42,6 @@ describe('contractor payments (time-skipping)', () => {
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
-    await registerSearchAttributes(env);
     sandbox = await startSandbox({ env });
     gusto = await gustoClientFor(sandbox);
     fx = await fixtures(sandbox, gusto);
@@ -60,7 +63,11 @@ describe('contractor payments (time-skipping)', () => {
   }
 
   const today = async () => todayAt(await env.currentTimeMs());
-  const ref = (businessKey: string, kind: 'payment' | 'group' = 'payment') => ({ kind, companyId: fx.companyId, businessKey });
+  const ref = (businessKey: string, kind: 'payment' | 'group' = 'payment') => ({
+    kind,
+    companyId: fx.companyId,
+    businessKey,
+  });
 
   it('pays a Direct Deposit payment when it is funded on its debit date, days later', () =>
     withWorker(async (deps) => {
@@ -84,7 +91,10 @@ describe('contractor payments (time-skipping)', () => {
       const debitDate = started.state.debitDate!;
       expect(debitDate < date).toBe(true);
 
-      const result = (await waitForContractorPaymentResult(deps, ref(started.businessKey))) as ContractorPaymentResult;
+      const result = (await waitForContractorPaymentResult(
+        deps,
+        ref(started.businessKey),
+      )) as ContractorPaymentResult;
       expect(result.outcome).toBe('funded');
       expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(fundingExpectedAt(debitDate).getTime());
       expect(result.receipt?.contractor_payment_uuid).toBe(result.paymentId);
@@ -112,7 +122,10 @@ describe('contractor payments (time-skipping)', () => {
         hours: '8',
       });
       for (const run of [check, historical]) {
-        const result = (await waitForContractorPaymentResult(deps, ref(run.businessKey))) as ContractorPaymentResult;
+        const result = (await waitForContractorPaymentResult(
+          deps,
+          ref(run.businessKey),
+        )) as ContractorPaymentResult;
         expect(result.outcome).toBe('completed');
         expect(result.receipt).toBeUndefined();
         expect(result.paymentId).toBeTruthy();
@@ -135,14 +148,19 @@ describe('contractor payments (time-skipping)', () => {
       });
       expect(started.state.totals?.amount).toBe('1350.00');
 
-      const result = (await waitForContractorPaymentResult(deps, ref(started.businessKey, 'group'))) as ContractorPaymentGroupResult;
+      const result = (await waitForContractorPaymentResult(
+        deps,
+        ref(started.businessKey, 'group'),
+      )) as ContractorPaymentGroupResult;
       expect(result.outcome).toBe('funded');
       const group = await gusto.contractorPaymentGroups.get(fx.companyId, result.groupId!);
       expect(group.status).toBe('Funded');
       const byMethod = (m: string) => (group.contractor_payments ?? []).filter((p) => p.payment_method === m);
       expect(byMethod('Check').map((p) => p.status)).toEqual(['Unfunded']);
       expect(result.receipts.map((r) => r.contractor_payment_uuid).sort()).toEqual(
-        byMethod('Direct Deposit').map((p) => p.uuid).sort(),
+        byMethod('Direct Deposit')
+          .map((p) => p.uuid)
+          .sort(),
       );
       finished.push(started.workflowId);
     }));
@@ -165,18 +183,32 @@ describe('contractor payments (time-skipping)', () => {
       await waitForStage(deps, ref(single.businessKey), 'awaiting_funding');
       await waitForStage(deps, ref(group.businessKey, 'group'), 'awaiting_funding');
 
-      await expect(cancelContractorPayment(deps, { ...ref(single.businessKey), reason: 'duplicate invoice' })).resolves.toEqual({
+      await expect(
+        cancelContractorPayment(deps, { ...ref(single.businessKey), reason: 'duplicate invoice' }),
+      ).resolves.toEqual({
         cancelled: true,
         deletedAtGusto: true,
       });
-      await expect(cancelContractorPayment(deps, ref(group.businessKey, 'group'))).resolves.toMatchObject({ cancelled: true });
+      await expect(cancelContractorPayment(deps, ref(group.businessKey, 'group'))).resolves.toMatchObject({
+        cancelled: true,
+      });
 
-      const singleResult = (await waitForContractorPaymentResult(deps, ref(single.businessKey))) as ContractorPaymentResult;
+      const singleResult = (await waitForContractorPaymentResult(
+        deps,
+        ref(single.businessKey),
+      )) as ContractorPaymentResult;
       expect(singleResult.outcome).toBe('cancelled');
-      await expect(gusto.contractorPayments.get(fx.companyId, singleResult.paymentId!)).rejects.toMatchObject({ status: 404 });
-      const groupResult = (await waitForContractorPaymentResult(deps, ref(group.businessKey, 'group'))) as ContractorPaymentGroupResult;
+      await expect(gusto.contractorPayments.get(fx.companyId, singleResult.paymentId!)).rejects.toMatchObject(
+        { status: 404 },
+      );
+      const groupResult = (await waitForContractorPaymentResult(
+        deps,
+        ref(group.businessKey, 'group'),
+      )) as ContractorPaymentGroupResult;
       expect(groupResult.outcome).toBe('cancelled');
-      await expect(gusto.contractorPaymentGroups.get(fx.companyId, groupResult.groupId!)).rejects.toMatchObject({ status: 404 });
+      await expect(
+        gusto.contractorPaymentGroups.get(fx.companyId, groupResult.groupId!),
+      ).rejects.toMatchObject({ status: 404 });
     }));
 
   it('refuses to cancel after the 3:30 pm Pacific cutoff and after funding, saying why', () =>
@@ -198,7 +230,10 @@ describe('contractor payments (time-skipping)', () => {
         code: 'refused',
         message: expect.stringMatching(/cutoff has passed.*3:30 pm America\/Los_Angeles/),
       });
-      const result = (await waitForContractorPaymentResult(deps, ref(started.businessKey))) as ContractorPaymentResult;
+      const result = (await waitForContractorPaymentResult(
+        deps,
+        ref(started.businessKey),
+      )) as ContractorPaymentResult;
       expect(result.outcome).toBe('funded');
       await expect(cancelContractorPayment(deps, ref(started.businessKey))).rejects.toMatchObject({
         code: 'refused',
@@ -223,10 +258,15 @@ describe('contractor payments (time-skipping)', () => {
       await expect(
         approveContractorPayment(deps, { ...ref(started.businessKey), amount: '250.00' }),
       ).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/stale approval/) });
-      await expect(approveContractorPayment(deps, { ...ref(started.businessKey), amount: '240', by: 'ops@example.com' })).resolves.toEqual({
+      await expect(
+        approveContractorPayment(deps, { ...ref(started.businessKey), amount: '240', by: 'ops@example.com' }),
+      ).resolves.toEqual({
         approved: true,
       });
-      const result = (await waitForContractorPaymentResult(deps, ref(started.businessKey))) as ContractorPaymentResult;
+      const result = (await waitForContractorPaymentResult(
+        deps,
+        ref(started.businessKey),
+      )) as ContractorPaymentResult;
       expect(result.outcome).toBe('completed');
       const state = await getContractorPaymentState(deps, ref(started.businessKey));
       expect(state).toMatchObject({ stage: 'completed', approvedBy: 'ops@example.com' });
@@ -248,14 +288,22 @@ describe('contractor payments (time-skipping)', () => {
       await waitForContractorPaymentResult(deps, ref(first.businessKey));
       const third = await startContractorPayment(deps, request);
       expect(third.started).toBe(false);
-      expect(sandbox.counters().payments_per_contractor_date[`${fx.fixedCheck.uuid}:${request.date}`]).toBe(1);
-      await expect(startContractorPayment(deps, { ...request, wage: '80.00', businessKey: first.businessKey })).rejects.toMatchObject({
+      expect(sandbox.counters().payments_per_contractor_date[`${fx.fixedCheck.uuid}:${request.date}`]).toBe(
+        1,
+      );
+      await expect(
+        startContractorPayment(deps, { ...request, wage: '80.00', businessKey: first.businessKey }),
+      ).rejects.toMatchObject({
         code: 'conflict',
       });
     }));
 
   /** Polls the run's state (no timers are involved, so no time passes). */
-  async function waitForStage(deps: ContractorPaymentDeps, r: ReturnType<typeof ref>, stage: string): Promise<void> {
+  async function waitForStage(
+    deps: ContractorPaymentDeps,
+    r: ReturnType<typeof ref>,
+    stage: string,
+  ): Promise<void> {
     for (let i = 0; i < 100; i++) {
       const state = await getContractorPaymentState(deps, r);
       if (state.stage === stage) return;

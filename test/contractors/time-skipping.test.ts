@@ -3,8 +3,9 @@
  * server. The sandbox clock is the environment's time, so Gusto's effective dates and the workflows'
  * timers move together: a month passes in well under a second.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   cancelTransition,
@@ -44,6 +45,7 @@ const CANCEL_TERMINATION = 'DELETE /v1/contractors/{contractor_uuid}/termination
 const UPDATE = 'PUT /v1/contractors/{contractor_uuid}';
 
 interface Ctx {
+  env: TestWorkflowEnvironment;
   sandbox: Sandbox;
   gusto: GustoClient;
   fx: Fixtures;
@@ -51,30 +53,36 @@ interface Ctx {
   today: string;
 }
 
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-/** A fresh sandbox (clock = env time) and a worker on a private task queue for one test. */
+/**
+ * One test's world: its own time-skipping server (time is global to a server, so runs left over by
+ * another test would move it), a fresh sandbox whose clock is that server's time, and a worker.
+ * The client functions get a plain client: time moves only when the test says so (`passTime`), never
+ * behind the test's back while a call happens to wait for a result.
+ */
 async function withWorld<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const env = await timeSkippingEnv();
   const sandbox = await startSandbox({ env });
   try {
     const gusto = await gustoClientFor(sandbox);
     const fx = await fixtures(sandbox, gusto);
     const taskQueue = uniqueTaskQueue('contractors');
-    const deps = { temporal: env.client, taskQueue };
+    const temporal = new Client({ connection: env.connection, namespace: env.namespace });
+    const deps = { temporal, taskQueue };
     const today = await todayIn(sandbox);
-    return await runWorker(env, { taskQueue, sandbox }, () => fn({ sandbox, gusto, fx, deps, today }));
+    return await runWorker(env, { taskQueue, sandbox }, () => fn({ env, sandbox, gusto, fx, deps, today }));
   } finally {
     await sandbox.close();
+    await env.teardown();
   }
 }
+
+/** Skips time to `instant` plus `extraMs` (timers fire on the way, the sandbox clock follows). */
+async function passTimeUntil(env: TestWorkflowEnvironment, instant: Date | string, extraMs = 0): Promise<void> {
+  const ms = new Date(instant).getTime() + extraMs - (await env.currentTimeMs());
+  if (ms > 0) await env.sleep(ms);
+}
+
+const DAY = 86_400_000;
 
 const fields = (ctx: Ctx, contractorId: string) => transitionFields(ctx.gusto, ctx.fx.companyId, contractorId);
 
@@ -97,6 +105,7 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
         startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(end_date, 1) }),
       ).rejects.toMatchObject({ code: 'conflict' });
 
+      await passTimeUntil(ctx.env, effectiveAt, 60_000);
       const done = await waitForTransition(ctx.deps, { kind: 'dismissal', contractorId: dana.uuid });
       expect(done).toMatchObject({ stage: 'completed', outcome: 'completed', pastDated: false });
       expect(done.gusto).toMatchObject({ is_active: false, dismissal_date: end_date });
@@ -106,7 +115,7 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
       expect(await fields(ctx, dana.uuid)).toMatchObject({ is_active: false, dismissal_date: end_date });
       expect(ctx.sandbox.counters().terminations_per_contractor[dana.uuid]).toBe(1);
       expect(done.gustoCalls[TERMINATION]).toBe(1);
-      await maybeExportHistory(env.client, contractorDismissalId(dana.uuid), 'contractor-dismissal-completed');
+      await maybeExportHistory(ctx.deps.temporal, contractorDismissalId(dana.uuid), 'contractor-dismissal-completed');
     });
   });
 
@@ -115,7 +124,7 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
       const { companyId, dana } = ctx.fx;
       const end_date = addDays(ctx.today, 30);
       await startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date });
-      await env.sleep('10 days');
+      await ctx.env.sleep(10 * DAY);
 
       const ref = { kind: 'dismissal', contractorId: dana.uuid } as const;
       const cancelled = await cancelTransition(ctx.deps, { ...ref, reason: 'kept on after all' });
@@ -128,7 +137,7 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
         upcoming_employment: null,
       });
       expect(ctx.sandbox.counters().calls[CANCEL_TERMINATION]).toBe(1);
-      await maybeExportHistory(env.client, contractorDismissalId(dana.uuid), 'contractor-dismissal-cancelled');
+      await maybeExportHistory(ctx.deps.temporal, contractorDismissalId(dana.uuid), 'contractor-dismissal-cancelled');
 
       // The run is over: a second cancel is refused and sends nothing.
       await expect(cancelTransition(ctx.deps, ref)).rejects.toMatchObject({ code: 'refused' });
@@ -188,7 +197,7 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
       const late = { kind: 'dismissal', contractorId: gabriel.uuid } as const;
       await startDismissal(ctx.deps, { companyId, contractorId: gabriel.uuid, end_date: addDays(ctx.today, -3) });
       await waitForStage(ctx.deps, late, 'grace_period');
-      await env.sleep('2 days');
+      await ctx.env.sleep(2 * DAY);
       const before = writes(ctx.sandbox);
       await expect(cancelTransition(ctx.deps, late)).rejects.toMatchObject({
         code: 'refused',
@@ -208,11 +217,12 @@ describe('contractor rehire (time-skipping, sandbox)', () => {
       expect(started).toMatchObject({ stage: 'waiting_for_date', gusto: { upcoming_employment: { start_date } } });
       expect(started.effectiveAt).toBe(startOfDate(start_date, COMPANY_ZONE).toISOString());
 
+      await passTimeUntil(ctx.env, started.effectiveAt!, 60_000);
       const done = await waitForTransition(ctx.deps, { kind: 'rehire', contractorId: lena.uuid });
       expect(done).toMatchObject({ outcome: 'completed', gusto: { is_active: true } });
       expect(await fields(ctx, lena.uuid)).toMatchObject({ is_active: true, start_date, upcoming_employment: null });
       expect(ctx.sandbox.counters().rehires_per_contractor[lena.uuid]).toBe(1);
-      await maybeExportHistory(env.client, contractorRehireId(lena.uuid), 'contractor-rehire-completed');
+      await maybeExportHistory(ctx.deps.temporal, contractorRehireId(lena.uuid), 'contractor-rehire-completed');
     });
   });
 });
@@ -302,7 +312,7 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
       await refusedWithoutWrites(
         ctx,
         () =>
-          env.client.workflow.execute(contractorDismissalWorkflow, {
+          ctx.deps.temporal.workflow.execute(contractorDismissalWorkflow, {
             taskQueue: ctx.deps.taskQueue,
             workflowId: `bad-date-${randomUUID()}`,
             args: [{ companyId, contractorId: dana.uuid, end_date: '31/12/2026' }],
@@ -316,7 +326,8 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
     await withWorld(async (ctx) => {
       const { companyId, dana } = ctx.fx;
       const ref = { kind: 'dismissal', contractorId: dana.uuid } as const;
-      await startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(ctx.today, 3) });
+      const started = await startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(ctx.today, 3) });
+      await passTimeUntil(ctx.env, started.effectiveAt!, 60_000);
       await waitForTransition(ctx.deps, ref);
       await refusedWithoutWrites(ctx, () => cancelTransition(ctx.deps, ref), {
         code: 'refused',

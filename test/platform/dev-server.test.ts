@@ -49,8 +49,8 @@ describe('shared dev server', () => {
     const namespace = uniqueTaskQueue('setup-ns');
     const connection = env.connection;
     for (let round = 0; round < 2; round++) {
-      await ensureNamespace(connection, namespace);
-      await ensureSearchAttributes(connection, namespace);
+      await ensureNamespace(connection, namespace, () => {});
+      await ensureSearchAttributes(connection, namespace, () => {});
     }
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     expect(Object.keys(customAttributes ?? {})).toEqual(

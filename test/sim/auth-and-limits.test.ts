@@ -38,7 +38,9 @@ describe('authentication, API versions and errors', () => {
     for (const path of targets) {
       const res = await asSmall.get(path);
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ errors: [{ error_key: 'request', category: 'not_found', message: expect.any(String) }] });
+      expect(res.body).toEqual({
+        errors: [{ error_key: 'request', category: 'not_found', message: expect.any(String) }],
+      });
     }
   });
 
@@ -48,9 +50,13 @@ describe('authentication, API versions and errors', () => {
     const auth = { Authorization: `Bearer ${co.access_token}` };
     const old = await fetch(path, { headers: { ...auth, 'X-Gusto-API-Version': '2024-04-01' } });
     expect(old.status).toBe(406);
-    expect(((await old.json()) as { errors: Array<{ category: string }> }).errors[0]?.category).toBe('invalid_api_version');
+    expect(((await old.json()) as { errors: Array<{ category: string }> }).errors[0]?.category).toBe(
+      'invalid_api_version',
+    );
     expect((await fetch(path, { headers: { ...auth, 'X-Gusto-API-Version': 'latest' } })).status).toBe(406);
-    expect((await fetch(path, { headers: { ...auth, 'X-Gusto-API-Version': '2025-06-15' } })).status).toBe(200);
+    expect((await fetch(path, { headers: { ...auth, 'X-Gusto-API-Version': '2025-06-15' } })).status).toBe(
+      200,
+    );
     expect((await fetch(path, { headers: auth })).status).toBe(200);
   });
 
@@ -58,7 +64,9 @@ describe('authentication, API versions and errors', () => {
     const co = company(sandbox, 'small-ca');
     expect((await api(sandbox, co.access_token).get('/v1/events')).status).toBe(401);
     expect((await api(sandbox, sandbox.systemToken).get(`/v1/companies/${co.uuid}`)).status).toBe(401);
-    expect((await admin(sandbox).get('/sandbox/system_token')).body).toEqual({ access_token: sandbox.systemToken });
+    expect((await admin(sandbox).get('/sandbox/system_token')).body).toEqual({
+      access_token: sandbox.systemToken,
+    });
   });
 
   it('answers unknown paths with a Gusto-shaped 404 and unparsable JSON with a 422', async () => {
@@ -78,16 +86,32 @@ describe('authentication, API versions and errors', () => {
     const co = company(sandbox, 'honolulu-hi');
     const client = sandbox.oauthClient;
     const anon = api(sandbox, null);
-    const first = await anon.post('/oauth/token', { ...client, grant_type: 'refresh_token', refresh_token: co.refresh_token });
+    const first = await anon.post('/oauth/token', {
+      ...client,
+      grant_type: 'refresh_token',
+      refresh_token: co.refresh_token,
+    });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ token_type: 'Bearer', expires_in: 7200, refresh_token: expect.any(String) });
+    expect(first.body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 7200,
+      refresh_token: expect.any(String),
+    });
     expect(first.body.refresh_token).not.toBe(co.refresh_token);
     expect((await api(sandbox, first.body.access_token).get(`/v1/companies/${co.uuid}`)).status).toBe(200);
     expect((await api(sandbox, co.access_token).get(`/v1/companies/${co.uuid}`)).status).toBe(200);
-    const reused = await anon.post('/oauth/token', { ...client, grant_type: 'refresh_token', refresh_token: co.refresh_token });
+    const reused = await anon.post('/oauth/token', {
+      ...client,
+      grant_type: 'refresh_token',
+      refresh_token: co.refresh_token,
+    });
     expect(reused.status).toBe(400);
     expect(reused.body.error).toBe('invalid_grant');
-    const wrongClient = await anon.post('/oauth/token', { ...client, client_secret: 'nope', grant_type: 'system_access' });
+    const wrongClient = await anon.post('/oauth/token', {
+      ...client,
+      client_secret: 'nope',
+      grant_type: 'system_access',
+    });
     expect(wrongClient.status).toBe(401);
     const system = await anon.post('/oauth/token', { ...client, grant_type: 'system_access' });
     expect((await api(sandbox, system.body.access_token).get('/v1/events')).status).toBe(200);

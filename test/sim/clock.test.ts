@@ -27,13 +27,17 @@ describe('sandbox clock', () => {
       const a = api(sandbox, co.access_token);
       const uuid = contractor(co, 'hourly-dd').uuid;
       const base = `/v1/companies/${co.uuid}/contractor_payments`;
-      // Ask for a date too soon: the 422 names the earliest possible one.
-      const refused = await a.post(base, { contractor_uuid: uuid, date: '2000-01-03', hours: '1' });
+      // Ask for today: too soon for a Direct Deposit, so the 422 names the earliest possible date.
+      const today = (await sandbox.now()).toISOString().slice(0, 10);
+      const refused = await a.post(base, { contractor_uuid: uuid, date: today, hours: '1' });
       const earliest = /(\d{4}-\d{2}-\d{2}) at the earliest/.exec(refused.body.errors[0].message)?.[1] ?? '';
       const payment = (await a.post(base, { contractor_uuid: uuid, date: earliest, hours: '1' })).body;
       expect(payment.status).toBe('Unfunded');
       await admin(sandbox).post('/sandbox/clock', { set: `${earliest}T12:00:00Z` });
-      expect((await a.get(`${base}/${payment.uuid}`)).body).toMatchObject({ status: 'Funded', may_cancel: false });
+      expect((await a.get(`${base}/${payment.uuid}`)).body).toMatchObject({
+        status: 'Funded',
+        may_cancel: false,
+      });
     } finally {
       await sandbox.close();
     }
@@ -48,7 +52,10 @@ describe('sandbox clock', () => {
       expect(refused.status).toBe(409);
       expect(refused.body.errors[0].message).toContain('injected');
       now += 90 * 86_400_000;
-      expect((await ops.get('/sandbox/clock')).body).toEqual({ now: '2026-08-30T12:00:00.000Z', injected: true });
+      expect((await ops.get('/sandbox/clock')).body).toEqual({
+        now: '2026-08-30T12:00:00.000Z',
+        injected: true,
+      });
     } finally {
       await sandbox.close();
     }
@@ -60,7 +67,8 @@ describe('sandbox clock', () => {
     try {
       const co = company(sandbox, 'small-ca');
       const a = api(sandbox, co.access_token);
-      const list = async () => (await a.get(`/v1/companies/${co.uuid}/payrolls?processing_statuses=unprocessed&per=100`)).body;
+      const list = async () =>
+        (await a.get(`/v1/companies/${co.uuid}/payrolls?processing_statuses=unprocessed&per=100`)).body;
       const first = await list();
       now += 120 * 86_400_000;
       const later = await list();
@@ -68,7 +76,9 @@ describe('sandbox clock', () => {
       const lastCheck = later[later.length - 1].check_date as string;
       expect(lastCheck > '2026-08-01').toBe(true);
       // Missed payrolls stay unprocessed and report themselves late.
-      const missed = (await a.get(`/v1/companies/${co.uuid}/payrolls/${first[0].payroll_uuid}?include=payroll_status_meta`)).body;
+      const missed = (
+        await a.get(`/v1/companies/${co.uuid}/payrolls/${first[0].payroll_uuid}?include=payroll_status_meta`)
+      ).body;
       expect(missed.processed).toBe(false);
       expect(missed.payroll_status_meta.payroll_late).toBe(true);
     } finally {

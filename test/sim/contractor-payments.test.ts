@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Sandbox, SeededCompany } from '../../sim/server.js';
-import { api, company, contractor, manualClock, startSandbox, type AnyJson, type Api, type ManualClock } from './helpers.js';
+import {
+  api,
+  company,
+  contractor,
+  manualClock,
+  startSandbox,
+  type AnyJson,
+  type Api,
+  type ManualClock,
+} from './helpers.js';
 
 describe('contractor payments', () => {
   let sandbox: Sandbox;
@@ -26,21 +35,37 @@ describe('contractor payments', () => {
 
   it('previews the debit date (GET with a body, as Gusto defines it)', async () => {
     const res = await a.getWithBody(`${base}/preview`, {
-      contractor_payments: [{ contractor_uuid: hourlyDd(), date: '2026-03-06', payment_method: 'Direct Deposit', hours: 10 }],
+      contractor_payments: [
+        { contractor_uuid: hourlyDd(), date: '2026-03-06', payment_method: 'Direct Deposit', hours: 10 },
+      ],
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ expected_debit_date: '2026-03-04' });
     const check = await a.getWithBody(`${base}/preview`, {
-      contractor_payments: [{ contractor_uuid: fixedCheck(), date: '2026-03-06', payment_method: 'Check', wage: 100 }],
+      contractor_payments: [
+        { contractor_uuid: fixedCheck(), date: '2026-03-06', payment_method: 'Check', wage: 100 },
+      ],
     });
     expect(check.body.expected_debit_date).toBe('2026-03-06');
   });
 
   it('creates a Direct Deposit payment that is funded at 4 pm Pacific on its debit date', async () => {
-    const created = await a.post(base, { contractor_uuid: hourlyDd(), date: '2026-03-05', hours: '10.5', bonus: '100.00', reimbursement: '25.00' });
+    const created = await a.post(base, {
+      contractor_uuid: hourlyDd(),
+      date: '2026-03-05',
+      hours: '10.5',
+      bonus: '100.00',
+      reimbursement: '25.00',
+    });
     expect(created.status).toBe(200);
     const p = created.body;
-    expect(p).toMatchObject({ status: 'Unfunded', may_cancel: true, hours: '10.500', hourly_rate: '85.00', wage_total: '992.50' });
+    expect(p).toMatchObject({
+      status: 'Unfunded',
+      may_cancel: true,
+      hours: '10.500',
+      hourly_rate: '85.00',
+      wage_total: '992.50',
+    });
     expect(sandbox.counters().payments_per_contractor_date[`${hourlyDd()}:2026-03-05`]).toBe(1);
     expect((await a.get(`/v1/contractor_payments/${p.uuid}/receipt`)).status).toBe(404);
     // Debit date is Tuesday 3 March; cancellation closes at 3:30 pm PST (23:30Z), funding at 4 pm (00:00Z).
@@ -68,20 +93,40 @@ describe('contractor payments', () => {
     const funded = await a.put(`/v1/contractor_payments/${dd.uuid}/fund`);
     expect(funded.body).toMatchObject({ status: 'Funded', may_cancel: false });
     expect((await a.put(`/v1/contractor_payments/${dd.uuid}/fund`)).status).toBe(200);
-    const check = (await a.post(base, { contractor_uuid: fixedCheck(), date: '2026-03-02', payment_method: 'Check', wage: '1200' })).body;
+    const check = (
+      await a.post(base, {
+        contractor_uuid: fixedCheck(),
+        date: '2026-03-02',
+        payment_method: 'Check',
+        wage: '1200',
+      })
+    ).body;
     expect(check).toMatchObject({ status: 'Unfunded', may_cancel: true, wage_total: '1200.00' });
     expect((await a.put(`/v1/contractor_payments/${check.uuid}/fund`)).status).toBe(422);
     clock.advance(30 * 86_400_000);
-    expect((await a.get(`${base}/${check.uuid}`)).body).toMatchObject({ status: 'Unfunded', may_cancel: true });
+    expect((await a.get(`${base}/${check.uuid}`)).body).toMatchObject({
+      status: 'Unfunded',
+      may_cancel: true,
+    });
     expect((await a.get(`/v1/contractor_payments/${check.uuid}/receipt`)).status).toBe(404);
     expect((await a.del(`${base}/${check.uuid}`)).status).toBe(204);
     expect((await a.get(`${base}/${check.uuid}`)).status).toBe(404);
   });
 
   it('accepts Historical Payments in the past only', async () => {
-    const future = await a.post(base, { contractor_uuid: hourlyDd(), date: '2026-03-09', payment_method: 'Historical Payment', hours: '3' });
+    const future = await a.post(base, {
+      contractor_uuid: hourlyDd(),
+      date: '2026-03-09',
+      payment_method: 'Historical Payment',
+      hours: '3',
+    });
     expect(future.status).toBe(422);
-    const past = await a.post(base, { contractor_uuid: hourlyDd(), date: '2026-02-20', payment_method: 'Historical Payment', hours: '3' });
+    const past = await a.post(base, {
+      contractor_uuid: hourlyDd(),
+      date: '2026-02-20',
+      payment_method: 'Historical Payment',
+      hours: '3',
+    });
     expect(past.status).toBe(200);
     expect(past.body).toMatchObject({ status: 'Unfunded', may_cancel: true });
   });
@@ -106,10 +151,16 @@ describe('contractor payments', () => {
     await a.post(base, { contractor_uuid: hourlyDd(), date: '2026-03-12', hours: '3' });
     const flat = (await a.get(`${base}?start_date=2026-03-01&end_date=2026-03-31`)).body;
     expect(flat.contractor_payments).toHaveLength(1);
-    expect(flat.contractor_payments[0].payments.map((p: AnyJson) => p.date)).toEqual(['2026-03-12', '2026-03-10']);
+    expect(flat.contractor_payments[0].payments.map((p: AnyJson) => p.date)).toEqual([
+      '2026-03-12',
+      '2026-03-10',
+    ]);
     expect(flat.total).toEqual({ reimbursements: '0.00', wages: '425.00' });
     const byDate = (await a.get(`${base}?start_date=2026-03-01&end_date=2026-03-31&group_by_date=true`)).body;
-    expect(byDate.contractor_payments.map((g: AnyJson) => g.check_date)).toEqual(['2026-03-12', '2026-03-10']);
+    expect(byDate.contractor_payments.map((g: AnyJson) => g.check_date)).toEqual([
+      '2026-03-12',
+      '2026-03-10',
+    ]);
     const history = (await a.get(`${base}?start_date=2025-11-01&end_date=2026-03-01`)).body;
     expect(history.contractor_payments.length).toBeGreaterThan(0);
     expect((await a.get(base)).status).toBe(422);
@@ -121,10 +172,17 @@ describe('contractor payments', () => {
       { contractor_uuid: hourlyDd(), hours: '8' },
       { contractor_uuid: fixedCheck(), payment_method: 'Check', wage: '400' },
     ];
-    const preview = await a.post(`${gbase}/preview`, { check_date: '2026-03-06', contractor_payments: payments });
+    const preview = await a.post(`${gbase}/preview`, {
+      check_date: '2026-03-06',
+      contractor_payments: payments,
+    });
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ uuid: null, debit_date: '2026-03-04', status: 'Unfunded' });
-    const body = { check_date: '2026-03-06', creation_token: 'wf-contractor-group-1', contractor_payments: payments };
+    const body = {
+      check_date: '2026-03-06',
+      creation_token: 'wf-contractor-group-1',
+      contractor_payments: payments,
+    };
     const created = await a.post(gbase, body);
     expect(created.status).toBe(201);
     expect(created.body.totals).toEqual({
@@ -136,7 +194,10 @@ describe('contractor payments', () => {
     });
     const replay = await a.post(gbase, body);
     expect(replay.status).toBe(422);
-    expect(replay.body.errors[0]).toMatchObject({ error_key: 'creation_token', metadata: { entity_uuid: created.body.uuid } });
+    expect(replay.body.errors[0]).toMatchObject({
+      error_key: 'creation_token',
+      metadata: { entity_uuid: created.body.uuid },
+    });
     expect(replay.body.errors[0].message).toContain('wf-contractor-group-1');
     const groups = (await a.get(`${gbase}?start_date=2026-03-01&end_date=2026-03-31`)).body;
     expect(groups.filter((g: AnyJson) => g.creation_token === 'wf-contractor-group-1')).toHaveLength(1);
@@ -146,16 +207,23 @@ describe('contractor payments', () => {
   it('funds a group, refuses to cancel it then; cancels an unfunded group entirely', async () => {
     const gbase = `/v1/companies/${co.uuid}/contractor_payment_groups`;
     const payments = [{ contractor_uuid: hourlyDd(), hours: '8' }];
-    const g1 = (await a.post(gbase, { check_date: '2026-03-06', creation_token: 't1', contractor_payments: payments })).body;
+    const g1 = (
+      await a.post(gbase, { check_date: '2026-03-06', creation_token: 't1', contractor_payments: payments })
+    ).body;
     const funded = await a.put(`/v1/contractor_payment_groups/${g1.uuid}/fund`);
     expect(funded.body.status).toBe('Funded');
     expect((await a.del(`/v1/contractor_payment_groups/${g1.uuid}`)).status).toBe(422);
-    const g2 = (await a.post(gbase, { check_date: '2026-03-06', creation_token: 't2', contractor_payments: payments })).body;
+    const g2 = (
+      await a.post(gbase, { check_date: '2026-03-06', creation_token: 't2', contractor_payments: payments })
+    ).body;
     const paymentId = g2.contractor_payments[0].uuid;
     expect((await a.del(`/v1/contractor_payment_groups/${g2.uuid}`)).status).toBe(204);
     expect((await a.get(`/v1/contractor_payment_groups/${g2.uuid}`)).status).toBe(404);
     expect((await a.get(`${base}/${paymentId}`)).status).toBe(404);
-    expect((await a.post(gbase, { check_date: '2026-03-06', creation_token: 't2', contractor_payments: payments })).status).toBe(422);
+    expect(
+      (await a.post(gbase, { check_date: '2026-03-06', creation_token: 't2', contractor_payments: payments }))
+        .status,
+    ).toBe(422);
   });
 
   it('validates a whole group before creating any of it', async () => {
@@ -169,8 +237,19 @@ describe('contractor payments', () => {
       ],
     });
     expect(res.status).toBe(422);
-    expect(res.body.errors[0]).toMatchObject({ category: 'nested_errors', metadata: { contractor_uuid: fixedCheck() } });
+    expect(res.body.errors[0]).toMatchObject({
+      category: 'nested_errors',
+      metadata: { contractor_uuid: fixedCheck() },
+    });
     expect(sandbox.counters().payments_per_contractor_date).toEqual({});
-    expect((await a.post(gbase, { check_date: '2026-03-06', creation_token: 'bad-group', contractor_payments: [{ contractor_uuid: hourlyDd(), hours: '1' }] })).status).toBe(201);
+    expect(
+      (
+        await a.post(gbase, {
+          check_date: '2026-03-06',
+          creation_token: 'bad-group',
+          contractor_payments: [{ contractor_uuid: hourlyDd(), hours: '1' }],
+        })
+      ).status,
+    ).toBe(201);
   });
 });

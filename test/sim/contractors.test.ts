@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Sandbox, SeededCompany } from '../../sim/server.js';
-import { api, company, contractor, manualClock, startSandbox, type AnyJson, type Api, type ManualClock } from './helpers.js';
+import {
+  api,
+  company,
+  contractor,
+  manualClock,
+  startSandbox,
+  type AnyJson,
+  type Api,
+  type ManualClock,
+} from './helpers.js';
 
 const HOUR = 3600_000;
 
@@ -31,8 +40,14 @@ describe('contractors', () => {
 
   it('schedules a dismissal that takes effect the day after end_date, in the company time zone', async () => {
     const { uuid } = contractor(co, 'hourly-dd');
-    expect((await a.post(`/v1/contractors/${uuid}/termination`, { end_date: '2026-03-10' })).status).toBe(204);
-    expect(await get(uuid)).toMatchObject({ is_active: true, dismissal_date: '2026-03-10', dismissal_cancellation_eligible: true });
+    expect((await a.post(`/v1/contractors/${uuid}/termination`, { end_date: '2026-03-10' })).status).toBe(
+      204,
+    );
+    expect(await get(uuid)).toMatchObject({
+      is_active: true,
+      dismissal_date: '2026-03-10',
+      dismissal_cancellation_eligible: true,
+    });
     expect(sandbox.counters().terminations_per_contractor[uuid]).toBe(1);
     clock.set('2026-03-11T03:59:00Z'); // 11:59 pm EDT on the 10th
     expect((await get(uuid)).is_active).toBe(true);
@@ -46,8 +61,16 @@ describe('contractors', () => {
     const { uuid } = contractor(co, 'hourly-dd');
     await a.post(`/v1/contractors/${uuid}/termination`, { end_date: '2026-03-20' });
     expect((await a.del(`/v1/contractors/${uuid}/termination`)).status).toBe(204);
-    expect(await get(uuid)).toMatchObject({ is_active: true, dismissal_date: null, dismissal_cancellation_eligible: false });
-    expect(await events(uuid)).toEqual(['contractor.deactivated', 'contractor.deactivation_cancelled', 'contractor.reactivated']);
+    expect(await get(uuid)).toMatchObject({
+      is_active: true,
+      dismissal_date: null,
+      dismissal_cancellation_eligible: false,
+    });
+    expect(await events(uuid)).toEqual([
+      'contractor.deactivated',
+      'contractor.deactivation_cancelled',
+      'contractor.reactivated',
+    ]);
     expect((await a.del(`/v1/contractors/${uuid}/termination`)).status).toBe(422);
   });
 
@@ -69,19 +92,28 @@ describe('contractors', () => {
     const version = (await get(uuid)).version;
     expect((await a.post(`/v1/contractors/${uuid}/rehire`, { start_date: '2026-04-01' })).status).toBe(422);
     await a.post(`/v1/contractors/${uuid}/termination`, { end_date: '2026-03-20' });
-    expect((await a.post(`/v1/contractors/${uuid}/termination`, { end_date: '2026-03-25' })).status).toBe(422);
+    expect((await a.post(`/v1/contractors/${uuid}/termination`, { end_date: '2026-03-25' })).status).toBe(
+      422,
+    );
     expect((await a.post(`/v1/contractors/${uuid}/rehire`, { start_date: '2026-04-01' })).status).toBe(422);
     const current = (await get(uuid)).version;
     expect(current).not.toBe(version);
     const deactivate = await a.put(`/v1/contractors/${uuid}`, { version: current, is_active: false });
     expect(deactivate.status).toBe(422);
-    expect(deactivate.body.errors[0]).toMatchObject({ error_key: 'is_active', category: 'invalid_attribute_value' });
+    expect(deactivate.body.errors[0]).toMatchObject({
+      error_key: 'is_active',
+      category: 'invalid_attribute_value',
+    });
     expect((await get(uuid)).dismissal_date).toBe('2026-03-20');
 
     const dismissed = contractor(co, 'dismissed').uuid;
     await a.post(`/v1/contractors/${dismissed}/rehire`, { start_date: '2026-03-16' });
-    expect((await a.post(`/v1/contractors/${dismissed}/rehire`, { start_date: '2026-03-17' })).status).toBe(422);
-    expect((await a.post(`/v1/contractors/${dismissed}/termination`, { end_date: '2026-03-30' })).status).toBe(422);
+    expect((await a.post(`/v1/contractors/${dismissed}/rehire`, { start_date: '2026-03-17' })).status).toBe(
+      422,
+    );
+    expect(
+      (await a.post(`/v1/contractors/${dismissed}/termination`, { end_date: '2026-03-30' })).status,
+    ).toBe(422);
     const v = (await get(dismissed)).version;
     expect((await a.put(`/v1/contractors/${dismissed}`, { version: v, is_active: true })).status).toBe(422);
   });
@@ -91,7 +123,9 @@ describe('contractors', () => {
     const before = await get(uuid);
     expect(before.is_active).toBe(false);
     expect(before.dismissal_date).not.toBeNull();
-    expect((await a.post(`/v1/contractors/${uuid}/rehire`, { start_date: before.dismissal_date })).status).toBe(422);
+    expect(
+      (await a.post(`/v1/contractors/${uuid}/rehire`, { start_date: before.dismissal_date })).status,
+    ).toBe(422);
     expect((await a.post(`/v1/contractors/${uuid}/rehire`, { start_date: '2026-03-16' })).status).toBe(204);
     expect(await get(uuid)).toMatchObject({
       is_active: false,
@@ -116,8 +150,16 @@ describe('contractors', () => {
     const dismissalDate = (await get(uuid)).dismissal_date;
     await a.post(`/v1/contractors/${uuid}/rehire`, { start_date: '2026-03-16' });
     expect((await a.del(`/v1/contractors/${uuid}/rehire`)).status).toBe(204);
-    expect(await get(uuid)).toMatchObject({ is_active: false, dismissal_date: dismissalDate, upcoming_employment: null });
-    expect(await events(uuid)).toEqual(['contractor.reactivated', 'contractor.reactivation_cancelled', 'contractor.deactivated']);
+    expect(await get(uuid)).toMatchObject({
+      is_active: false,
+      dismissal_date: dismissalDate,
+      upcoming_employment: null,
+    });
+    expect(await events(uuid)).toEqual([
+      'contractor.reactivated',
+      'contractor.reactivation_cancelled',
+      'contractor.deactivated',
+    ]);
   });
 
   it('deletes a contractor without payments; one with payments is a 422 and stays', async () => {
@@ -136,7 +178,11 @@ describe('contractors', () => {
   it('updates with the current version, 409 for a stale one, and deactivates/reactivates immediately', async () => {
     const { uuid } = contractor(co, 'hourly-dd');
     const v1 = (await get(uuid)).version;
-    const updated = await a.put(`/v1/contractors/${uuid}`, { version: v1, hourly_rate: '95.00', email: 'dana@example.com' });
+    const updated = await a.put(`/v1/contractors/${uuid}`, {
+      version: v1,
+      hourly_rate: '95.00',
+      email: 'dana@example.com',
+    });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ hourly_rate: '95.00', email: 'dana@example.com' });
     expect(updated.body.version).not.toBe(v1);

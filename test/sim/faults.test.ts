@@ -22,7 +22,8 @@ describe('fault injection', () => {
   });
 
   const setRules = (rules: unknown[]) => admin(sandbox).put('/sandbox/faults', { rules });
-  const created = (): number => sandbox.counters().payments_per_contractor_date[`${paymentBody.contractor_uuid}:2026-03-10`] ?? 0;
+  const created = (): number =>
+    sandbox.counters().payments_per_contractor_date[`${paymentBody.contractor_uuid}:2026-03-10`] ?? 0;
 
   it('answers 5xx a limited number of times, changing nothing', async () => {
     expect((await setRules([{ endpoint: CREATE_PAYMENT, status: 503, times: 2 }])).status).toBe(200);
@@ -40,13 +41,17 @@ describe('fault injection', () => {
 
   it('drop_response applies the change and then cuts the connection', async () => {
     await setRules([{ endpoint: CREATE_PAYMENT, drop_response: true, times: 1 }]);
-    await expect(fetch(`${sandbox.url}/v1/companies/${co.uuid}/contractor_payments`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${co.access_token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(paymentBody),
-    })).rejects.toThrow();
+    await expect(
+      fetch(`${sandbox.url}/v1/companies/${co.uuid}/contractor_payments`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${co.access_token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(paymentBody),
+      }),
+    ).rejects.toThrow();
     expect(created()).toBe(1);
-    const listed = (await a.get(`/v1/companies/${co.uuid}/contractor_payments?start_date=2026-03-10&end_date=2026-03-10`)).body;
+    const listed = (
+      await a.get(`/v1/companies/${co.uuid}/contractor_payments?start_date=2026-03-10&end_date=2026-03-10`)
+    ).body;
     expect(listed.contractor_payments[0].payments).toHaveLength(1);
   });
 
@@ -78,7 +83,9 @@ describe('fault injection', () => {
     await a.get(`/v1/companies/${co.uuid}`);
     await a.get(`/v1/companies/${co.uuid}`);
     expect(sandbox.counters().calls['GET /v1/companies/{company_id}']).toBe(2);
-    expect((await admin(sandbox).get('/sandbox/counters')).body.calls['GET /v1/companies/{company_id}']).toBe(2);
+    expect((await admin(sandbox).get('/sandbox/counters')).body.calls['GET /v1/companies/{company_id}']).toBe(
+      2,
+    );
     await admin(sandbox).del('/sandbox/counters');
     expect(sandbox.counters().calls).toEqual({});
   });

@@ -3,7 +3,13 @@
  * and a tiny JSON client over fetch (plus node:http for GET-with-body, which fetch refuses).
  */
 import { createServer, request } from 'node:http';
-import { createSandbox, type Sandbox, type SandboxOptions, type SeededCompany, type SeededContractor } from '../../sim/server.js';
+import {
+  createSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type SeededCompany,
+  type SeededContractor,
+} from '../../sim/server.js';
 
 export interface ManualClock {
   (): Date;
@@ -52,7 +58,12 @@ export function api(sandbox: Sandbox, token: string | null): Api {
     'X-Gusto-API-Version': '2025-11-15',
     ...(token ? { Authorization: `Bearer ${token}` } : {}),
   });
-  const call = async <T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ) => {
     const res = await fetch(sandbox.url + path, {
       method,
       headers: { ...headers(), ...extra },
@@ -72,7 +83,12 @@ export function api(sandbox: Sandbox, token: string | null): Api {
   };
 }
 
-function getWithBody<T>(sandbox: Sandbox, path: string, body: unknown, headers: Record<string, string>): Promise<ApiResponse<T>> {
+function getWithBody<T>(
+  sandbox: Sandbox,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<ApiResponse<T>> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -85,7 +101,12 @@ function getWithBody<T>(sandbox: Sandbox, path: string, body: unknown, headers: 
           const text = Buffer.concat(chunks).toString('utf8');
           const h = new Headers();
           for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
-          resolve({ status: res.statusCode ?? 0, headers: h, body: (text ? JSON.parse(text) : undefined) as T, text });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: h,
+            body: (text ? JSON.parse(text) : undefined) as T,
+            text,
+          });
         });
       },
     );
@@ -149,7 +170,10 @@ export async function startReceiver(): Promise<Receiver> {
     waitFor: async (predicate, timeoutMs = 5_000) => {
       const until = Date.now() + timeoutMs;
       while (!predicate(deliveries)) {
-        if (Date.now() > until) throw new Error(`receiver: condition not met; got ${JSON.stringify(deliveries.map((d) => d.json))}`);
+        if (Date.now() > until)
+          throw new Error(
+            `receiver: condition not met; got ${JSON.stringify(deliveries.map((d) => d.json))}`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -171,7 +195,10 @@ export async function startReceiver(): Promise<Receiver> {
 }
 
 /** Polls until `predicate` holds (real time). */
-export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > until) throw new Error('condition not met in time');

@@ -1,7 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { toCents } from '../../gusto/money.js';
 import type { Sandbox, SeededCompany } from '../../sim/server.js';
-import { admin, api, company, manualClock, startSandbox, wallClock, type AnyJson, type Api, type ManualClock } from './helpers.js';
+import {
+  admin,
+  api,
+  company,
+  manualClock,
+  startSandbox,
+  wallClock,
+  type AnyJson,
+  type Api,
+  type ManualClock,
+} from './helpers.js';
 
 describe('payrolls', () => {
   let sandbox: Sandbox;
@@ -43,7 +53,9 @@ describe('payrolls', () => {
   it('pre-generates payrolls: past ones processed, upcoming ones unprocessed, paginated like Gusto', async () => {
     const processed = await a.get(base);
     expect(processed.body.length).toBeGreaterThan(0);
-    expect(processed.body.every((p: AnyJson) => p.processed && p.processing_request.status === 'submit_success')).toBe(true);
+    expect(
+      processed.body.every((p: AnyJson) => p.processed && p.processing_request.status === 'submit_success'),
+    ).toBe(true);
     const unprocessed = await a.get(`${base}?processing_statuses=unprocessed`);
     expect(unprocessed.headers.get('x-page')).toBe('1');
     expect(unprocessed.headers.get('x-per-page')).toBe('25');
@@ -59,10 +71,14 @@ describe('payrolls', () => {
   });
 
   it('puts each deadline at 4 pm Los Angeles, two business days before the check date, across DST', async () => {
-    const res = await a.get(`${base}?processing_statuses=unprocessed,processed&start_date=2026-01-01&end_date=2026-05-31`);
+    const res = await a.get(
+      `${base}?processing_statuses=unprocessed,processed&start_date=2026-01-01&end_date=2026-05-31`,
+    );
     for (const p of res.body) {
       expect(wallClock(p.payroll_deadline, 'America/Los_Angeles').slice(11)).toBe('16:00');
-      const deadlineDay = new Date(`${wallClock(p.payroll_deadline, 'America/Los_Angeles').slice(0, 10)}T12:00:00Z`).getUTCDay();
+      const deadlineDay = new Date(
+        `${wallClock(p.payroll_deadline, 'America/Los_Angeles').slice(0, 10)}T12:00:00Z`,
+      ).getUTCDay();
       expect([1, 2, 3, 4, 5]).toContain(deadlineDay);
     }
     // Both sides of the 2026-03-08 change are present: 00:00Z in PST, 23:00Z in PDT.
@@ -76,22 +92,41 @@ describe('payrolls', () => {
     const [first, second] = prepared.employee_compensations;
     expect(first.version).toMatch(/^[0-9a-f]{40}$/);
     const update = await a.put(`${base}/${id}`, {
-      employee_compensations: [{ employee_uuid: first.employee_uuid, version: first.version, fixed_compensations: [{ name: 'Bonus', amount: '500.00' }] }],
+      employee_compensations: [
+        {
+          employee_uuid: first.employee_uuid,
+          version: first.version,
+          fixed_compensations: [{ name: 'Bonus', amount: '500.00' }],
+        },
+      ],
     });
     expect(update.status).toBe(200);
     expect(update.body.employee_compensations).toHaveLength(1);
     const bumped = update.body.employee_compensations[0];
     expect(bumped.version).not.toBe(first.version);
-    expect(bumped.fixed_compensations).toEqual([expect.objectContaining({ name: 'Bonus', amount: '500.00' })]);
+    expect(bumped.fixed_compensations).toEqual([
+      expect.objectContaining({ name: 'Bonus', amount: '500.00' }),
+    ]);
 
     const stale = await a.put(`${base}/${id}`, {
       employee_compensations: [
-        { employee_uuid: second.employee_uuid, version: second.version, fixed_compensations: [{ name: 'Commission', amount: '1.00' }] },
-        { employee_uuid: first.employee_uuid, version: first.version, fixed_compensations: [{ name: 'Bonus', amount: '9.00' }] },
+        {
+          employee_uuid: second.employee_uuid,
+          version: second.version,
+          fixed_compensations: [{ name: 'Commission', amount: '1.00' }],
+        },
+        {
+          employee_uuid: first.employee_uuid,
+          version: first.version,
+          fixed_compensations: [{ name: 'Bonus', amount: '9.00' }],
+        },
       ],
     });
     expect(stale.status).toBe(409);
-    expect(stale.body.errors[0]).toMatchObject({ category: 'invalid_resource_version', metadata: { employee_uuid: first.employee_uuid } });
+    expect(stale.body.errors[0]).toMatchObject({
+      category: 'invalid_resource_version',
+      metadata: { employee_uuid: first.employee_uuid },
+    });
     const after = (await show(id)).employee_compensations;
     const byId = new Map(after.map((c: AnyJson) => [c.employee_uuid, c]));
     expect((byId.get(second.employee_uuid) as AnyJson).version).toBe(second.version);
@@ -107,16 +142,47 @@ describe('payrolls', () => {
     const before = await show(id);
     const attempts = [
       { employee_compensations: [{ employee_uuid: 'nobody', version: 'x' }] },
-      { employee_compensations: [{ employee_uuid: exempt.employee_uuid, version: exempt.version, hourly_compensations: [{ name: 'Overtime', hours: '5' }] }] },
-      { employee_compensations: [{ employee_uuid: hourly.employee_uuid, version: hourly.version, hourly_compensations: [{ name: 'Regular Hours', hours: '1.2345' }] }] },
-      { employee_compensations: [{ employee_uuid: hourly.employee_uuid, version: hourly.version, fixed_compensations: [{ name: 'Gift', amount: '5' }] }] },
-      { employee_compensations: Array.from({ length: 101 }, () => ({ employee_uuid: hourly.employee_uuid, version: hourly.version })) },
+      {
+        employee_compensations: [
+          {
+            employee_uuid: exempt.employee_uuid,
+            version: exempt.version,
+            hourly_compensations: [{ name: 'Overtime', hours: '5' }],
+          },
+        ],
+      },
+      {
+        employee_compensations: [
+          {
+            employee_uuid: hourly.employee_uuid,
+            version: hourly.version,
+            hourly_compensations: [{ name: 'Regular Hours', hours: '1.2345' }],
+          },
+        ],
+      },
+      {
+        employee_compensations: [
+          {
+            employee_uuid: hourly.employee_uuid,
+            version: hourly.version,
+            fixed_compensations: [{ name: 'Gift', amount: '5' }],
+          },
+        ],
+      },
+      {
+        employee_compensations: Array.from({ length: 101 }, () => ({
+          employee_uuid: hourly.employee_uuid,
+          version: hourly.version,
+        })),
+      },
       { employee_compensations: [] },
     ];
     for (const body of attempts) {
       const res = await a.put(`${base}/${id}`, body);
       expect(res.status).toBe(422);
-      expect(res.body.errors[0]).toEqual(expect.objectContaining({ error_key: expect.any(String), category: expect.any(String) }));
+      expect(res.body.errors[0]).toEqual(
+        expect.objectContaining({ error_key: expect.any(String), category: expect.any(String) }),
+      );
     }
     expect(await show(id)).toEqual(before);
   });
@@ -127,7 +193,14 @@ describe('payrolls', () => {
     const c = comps[0];
     await a.put(`${base}/${id}`, {
       employee_compensations: [
-        { employee_uuid: c.employee_uuid, version: c.version, fixed_compensations: [{ name: 'Reimbursement', amount: '80.00' }, { name: 'Bonus', amount: '1000.00' }] },
+        {
+          employee_uuid: c.employee_uuid,
+          version: c.version,
+          fixed_compensations: [
+            { name: 'Reimbursement', amount: '80.00' },
+            { name: 'Bonus', amount: '1000.00' },
+          ],
+        },
       ],
     });
     expect((await a.put(`${base}/${id}/calculate`)).status).toBe(202);
@@ -143,18 +216,24 @@ describe('payrolls', () => {
     expect(p.calculated_at).toBe('2026-03-02T18:00:01Z');
     const t = p.totals;
     const cents = (n: number): number => toCents(n.toFixed(2));
-    const sum = (f: (x: AnyJson) => number): number => p.employee_compensations.reduce((acc: number, x: AnyJson) => acc + cents(f(x)), 0);
+    const sum = (f: (x: AnyJson) => number): number =>
+      p.employee_compensations.reduce((acc: number, x: AnyJson) => acc + cents(f(x)), 0);
     expect(toCents(t.gross_pay)).toBe(sum((x) => x.gross_pay));
     expect(toCents(t.net_pay)).toBe(sum((x) => x.net_pay));
     expect(toCents(t.net_pay)).toBeLessThanOrEqual(toCents(t.gross_pay));
     expect(toCents(t.tax_debit)).toBe(toCents(t.employee_taxes) + toCents(t.employer_taxes));
     expect(toCents(t.company_debit)).toBe(
-      toCents(t.net_pay_debit) + toCents(t.tax_debit) + toCents(t.reimbursement_debit) + toCents(t.child_support_debit),
+      toCents(t.net_pay_debit) +
+        toCents(t.tax_debit) +
+        toCents(t.reimbursement_debit) +
+        toCents(t.child_support_debit),
     );
     expect(toCents(t.check_amount)).toBe(toCents(t.net_pay) + toCents(t.reimbursements));
     expect(t.employee_bonuses).toBe('1000.00');
     expect(t.reimbursements).toBe('80.00');
-    expect(toCents(t.gross_pay)).toBe(toCents(t.net_pay) + toCents(t.employee_taxes) + toCents(t.other_deductions));
+    expect(toCents(t.gross_pay)).toBe(
+      toCents(t.net_pay) + toCents(t.employee_taxes) + toCents(t.other_deductions),
+    );
   });
 
   it('prepare throws a calculation away', async () => {
@@ -215,8 +294,17 @@ describe('payrolls', () => {
 
   it('fail_next ends the next calculation in processing_failed with the given errors', async () => {
     const { payroll_uuid: id } = await upcoming();
-    const errors = [{ error_key: 'base', category: 'payroll_blocker', message: 'Bank account unverified', metadata: { key: 'missing_bank_verification' } }];
-    expect((await admin(sandbox).post(`/sandbox/payrolls/${id}/fail_next`, { stage: 'calculate', errors })).status).toBe(200);
+    const errors = [
+      {
+        error_key: 'base',
+        category: 'payroll_blocker',
+        message: 'Bank account unverified',
+        metadata: { key: 'missing_bank_verification' },
+      },
+    ];
+    expect(
+      (await admin(sandbox).post(`/sandbox/payrolls/${id}/fail_next`, { stage: 'calculate', errors })).status,
+    ).toBe(200);
     await a.put(`${base}/${id}/calculate`);
     clock.advance(1_000);
     const failed = await show(id);
@@ -302,9 +390,13 @@ describe('payrolls', () => {
     expect((await b.get(`/v1/companies/${blocked.uuid}/payrolls/blockers`)).body).toEqual([
       { key: 'missing_bank_info', message: expect.any(String) },
     ]);
-    const id = (await b.get(`/v1/companies/${blocked.uuid}/payrolls?processing_statuses=unprocessed`)).body[0].payroll_uuid;
+    const id = (await b.get(`/v1/companies/${blocked.uuid}/payrolls?processing_statuses=unprocessed`)).body[0]
+      .payroll_uuid;
     const res = await b.put(`/v1/companies/${blocked.uuid}/payrolls/${id}/calculate`);
     expect(res.status).toBe(422);
-    expect(res.body.errors[0]).toMatchObject({ category: 'payroll_blocker', metadata: { key: 'missing_bank_info' } });
+    expect(res.body.errors[0]).toMatchObject({
+      category: 'payroll_blocker',
+      metadata: { key: 'missing_bank_info' },
+    });
   });
 });

@@ -3,7 +3,13 @@ import type { SeededCompany } from '../../sim/server.js';
 import { admin, api, company, startSandbox } from './helpers.js';
 
 const shape = (companies: SeededCompany[]) =>
-  companies.map((c) => ({ key: c.key, name: c.name, zone: c.time_zone, employees: c.employees.length, contractors: c.contractors.length }));
+  companies.map((c) => ({
+    key: c.key,
+    name: c.name,
+    zone: c.time_zone,
+    employees: c.employees.length,
+    contractors: c.contractors.length,
+  }));
 
 describe('seed data', () => {
   it('is deterministic for a seed; fixtures keep their shape across seeds', async () => {
@@ -20,7 +26,8 @@ describe('seed data', () => {
       expect(shape(other.companies)).toEqual(shape(one.companies));
       const co = company(one, 'mid-ny');
       const path = `/v1/companies/${co.uuid}/payrolls?processing_statuses=unprocessed,processed`;
-      const ids = async (s: typeof one) => (await api(s, co.access_token).get(path)).body.map((p: { payroll_uuid: string }) => p.payroll_uuid);
+      const ids = async (s: typeof one) =>
+        (await api(s, co.access_token).get(path)).body.map((p: { payroll_uuid: string }) => p.payroll_uuid);
       expect(await ids(one)).toEqual(await ids(two));
     } finally {
       await Promise.all([one.close(), two.close(), other.close()]);
@@ -31,7 +38,14 @@ describe('seed data', () => {
     const sandbox = await startSandbox({ seed: { seed: 83 } });
     try {
       const companies = sandbox.companies;
-      expect(companies.map((c) => c.key)).toEqual(['small-ca', 'mid-ny', 'large-il', 'denver-co', 'phoenix-az', 'honolulu-hi']);
+      expect(companies.map((c) => c.key)).toEqual([
+        'small-ca',
+        'mid-ny',
+        'large-il',
+        'denver-co',
+        'phoenix-az',
+        'honolulu-hi',
+      ]);
       expect(new Set(companies.map((c) => c.time_zone)).size).toBe(6);
       expect(company(sandbox, 'small-ca').employees).toHaveLength(3);
       expect(company(sandbox, 'mid-ny').employees.length).toBeGreaterThanOrEqual(20);
@@ -39,8 +53,12 @@ describe('seed data', () => {
       expect(new Set(mid.employees.map((e) => `${e.flsa_status}/${e.salaried}`))).toEqual(
         new Set(['Exempt/true', 'Nonexempt/true', 'Nonexempt/false']),
       );
-      expect(new Set(mid.employees.map((e) => e.payment_method))).toEqual(new Set(['Direct Deposit', 'Check']));
-      const kinds = mid.contractors.map((c) => `${c.key}|${c.wage_type}|${c.payment_method}|${c.has_payments}|${c.is_active}`);
+      expect(new Set(mid.employees.map((e) => e.payment_method))).toEqual(
+        new Set(['Direct Deposit', 'Check']),
+      );
+      const kinds = mid.contractors.map(
+        (c) => `${c.key}|${c.wage_type}|${c.payment_method}|${c.has_payments}|${c.is_active}`,
+      );
       expect(kinds).toEqual([
         'hourly-dd|Hourly|Direct Deposit|true|true',
         'fixed-check|Fixed|Check|true|true',
@@ -71,7 +89,9 @@ describe('seed data', () => {
       expect(companies).toHaveLength(1000);
       const generated = companies[999]!;
       expect(generated.key).toBe('gen-1000');
-      const res = await api(sandbox, generated.access_token).get(`/v1/companies/${generated.uuid}/payrolls?processing_statuses=unprocessed`);
+      const res = await api(sandbox, generated.access_token).get(
+        `/v1/companies/${generated.uuid}/payrolls?processing_statuses=unprocessed`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.length).toBeGreaterThan(0);
     } finally {
@@ -88,11 +108,23 @@ describe('seed data', () => {
       expect(added.body).toHaveLength(3);
       expect(sandbox.companies).toHaveLength(9);
       const bad = await ops.post('/sandbox/companies', {
-        companies: [{ name: 'X', location: { street_1: 'a', city: 'b', state: 'CA', zip: '9' }, time_zone: 'Mars/Base', pay_schedule: 'weekly', employees: {} }],
+        companies: [
+          {
+            name: 'X',
+            location: { street_1: 'a', city: 'b', state: 'CA', zip: '9' },
+            time_zone: 'Mars/Base',
+            pay_schedule: 'weekly',
+            employees: {},
+          },
+        ],
       });
       expect(bad.status).toBe(422);
       expect(bad.body.errors.map((e: { error_key: string }) => e.error_key)).toEqual(
-        expect.arrayContaining(['companies.0.time_zone', 'companies.0.location.zip', 'companies.0.pay_schedule']),
+        expect.arrayContaining([
+          'companies.0.time_zone',
+          'companies.0.location.zip',
+          'companies.0.pay_schedule',
+        ]),
       );
       expect(sandbox.companies).toHaveLength(9);
     } finally {

@@ -17,10 +17,10 @@ const SPEC_ID = 'https://gusto.example/openapi.v2025-11-15.json';
 
 type Node = Record<string, unknown>;
 
-// Both packages are CommonJS; depending on the loader their default export is the value itself or
-// sits under `.default`.
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof Ajv2020Module;
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as typeof addFormatsModule;
+// Both packages are CommonJS: imported from ESM, the default import is `module.exports`, and each
+// also exposes itself as `module.exports.default`, which is what the type declarations describe.
+const Ajv2020 = Ajv2020Module.default;
+const addFormats = addFormatsModule.default;
 
 export const specAvailable = (): boolean => existsSync(SPEC_PATH);
 
@@ -95,12 +95,11 @@ export class SpecValidator {
 
   /** Errors of `body` against `schema` (empty when it conforms). */
   check(schema: Node, body: unknown, key: string): string[] {
-    let validate = this.cache.get(key);
-    if (!validate) {
-      validate = this.ajv.compile(anchorRefs(schema) as Node);
-      this.cache.set(key, validate);
-    }
+    const validate = this.cache.get(key) ?? this.ajv.compile(anchorRefs(schema) as Node);
+    this.cache.set(key, validate);
     if (validate(body)) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    return (validate.errors ?? []).map(
+      (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+    );
   }
 }

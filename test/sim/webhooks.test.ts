@@ -26,7 +26,12 @@ describe('webhooks', () => {
 
   beforeEach(async () => {
     clock = manualClock('2026-03-02T18:00:00Z');
-    sandbox = await startSandbox({ clock, tickMs: 20, webhooks: { retryDelaysMs: [50, 50] }, seed: { seed: 61 } });
+    sandbox = await startSandbox({
+      clock,
+      tickMs: 20,
+      webhooks: { retryDelaysMs: [50, 50] },
+      seed: { seed: 61 },
+    });
     receiver = await startReceiver();
     sys = api(sandbox, sandbox.systemToken);
     co = company(sandbox, 'small-ca');
@@ -40,12 +45,16 @@ describe('webhooks', () => {
 
   /** Creates a subscription and completes the verification handshake; returns its token. */
   async function subscribe(types = ['Payroll', 'Contractor', 'ContractorPayment']): Promise<string> {
-    const created = await sys.post('/v1/webhook_subscriptions', { url: receiver.url, subscription_types: types });
+    const created = await sys.post('/v1/webhook_subscriptions', {
+      url: receiver.url,
+      subscription_types: types,
+    });
     expect(created.status).toBe(201);
     expect(created.body.status).toBe('pending');
-    await receiver.waitFor((d) => d.some((x) => x.json.verification_token));
-    const handshake = receiver.deliveries.find((x) => x.json.verification_token)!;
-    expect(handshake.json.webhook_subscription_uuid).toBe(created.body.uuid);
+    const mine = (d: Delivery): boolean => d.json.webhook_subscription_uuid === created.body.uuid;
+    await receiver.waitFor((d) => d.some(mine));
+    const handshake = receiver.deliveries.find(mine)!;
+    expect(handshake.json.verification_token).toMatch(/^[0-9a-f]{32}$/);
     const verified = await sys.put(`/v1/webhook_subscriptions/${created.body.uuid}/verify`, {
       verification_token: handshake.json.verification_token,
     });
@@ -104,7 +113,11 @@ describe('webhooks', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(events('payroll.calculated')).toHaveLength(3);
     const log = (await admin(sandbox).get('/sandbox/webhook_deliveries')).body;
-    expect(log.filter((d: { event_type: string }) => d.event_type === 'payroll.calculated').map((d: { status: number }) => d.status)).toEqual([500, 500, 200]);
+    expect(
+      log
+        .filter((d: { event_type: string }) => d.event_type === 'payroll.calculated')
+        .map((d: { status: number }) => d.status),
+    ).toEqual([500, 500, 200]);
   });
 
   it('can duplicate deliveries on purpose', async () => {
@@ -124,7 +137,9 @@ describe('webhooks', () => {
       await a.post(`/v1/contractors/${uuid}/termination`, { end_date: '2026-04-30' });
       await a.del(`/v1/contractors/${uuid}/termination`);
     }
-    const logged = (await sys.get(`/v1/events?limit=100&event_type=contractor.*`)).body.map((e: { uuid: string }) => e.uuid);
+    const logged = (await sys.get(`/v1/events?limit=100&event_type=contractor.*`)).body.map(
+      (e: { uuid: string }) => e.uuid,
+    );
     expect(logged).toHaveLength(18);
     await receiver.waitFor(() => events().length === 18);
     const delivered = events().map((d) => d.json.uuid as string);

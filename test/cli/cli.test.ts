@@ -1,0 +1,154 @@
+/**
+ * The `payroll` CLI against the dev server, a sandbox and a real worker. `run --wait` goes through
+ * bin/payroll.js in a child process (the real entry point, exit code included); help and input errors
+ * run in-process through runCli, which is what the binary calls.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runCli } from '../../client/cli/program.js';
+import { devServerEnv, runWorker, startSandbox, uniqueTaskQueue, type Sandbox, type TestWorkflowEnvironment } from '../harness/index.js';
+import { HARNESS_ENV, REPO_ROOT } from '../harness/shared.js';
+
+let env: TestWorkflowEnvironment;
+let sandbox: Sandbox;
+let taskQueue: string;
+let release: () => void;
+let worker: Promise<void>;
+let cliEnv: NodeJS.ProcessEnv;
+const company = (key: string) => sandbox.companies.find((c) => c.key === key)!;
+
+beforeAll(async () => {
+  env = await devServerEnv();
+  sandbox = await startSandbox({ calculateLatencyMs: 400, submitLatencyMs: 400 });
+  taskQueue = uniqueTaskQueue('cli');
+  const held = new Promise<void>((resolve) => (release = resolve));
+  worker = runWorker(env, { taskQueue, sandbox }, () => held);
+  cliEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: process.env[HARNESS_ENV.address] ?? env.connection.options.address,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TASK_QUEUE: taskQueue,
+    GUSTO_BASE_URL: sandbox.url,
+  };
+}, 120_000);
+
+afterAll(async () => {
+  release?.();
+  await worker;
+  await sandbox?.close();
+  await env?.teardown();
+});
+
+/** Runs bin/payroll.js as a user would. */
+function payroll(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/payroll.js'), ...args], { cwd: REPO_ROOT, env: cliEnv });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+}
+
+/** Runs the CLI in-process (same code the binary runs), capturing its output. */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { out: (s) => void (stdout += s), err: (s) => void (stderr += s), isTty: false }, cliEnv);
+  return { code, stdout, stderr };
+}
+
+describe('payroll run --wait', () => {
+  let payrollId: string;
+
+  it('prints each stage live with elapsed time and Gusto calls, then the receipt, and exits 0', async () => {
+    const res = await payroll(['run', '--company', company('small-ca').uuid, '--wait', '--timeout', '60']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^started payroll:[0-9a-f-]+:([0-9a-f-]+)$/);
+    payrollId = /:([0-9a-f-]+)$/.exec(lines[0]!)![1]!;
+    const stages = lines.filter((l) => /^\s+\+\d+\.\ds\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+    // Fast stages can fall between two polls, but the order is always the process's order.
+    const order = ['finding', 'preparing', 'calculating', 'submitting', 'processing', 'processed'];
+    expect(stages.at(-1)).toBe('processed');
+    expect(stages.map((s) => order.indexOf(s!))).toEqual([...stages.map((s) => order.indexOf(s!))].sort((a, b) => a - b));
+    expect(stages.length).toBeGreaterThanOrEqual(3);
+    expect(res.stdout).toMatch(/gusto calls: \d+/);
+    expect(res.stdout).toMatch(/receipt\n\s+company debit\s+\d+\.\d{2}\n/);
+    expect(res.stdout).toMatch(/net pay\s+\d+\.\d{2}/);
+  }, 90_000);
+
+  it('reports the same run again with status --json', async () => {
+    const res = await payroll(['status', '--company', company('small-ca').uuid, '--payroll', payrollId, '--json']);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ payrollId, stage: 'processed' });
+  }, 30_000);
+
+  it('exits 2 with one line naming the field for bad input', async () => {
+    const res = await payroll(['run', '--company', 'acme']);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr.trim().split('\n')).toEqual(['error: --company: must be a UUID, got "acme"']);
+  }, 30_000);
+});
+
+describe('errors and exit codes', () => {
+  const c = () => company('mid-ny').uuid;
+  const unknown = '00000000-0000-4000-8000-000000000000';
+
+  it.each([
+    ['a missing required option', ['approve', '--company', unknown, '--payroll', unknown], /--company-debit/],
+    ['an amount that is not money', ['approve', '--company', unknown, '--payroll', unknown, '--company-debit', 'lots', '--net-pay', '1.00', '--gross-pay', '1.00'], /--company-debit \(totals\.company_debit\)/],
+    ['an unknown stage', ['list', '--company', unknown, '--stage', 'asleep'], /--stage \(stage\)/],
+    ['a bad date', ['contractor', 'dismiss', '--company', unknown, '--contractor', unknown, '--date', '2026-02-30'], /--date \(end_date\)/],
+    ['a bad choice', ['run', '--company', unknown, '--review', 'sometimes'], /--review/],
+    ['an unknown command', ['pay-everyone'], /unknown command/],
+    ['payments that are not JSON', ['contractor-group', 'start', '--company', unknown, '--check-date', '2026-12-01', '--payments', '[oops'], /--payments/],
+  ])('exits 2 on %s, naming it in one line', async (_name, args, pattern) => {
+    const res = await inProcess(args as string[]);
+    expect(res.code).toBe(2);
+    const lines = res.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+  });
+
+  it('exits 4 for an unknown run, with the error as JSON under --json', async () => {
+    const res = await inProcess(['status', '--company', c(), '--payroll', unknown, '--json']);
+    expect(res.code).toBe(4);
+    expect(JSON.parse(res.stdout).error.code).toBe('not_found');
+  });
+
+  it('exits 5 when an operation is refused, with the reason', async () => {
+    const res = await inProcess(['contractor', 'delete', '--company', c(), '--contractor', company('mid-ny').contractors.find((k) => k.has_payments)!.uuid]);
+    expect(res.code).toBe(5);
+    expect(res.stderr).toMatch(/^error: .*pa(id|yment)/i);
+  }, 30_000);
+});
+
+describe('--help', () => {
+  const commands = [
+    [],
+    ['run'],
+    ['status'],
+    ['approve'],
+    ['reject'],
+    ['retry'],
+    ['cancel'],
+    ['list'],
+    ['schedule'],
+    ...['create', 'show', 'pause', 'unpause', 'trigger', 'delete'].map((s) => ['schedule', s]),
+    ['contractor-pay'],
+    ...['start', 'status', 'approve', 'cancel', 'list'].map((s) => ['contractor-pay', s]),
+    ['contractor-group'],
+    ...['start', 'status', 'approve', 'cancel'].map((s) => ['contractor-group', s]),
+    ['contractor'],
+    ...['dismiss', 'rehire', 'status', 'cancel', 'deactivate', 'delete'].map((s) => ['contractor', s]),
+  ];
+  it.each(commands.map((c) => [c.join(' ') || '(root)', c]))('works on %s', async (_name, args) => {
+    const res = await inProcess([...(args as string[]), '--help']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^Usage: payroll/);
+  });
+});

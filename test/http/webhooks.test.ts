@@ -1,0 +1,201 @@
+/**
+ * The Gusto webhook ingress against the dev server, a sandbox and a real worker: signed events wake
+ * the waiting workflow, anything unsigned or altered is a 401 that signals nothing, replays are
+ * harmless, events for unknown runs are acknowledged, and a new subscription's handshake is completed
+ * through the Gusto API so the sandbox's own signed deliveries then drive a run.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { signGustoPayload } from '../../gusto/webhooks.js';
+import { contractorDismissalId, payrollRunId } from '../../workflows/ids.js';
+import { eventually, startStack, WEBHOOK_TOKEN, type Stack } from './stack.js';
+
+let stack: Stack;
+const company = (key: string) => stack.sandbox.companies.find((c) => c.key === key)!;
+
+function event(type: string, companyId: string, entityType: string, entityId: string) {
+  return {
+    uuid: randomUUID(),
+    event_type: type,
+    resource_type: 'Company',
+    resource_uuid: companyId,
+    entity_type: entityType,
+    entity_uuid: entityId,
+    timestamp: Math.floor(Date.now() / 1000),
+  };
+}
+
+function deliver(raw: string, signature?: string) {
+  return stack.call('POST', '/webhooks/gusto', {
+    auth: false,
+    rawBody: raw,
+    headers: { 'content-type': 'application/json', ...(signature ? { 'x-gusto-signature': signature } : {}) },
+  });
+}
+
+const stateOf = async (companyId: string, payrollId: string) =>
+  (await stack.call('GET', `/v1/companies/${companyId}/payroll-runs/${payrollId}`)).json;
+
+beforeAll(async () => {
+  stack = await startStack({ calculateLatencyMs: 200, submitLatencyMs: 200 });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a payroll run waiting on Gusto without polling', () => {
+  let companyId: string;
+  let payrollId: string;
+  let raw: string;
+  let signature: string;
+
+  beforeAll(async () => {
+    companyId = company('small-ca').uuid;
+    const res = await stack.call('POST', `/v1/companies/${companyId}/payroll-runs`, {
+      body: { review: 'manual', polling: false },
+    });
+    expect(res.status).toBe(201);
+    payrollId = res.json.payrollId;
+    // Gusto has finished calculating, but nothing tells the run: it has no poller and no webhook yet.
+    await eventually(async () => {
+      const p = await stack.gusto.payrolls.get(companyId, payrollId);
+      return p.processing_request?.status === 'calculate_success' ? p : undefined;
+    });
+    raw = JSON.stringify(event('payroll.calculated', companyId, 'Payroll', payrollId));
+    signature = signGustoPayload(raw, WEBHOOK_TOKEN);
+  }, 60_000);
+
+  it('stays calculating while nothing wakes it', async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await stateOf(companyId, payrollId)).toMatchObject({ stage: 'calculating', webhookWakeups: 0 });
+  });
+
+  it.each([
+    ['a forged signature', () => deliver(raw, signGustoPayload(raw, 'not-the-token'))],
+    ['a body altered after signing', () => deliver(raw.replace('payroll.calculated', 'payroll.processed'), signature)],
+    ['a missing header', () => deliver(raw)],
+    ['a malformed header', () => deliver(raw, 'sha256=abc')],
+  ])('refuses %s with 401 and signals nothing', async (_name, send) => {
+    const res = await send();
+    expect(res.status).toBe(401);
+    expect(res.json.error.code).toBe('unauthorized');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stateOf(companyId, payrollId)).toMatchObject({ stage: 'calculating', webhookWakeups: 0 });
+  });
+
+  it('wakes the run on a correctly signed payroll.calculated', async () => {
+    const res = await deliver(raw, signature);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ received: true, kind: 'event', signalled: [payrollRunId(companyId, payrollId)] });
+    const state = await eventually(async () => {
+      const s = await stateOf(companyId, payrollId);
+      return s.stage === 'awaiting_review' ? s : undefined;
+    });
+    expect(state.webhookWakeups).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it('treats a replayed event as harmless: the run re-reads Gusto and stays where it is', async () => {
+    const before = await stateOf(companyId, payrollId);
+    for (let i = 0; i < 3; i++) expect((await deliver(raw, signature)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await stateOf(companyId, payrollId);
+    expect(after).toMatchObject({ stage: 'awaiting_review', totals: before.totals, rounds: before.rounds });
+  });
+});
+
+describe('events nobody waits for', () => {
+  it('acknowledges an event for an unknown payroll (200) and signals nothing', async () => {
+    const raw = JSON.stringify(event('payroll.processed', company('mid-ny').uuid, 'Payroll', randomUUID()));
+    const res = await deliver(raw, signGustoPayload(raw, WEBHOOK_TOKEN));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ received: true, signalled: [] });
+    expect(res.json.note).toMatch(/no running workflow/);
+  });
+
+  it('acknowledges event types no process uses', async () => {
+    const raw = JSON.stringify(event('employee.updated', company('mid-ny').uuid, 'Employee', randomUUID()));
+    const res = await deliver(raw, signGustoPayload(raw, WEBHOOK_TOKEN));
+    expect(res.status).toBe(200);
+    expect(res.json.signalled).toEqual([]);
+  });
+});
+
+describe('contractor events', () => {
+  it("wakes the company's running contractor payments (their ids use a business key, not Gusto's uuid)", async () => {
+    const c = company('mid-ny');
+    const date = new Date((await stack.sandbox.now()).getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const started = await stack.call('POST', `/v1/companies/${c.uuid}/contractor-payments`, {
+      body: {
+        contractorId: c.contractors.find((k) => k.key === 'hourly-dd')!.uuid,
+        date,
+        hours: '3.000',
+        businessKey: 'webhook-test',
+        approval: 'manual',
+      },
+    });
+    expect(started.status).toBe(201);
+    const raw = JSON.stringify(event('contractor_payment.funded', c.uuid, 'ContractorPayment', randomUUID()));
+    // Visibility is eventually consistent; a repeated delivery is harmless, so retrying is fine.
+    const res = await eventually(async () => {
+      const r = await deliver(raw, signGustoPayload(raw, WEBHOOK_TOKEN));
+      return r.json.signalled?.includes(started.json.workflowId) ? r : undefined;
+    });
+    expect(res.status).toBe(200);
+    const state = (await stack.call('GET', `/v1/companies/${c.uuid}/contractor-payments/webhook-test`)).json;
+    expect(state.events).toBeGreaterThanOrEqual(1);
+  }, 40_000);
+
+  it("wakes a contractor's dismissal on a contractor event", async () => {
+    const c = company('denver-co');
+    const contractorId = c.contractors.find((k) => k.key === 'hourly-dd')!.uuid;
+    const endDate = new Date((await stack.sandbox.now()).getTime() + 20 * 86_400_000).toISOString().slice(0, 10);
+    const dismissal = await stack.call('POST', `/v1/companies/${c.uuid}/contractors/${contractorId}/dismissal`, {
+      body: { end_date: endDate, timeZone: 'America/Denver' },
+    });
+    expect(dismissal.status).toBe(200);
+    const raw = JSON.stringify(event('contractor.updated', c.uuid, 'Contractor', contractorId));
+    const res = await deliver(raw, signGustoPayload(raw, WEBHOOK_TOKEN));
+    expect(res.status).toBe(200);
+    expect(res.json.signalled).toEqual([contractorDismissalId(contractorId)]);
+  }, 30_000);
+});
+
+describe('a new webhook subscription', () => {
+  it('refuses a handshake whose token Gusto does not accept (401)', async () => {
+    const sub = await stack.gusto.webhookSubscriptions.create({
+      url: 'http://127.0.0.1:9/unreachable',
+      subscription_types: ['Payroll'],
+    });
+    const res = await stack.call('POST', '/webhooks/gusto', {
+      auth: false,
+      body: { verification_token: 'guessed-token', webhook_subscription_uuid: sub.uuid },
+    });
+    expect(res.status).toBe(401);
+    expect((await stack.gusto.webhookSubscriptions.get(sub.uuid)).status).toBe('pending');
+  });
+
+  it('is verified through the Gusto API, and its signed deliveries then drive a run with no polling', async () => {
+    const sub = await stack.gusto.webhookSubscriptions.create({
+      url: `${stack.base}/webhooks/gusto`,
+      subscription_types: ['Payroll'],
+    });
+    await eventually(async () => {
+      const s = await stack.gusto.webhookSubscriptions.get(sub.uuid);
+      return s.status === 'verified' ? s : undefined;
+    }, 15_000, 'subscription verified');
+
+    const companyId = company('denver-co').uuid;
+    const res = await stack.call('POST', `/v1/companies/${companyId}/payroll-runs`, { body: { polling: false } });
+    expect(res.status).toBe(201);
+    const state = await eventually(
+      async () => {
+        const s = await stateOf(companyId, res.json.payrollId);
+        return s.stage === 'processed' ? s : undefined;
+      },
+      40_000,
+      'run processed by webhooks alone',
+    );
+    expect(state.webhookWakeups).toBeGreaterThanOrEqual(2); // calculated, then processed
+  }, 60_000);
+});
