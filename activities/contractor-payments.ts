@@ -9,7 +9,11 @@ import type { GustoClient } from '../gusto/client.js';
 import { isGustoApiError, type InputIssue } from '../gusto/errors.js';
 import { fromCents, hoursTimesRate, sumCents, toCents, toThousandths, type Cents } from '../gusto/money.js';
 import { decimalRule } from '../gusto/schemas/common.js';
-import type { ContractorPaymentGroup, GroupPayment } from '../gusto/schemas/contractor-payment-groups.js';
+import type {
+  ContractorPaymentGroup,
+  GroupPayment,
+  GroupPaymentInput,
+} from '../gusto/schemas/contractor-payment-groups.js';
 import { flattenContractorPayments, type ContractorPayment } from '../gusto/schemas/contractor-payments.js';
 import type { Contractor } from '../gusto/schemas/contractors.js';
 import { addDays, calendarDate } from '../workflows/deadlines.js';
@@ -124,9 +128,11 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
      * Adopt rule: only payments that did not exist before the first attempt count as ours. The
      * workflow lists identical payments just before creating (`existingPaymentIds`), so a legitimate
      * earlier payment with the same amounts (another business key) is never mistaken for ours and
-     * never stops this one from being made. If identical payments from two runs race inside that
-     * window, there is no telling them apart at Gusto: the first one listed is adopted and the count
-     * is reported; no one is paid twice, and the run's state says the adoption was ambiguous.
+     * never stops this one from being made. Two identical payments made concurrently by two runs
+     * cannot be told apart at Gusto (no key, no memo): if one run's answer is lost while the other's
+     * payment appears in that window, the retry adopts a new identical payment rather than risk a
+     * second one. The failure mode is one payment too few, never one too many; the candidate count
+     * goes into the run's notes so a person can check.
      */
     async createContractorPayment(
       req: PaymentRequest & { existingPaymentIds: string[] },
@@ -233,11 +239,6 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
       }
     },
 
-    async getContractorPaymentGroup(ref: GroupRef): Promise<GroupView | null> {
-      const group = await orNullIfGone(() => gusto.contractorPaymentGroups.get(ref.companyId, ref.groupId));
-      return group && groupView(group);
-    },
-
     async checkContractorPaymentGroupFunding(ref: GroupRef): Promise<GroupFunding> {
       return groupFunding(gusto, ref);
     },
@@ -301,13 +302,17 @@ export function lineShapeIssues(line: PaymentLine, at: string): InputIssue[] {
   if (!(PAYMENT_METHODS as readonly string[]).includes(line.paymentMethod)) {
     issues.push({ field: `${at}paymentMethod`, rule: `must be one of ${PAYMENT_METHODS.join(', ')}` });
   }
-  for (const field of AMOUNT_FIELDS) {
-    const value = line[field];
-    const rule = value === undefined ? undefined : decimalRule(String(value), 2, '1234.50');
+  const check = (field: (typeof AMOUNT_FIELDS)[number] | 'hours', places: number, example: string) => {
+    const value: unknown = line[field];
+    if (value === undefined) return;
+    const rule =
+      typeof value === 'string'
+        ? decimalRule(value, places, example)
+        : `must be a decimal string like "${example}"`;
     if (rule) issues.push({ field: `${at}${field}`, rule });
-  }
-  const hoursRule = line.hours === undefined ? undefined : decimalRule(String(line.hours), 3, '40.000');
-  if (hoursRule) issues.push({ field: `${at}hours`, rule: hoursRule });
+  };
+  for (const field of AMOUNT_FIELDS) check(field, 2, '1234.50');
+  check('hours', 3, '40.000');
   return issues;
 }
 
@@ -414,11 +419,20 @@ function dateIssues(method: string, date: string, today: TodayRange, field: stri
 
 const cents = (amount: string | null | undefined): Cents => (amount ? toCents(amount) : 0);
 
-/** Money from Gusto's wire ("740.0", "1.005" never for money) to cents, tolerant of extra zeros. */
+/**
+ * Money from Gusto's wire ("740.0", "18.50") to cents; trailing zeros beyond the cent are fine. An
+ * amount finer than a cent is not rounded: the step fails for good rather than compute with it.
+ */
 function wireCents(amount: string | null | undefined): Cents {
   if (!amount) return 0;
-  const m = /^(-?\d+)(?:\.(\d*?))0*$/.exec(amount);
-  return toCents(m ? `${m[1]}${m[2] ? `.${m[2]}` : ''}` : amount);
+  try {
+    return toCents(amount.replace(/(\.\d\d)0+$/, '$1'));
+  } catch {
+    throw ApplicationFailure.nonRetryable(
+      `Gusto sent an amount finer than a cent: "${amount}"`,
+      'GustoResponseInvalid',
+    );
+  }
 }
 
 const sameMoney = (a: string | null | undefined, b: string | null | undefined): boolean =>
@@ -485,19 +499,13 @@ function groupView(g: ContractorPaymentGroup): GroupView {
 }
 
 /** The request body's amounts, in Gusto's field names, sending only what the caller gave. */
-function wireLine(line: PaymentLine) {
-  const body: Record<string, string> = {
-    contractor_uuid: line.contractorId,
-    payment_method: line.paymentMethod,
-  };
+function wireLine(line: PaymentLine): GroupPaymentInput {
+  const body: GroupPaymentInput = { contractor_uuid: line.contractorId, payment_method: line.paymentMethod };
   if (line.hours !== undefined) body.hours = line.hours;
   if (line.wage !== undefined) body.wage = line.wage;
   if (line.bonus !== undefined) body.bonus = line.bonus;
   if (line.reimbursement !== undefined) body.reimbursement = line.reimbursement;
-  return body as { contractor_uuid: string; payment_method: PaymentLine['paymentMethod'] } & Record<
-    string,
-    string
-  >;
+  return body;
 }
 
 const nowOf = (req: { asOf: string }) => ({ now: new Date(req.asOf) });

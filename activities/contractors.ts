@@ -69,8 +69,14 @@ const ENDPOINT = {
   delete: 'DELETE /v1/contractors/{contractor_uuid}',
   company: 'GET /v1/companies/{company_id}',
   payments: 'GET /v1/companies/{company_id}/contractor_payments',
-  dismissal: { schedule: 'POST /v1/contractors/{contractor_uuid}/termination', cancel: 'DELETE /v1/contractors/{contractor_uuid}/termination' },
-  rehire: { schedule: 'POST /v1/contractors/{contractor_uuid}/rehire', cancel: 'DELETE /v1/contractors/{contractor_uuid}/rehire' },
+  dismissal: {
+    schedule: 'POST /v1/contractors/{contractor_uuid}/termination',
+    cancel: 'DELETE /v1/contractors/{contractor_uuid}/termination',
+  },
+  rehire: {
+    schedule: 'POST /v1/contractors/{contractor_uuid}/rehire',
+    cancel: 'DELETE /v1/contractors/{contractor_uuid}/rehire',
+  },
 } as const;
 
 /** How many times deactivate-now refetches the version after a 409 before giving up. */
@@ -120,7 +126,9 @@ const gustoReason = (err: GustoApiError): string =>
 
 export function createContractorActivities({ gusto }: ActivityDeps) {
   const read = (log: CallLog, { companyId, contractorId }: ContractorRef) =>
-    log.call(ENDPOINT.get, () => callGusto(() => gusto.contractors.get(companyId, contractorId))).then(toSnapshot);
+    log
+      .call(ENDPOINT.get, () => callGusto(() => gusto.contractors.get(companyId, contractorId)))
+      .then(toSnapshot);
 
   return {
     /** The contractor as Gusto shows it now. */
@@ -130,7 +138,11 @@ export function createContractorActivities({ gusto }: ActivityDeps) {
     },
 
     /** The company's time zone (IANA name), from which calendar dates turn into instants. */
-    async readContractorTimeZone({ companyId }: { companyId: string }): Promise<{ timeZone: string; calls: string[] }> {
+    async readContractorTimeZone({
+      companyId,
+    }: {
+      companyId: string;
+    }): Promise<{ timeZone: string; calls: string[] }> {
       const log = new CallLog();
       const company = await log.call(ENDPOINT.company, () => callGusto(() => gusto.companies.get(companyId)));
       return { timeZone: companyTimeZone(company), calls: log.calls };
@@ -148,7 +160,9 @@ export function createContractorActivities({ gusto }: ActivityDeps) {
         if (showsChange(req, before)) return { contractor: before, calls: log.calls, adopted: true };
       }
       try {
-        await log.call(ENDPOINT[req.kind].schedule, () => callGusto(() => postTransition(gusto, req), { rethrow: is422 }));
+        await log.call(ENDPOINT[req.kind].schedule, () =>
+          callGusto(() => postTransition(gusto, req), { rethrow: is422 }),
+        );
       } catch (err) {
         if (!is422(err)) throw err;
         const after = await read(log, req);
@@ -159,10 +173,14 @@ export function createContractorActivities({ gusto }: ActivityDeps) {
     },
 
     /** Cancels a scheduled dismissal or rehire; a transition that is already gone counts as cancelled. */
-    async cancelContractorTransition(req: ContractorRef & { kind: TransitionKind }): Promise<ContractorReading> {
+    async cancelContractorTransition(
+      req: ContractorRef & { kind: TransitionKind },
+    ): Promise<ContractorReading> {
       const log = new CallLog();
       try {
-        await log.call(ENDPOINT[req.kind].cancel, () => callGusto(() => deleteTransition(gusto, req), { rethrow: is422 }));
+        await log.call(ENDPOINT[req.kind].cancel, () =>
+          callGusto(() => deleteTransition(gusto, req), { rethrow: is422 }),
+        );
       } catch (err) {
         if (!is422(err)) throw err;
         const after = await read(log, req);
@@ -181,14 +199,27 @@ export function createContractorActivities({ gusto }: ActivityDeps) {
       const log = new CallLog();
       for (let attempt = 1; ; attempt++) {
         const current = await read(log, ref);
-        if (!current.is_active) return { contractor: current, calls: log.calls, alreadyInactive: true, attempts: attempt - 1 };
+        if (!current.is_active)
+          return { contractor: current, calls: log.calls, alreadyInactive: true, attempts: attempt - 1 };
         try {
           const updated = await log.call(ENDPOINT.update, () =>
-            callGusto(() => gusto.contractors.update(ref.companyId, ref.contractorId, { version: current.version, is_active: false }), {
-              rethrow: (e) => is409(e) || is422(e),
-            }),
+            callGusto(
+              () =>
+                gusto.contractors.update(ref.companyId, ref.contractorId, {
+                  version: current.version,
+                  is_active: false,
+                }),
+              {
+                rethrow: (e) => is409(e) || is422(e),
+              },
+            ),
           );
-          return { contractor: toSnapshot(updated), calls: log.calls, alreadyInactive: false, attempts: attempt };
+          return {
+            contractor: toSnapshot(updated),
+            calls: log.calls,
+            alreadyInactive: false,
+            attempts: attempt,
+          };
         } catch (err) {
           if (is422(err)) throw scheduledTransitionConflict(err, current);
           if (!is409(err) || attempt >= DEACTIVATE_MAX_ATTEMPTS) throw staleVersion(err, attempt);
@@ -227,7 +258,10 @@ function postTransition(gusto: GustoClient, { kind, companyId, contractorId, dat
     : gusto.contractors.scheduleRehire(companyId, contractorId, { startDate: date });
 }
 
-function deleteTransition(gusto: GustoClient, { kind, companyId, contractorId }: ContractorRef & { kind: TransitionKind }) {
+function deleteTransition(
+  gusto: GustoClient,
+  { kind, companyId, contractorId }: ContractorRef & { kind: TransitionKind },
+) {
   return kind === 'dismissal'
     ? gusto.contractors.cancelTermination(companyId, contractorId)
     : gusto.contractors.cancelRehire(companyId, contractorId);
@@ -304,7 +338,9 @@ function scheduledTransitionConflict(err: GustoApiError, c: ContractorSnapshot):
     c.dismissal_date ? `a dismissal on ${c.dismissal_date}` : undefined,
     c.upcoming_employment ? `a rehire on ${c.upcoming_employment.start_date ?? 'a future date'}` : undefined,
   ].filter(Boolean);
-  const what = scheduled.length ? `the contractor has ${scheduled.join(' and ')} scheduled` : gustoReason(err);
+  const what = scheduled.length
+    ? `the contractor has ${scheduled.join(' and ')} scheduled`
+    : gustoReason(err);
   return ApplicationFailure.nonRetryable(
     `cannot deactivate now: ${what}; cancel the scheduled transition first (Gusto: ${gustoReason(err)})`,
     'Conflict',

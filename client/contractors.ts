@@ -43,20 +43,29 @@ export interface ContractorServiceDeps {
 // ---------------------------------------------------------------------------------------------------
 // Input schemas (the HTTP API reuses them for its routes)
 
-const id = (what: string) => z.string({ error: `is required (the ${what} id)` }).trim().min(1, 'must not be empty');
+const id = (what: string) =>
+  z
+    .string({ error: `is required (the ${what} id)` })
+    .trim()
+    .min(1, 'must not be empty');
 
 export const calendarDateSchema = z
   .string({ error: 'is required (a calendar date YYYY-MM-DD)' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar date YYYY-MM-DD')
   .refine(isRealDate, 'is not a real calendar date');
 
-export const timeZoneSchema = z.string().refine(isTimeZone, 'must be an IANA time zone such as America/New_York');
+export const timeZoneSchema = z
+  .string()
+  .refine(isTimeZone, 'must be an IANA time zone such as America/New_York');
 
 export const conflictPolicySchema = z
   .enum(['refuse', 'cancel_conflicting'], { error: 'must be refuse or cancel_conflicting' })
   .default('refuse');
 
-export const contractorRefSchema = z.strictObject({ companyId: id('company'), contractorId: id('contractor') });
+export const contractorRefSchema = z.strictObject({
+  companyId: id('company'),
+  contractorId: id('contractor'),
+});
 
 export const dismissalInputSchema = z.strictObject({
   ...contractorRefSchema.shape,
@@ -74,7 +83,10 @@ export const rehireInputSchema = z.strictObject({
 
 export const transitionKindSchema = z.enum(['dismissal', 'rehire'], { error: 'must be dismissal or rehire' });
 
-export const transitionRefSchema = z.strictObject({ kind: transitionKindSchema, contractorId: id('contractor') });
+export const transitionRefSchema = z.strictObject({
+  kind: transitionKindSchema,
+  contractorId: id('contractor'),
+});
 
 export const cancelTransitionSchema = z.strictObject({
   ...transitionRefSchema.shape,
@@ -104,13 +116,19 @@ export async function startRehire(deps: ContractorServiceDeps, input: unknown): 
 }
 
 /** The run's state: stage, dates, what Gusto said last, last error, Gusto calls made. */
-export async function getTransitionState(deps: ContractorServiceDeps, ref: unknown): Promise<TransitionState> {
+export async function getTransitionState(
+  deps: ContractorServiceDeps,
+  ref: unknown,
+): Promise<TransitionState> {
   const { kind, contractorId } = parseInput(transitionRefSchema, ref);
   return call(() => transitionHandle(deps, kind, contractorId).query(transitionStateQuery));
 }
 
 /** Cancels a scheduled transition (until its date, or in the grace period of a past-dated one). */
-export async function cancelTransition(deps: ContractorServiceDeps, request: unknown): Promise<TransitionState> {
+export async function cancelTransition(
+  deps: ContractorServiceDeps,
+  request: unknown,
+): Promise<TransitionState> {
   const { kind, contractorId, reason } = parseInput(cancelTransitionSchema, request);
   const handle = transitionHandle(deps, kind, contractorId);
   try {
@@ -130,7 +148,10 @@ export async function waitForTransition(deps: ContractorServiceDeps, ref: unknow
 // Immediate actions
 
 /** Marks the contractor inactive now (Gusto PUT with the current version; 409s are recovered). */
-export async function deactivateContractorNow(deps: ContractorServiceDeps, input: unknown): Promise<DeactivationResult> {
+export async function deactivateContractorNow(
+  deps: ContractorServiceDeps,
+  input: unknown,
+): Promise<DeactivationResult> {
   const ref = parseInput(contractorRefSchema, input);
   return call(() =>
     deps.temporal.workflow.execute(contractorDeactivationWorkflow, {
@@ -158,7 +179,11 @@ export async function deleteContractor(deps: ContractorServiceDeps, input: unkno
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
-function startOptions<T extends DismissalInput | RehireInput>(deps: ContractorServiceDeps, kind: TransitionKind, input: T) {
+function startOptions<T extends DismissalInput | RehireInput>(
+  deps: ContractorServiceDeps,
+  kind: TransitionKind,
+  input: T,
+) {
   return {
     taskQueue: deps.taskQueue,
     workflowId: transitionWorkflowId(kind, input.contractorId),
@@ -203,17 +228,30 @@ async function scheduledState(handle: WorkflowHandle): Promise<TransitionState> 
 }
 
 /** A cancel that reaches a finished run: say what happened to it, which is why it cannot be cancelled. */
-async function closedRunError(handle: WorkflowHandle, kind: TransitionKind): Promise<ServiceError | undefined> {
+async function closedRunError(
+  handle: WorkflowHandle,
+  kind: TransitionKind,
+): Promise<ServiceError | undefined> {
   if ((await isRunning(handle)) !== false) return undefined;
   const state = await handle.query(transitionStateQuery).catch(() => undefined);
   if (state?.outcome === 'completed') {
     const window = state.pastDated
       ? `it was past-dated, and Gusto's 2-day grace period for cancelling it ended at ${state.cancellableUntil}`
       : `it took effect at ${state.effectiveAt} (${state.timeZone}) and could only be cancelled before then`;
-    return new ServiceError('refused', `the ${kind} on ${state.date} can no longer be cancelled: ${window}`, undefined, state);
+    return new ServiceError(
+      'refused',
+      `the ${kind} on ${state.date} can no longer be cancelled: ${window}`,
+      undefined,
+      state,
+    );
   }
   const how = state?.outcome ?? state?.stage ?? 'ended';
-  return new ServiceError('refused', `the ${kind} has already ended (${how}); there is nothing to cancel`, undefined, state);
+  return new ServiceError(
+    'refused',
+    `the ${kind} has already ended (${how}); there is nothing to cancel`,
+    undefined,
+    state,
+  );
 }
 
 async function isRunning(handle: WorkflowHandle): Promise<boolean | undefined> {

@@ -1,8 +1,8 @@
 /**
  * Seeding: turns company specs (the fixtures in sim/seed.json, or generated ones) into companies with
  * employees, contractors, past contractor payments and pre-generated payrolls. Everything random
- * comes from the sandbox's PRNG, so a seed number reproduces the same customer base; fixtures keep
- * their names and shapes whatever the seed, so tests can find them by key.
+ * comes from the sandbox's PRNG, so a seed number reproduces the same customer base. Fixtures keep
+ * their keys, company names, sizes and contractor kinds whatever the seed, so tests find them by key.
  */
 import { readFileSync } from 'node:fs';
 import type { Cents } from '../gusto/money.js';

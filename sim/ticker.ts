@@ -28,14 +28,17 @@ export function settleAll(sim: Sim, nowMs: number): void {
 }
 
 /** Starts the tick; returns a function that stops it. The timer never keeps the process alive. */
-export function startTicker(sim: Sim, intervalMs: number): () => void {
+export function startTicker(sim: Sim, intervalMs: number, onNow: (now: Date) => void = () => {}): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     sim.clock
       .now()
-      .then((now) => settleAll(sim, now.getTime()))
+      .then((now) => {
+        onNow(now);
+        settleAll(sim, now.getTime());
+      })
       .catch((err: unknown) => sim.log(`ticker: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => (running = false));
   }, intervalMs);

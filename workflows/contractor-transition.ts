@@ -197,16 +197,22 @@ const TRANSITIONS: Record<TransitionKind, TransitionRules> = {
     },
     decide: (c, date) => {
       if (c.start_date && date < c.start_date) {
-        throw invalid(`end_date: must be on or after the contractor's start_date (${c.start_date}), got ${date}`);
+        throw invalid(
+          `end_date: must be on or after the contractor's start_date (${c.start_date}), got ${date}`,
+        );
       }
       const standing = TRANSITIONS.dismissal.standing(c, date);
       if (standing === 'scheduled' || standing === 'in_effect') return { action: 'adopt' };
       if (isDismissed(c)) {
         // Dismissed with a rehire ahead: without the rehire they stay dismissed, which is the goal.
         if (c.upcoming_employment) return { action: 'stays_dismissed', cancel: pendingRehire(c) };
-        throw refused(`dismissal of an inactive contractor: already dismissed (dismissal_date ${c.dismissal_date})`);
+        throw refused(
+          `dismissal of an inactive contractor: already dismissed (dismissal_date ${c.dismissal_date})`,
+        );
       }
-      const otherDismissal: Conflict[] = c.dismissal_date ? [{ kind: 'dismissal', date: c.dismissal_date }] : [];
+      const otherDismissal: Conflict[] = c.dismissal_date
+        ? [{ kind: 'dismissal', date: c.dismissal_date }]
+        : [];
       return { action: 'schedule', cancel: [...pendingRehire(c), ...otherDismissal] };
     },
   },
@@ -222,11 +228,15 @@ const TRANSITIONS: Record<TransitionKind, TransitionRules> = {
       const standing = TRANSITIONS.rehire.standing(c, date);
       if (standing === 'scheduled' || standing === 'in_effect') return { action: 'adopt' };
       if (!isDismissed(c)) {
-        const pending = c.dismissal_date ? `; its dismissal after ${c.dismissal_date} has not taken effect yet` : '';
+        const pending = c.dismissal_date
+          ? `; its dismissal after ${c.dismissal_date} has not taken effect yet`
+          : '';
         throw refused(`rehire of an active contractor: only a dismissed contractor can be rehired${pending}`);
       }
       if (date <= c.dismissal_date!) {
-        throw invalid(`start_date: must be after the contractor's dismissal_date (${c.dismissal_date}), got ${date}`);
+        throw invalid(
+          `start_date: must be after the contractor's dismissal_date (${c.dismissal_date}), got ${date}`,
+        );
       }
       return { action: 'schedule', cancel: pendingRehire(c) };
     },
@@ -289,6 +299,10 @@ class Transition {
   }
 
   async run(): Promise<TransitionState> {
+    upsertSearchAttributes([
+      { key: CompanyId, value: this.plan.companyId },
+      { key: ContractorId, value: this.plan.contractorId },
+    ]);
     try {
       this.enter('reading_contractor');
       const contractor = await this.readContractor();
@@ -304,7 +318,7 @@ class Transition {
       this.enter('verifying');
       const verified = await this.verifyInEffect();
       if (verified !== 'in_effect') return this.finish(verified);
-      if (this.state.pastDated) {
+      if (this.inGracePeriod()) {
         this.enter('grace_period');
         const afterGrace = await this.holdUntil(new Date(this.state.cancellableUntil!));
         if (afterGrace !== 'arrived') return this.finish(afterGrace);
@@ -320,14 +334,16 @@ class Transition {
   /** Checks the date's shape, then reads the contractor (an unknown one ends the run here). */
   private async readContractor(): Promise<ContractorSnapshot> {
     const { date } = this.plan;
-    if (!isCalendarDate(date)) throw invalid(`${this.rules.dateField}: must be a calendar date YYYY-MM-DD, got "${date}"`);
+    if (!isCalendarDate(date))
+      throw invalid(`${this.rules.dateField}: must be a calendar date YYYY-MM-DD, got "${date}"`);
     return this.read();
   }
 
   /** Dates start at midnight in the company's zone (from Gusto) unless the caller named a zone. */
   private async resolveTimeZone(): Promise<void> {
     if (this.plan.timeZone !== undefined) {
-      if (!isTimeZone(this.plan.timeZone)) throw invalid(`timeZone: unknown IANA time zone "${this.plan.timeZone}"`);
+      if (!isTimeZone(this.plan.timeZone))
+        throw invalid(`timeZone: unknown IANA time zone "${this.plan.timeZone}"`);
       this.state.timeZone = this.plan.timeZone;
       this.state.timeZoneSource = 'input';
     } else {
@@ -349,7 +365,9 @@ class Transition {
     if (decision.action === 'adopt' || decision.cancel.length === 0) return decision;
     const what = decision.cancel.map(describeConflict).join(' and ');
     if (this.state.policy === 'refuse') {
-      throw refused(`the contractor already has ${what} scheduled; cancel it first, or start again with policy cancel_conflicting`);
+      throw refused(
+        `the contractor already has ${what} scheduled; cancel it first, or start again with policy cancel_conflicting`,
+      );
     }
     for (const conflict of decision.cancel) await this.cancelConflict(conflict);
     if (decision.action === 'stays_dismissed') {
@@ -367,15 +385,18 @@ class Transition {
       this.state.adopted = true;
       this.state.notes.push(`the ${this.kind} on ${this.plan.date} was already in Gusto; nothing was sent`);
     } else {
-      const result = await gusto.scheduleContractorTransition({ kind: this.kind, ...this.ref(), date: this.plan.date });
+      const request = { kind: this.kind, ...this.ref(), date: this.plan.date };
+      const result = await gusto.scheduleContractorTransition(request);
       this.observe(result);
-      this.state.adopted = result.adopted;
+      if (result.adopted) this.state.notes.push('a retried request found its first attempt applied in Gusto');
     }
     const effectiveAt = this.effectiveAt();
     this.state.scheduledAt = now.toISOString();
     this.state.pastDated = effectiveAt.getTime() <= now.getTime();
+    // Gusto's grace period runs from when the change was recorded: only ours is known to be recent.
+    const inGrace = this.state.pastDated && !this.state.adopted;
     const graceEnds = new Date(now.getTime() + GRACE_PERIOD_MS);
-    this.state.cancellableUntil = (this.state.pastDated ? graceEnds : effectiveAt).toISOString();
+    this.state.cancellableUntil = (inGrace ? graceEnds : effectiveAt).toISOString();
     this.started = {};
   }
 
@@ -442,7 +463,10 @@ class Transition {
     if (stage === 'cancelling') return;
     if (stage !== 'waiting_for_date' && stage !== 'grace_period') {
       const why = stage === 'verifying' ? 'Gusto is applying it right now' : 'it is still being scheduled';
-      throw ApplicationFailure.nonRetryable(`cannot cancel the ${kind} at this moment: ${why}; try again shortly`, 'Conflict');
+      throw ApplicationFailure.nonRetryable(
+        `cannot cancel the ${kind} at this moment: ${why}; try again shortly`,
+        'Conflict',
+      );
     }
     const until = new Date(this.state.cancellableUntil!);
     if (Date.now() >= until.getTime()) throw refused(this.tooLateToCancel(until));
@@ -533,7 +557,10 @@ class Transition {
 
   private unknownContractor(): ApplicationFailure {
     const { contractorId, companyId } = this.plan;
-    return ApplicationFailure.nonRetryable(`contractorId: no contractor ${contractorId} in company ${companyId}`, 'NotFound');
+    return ApplicationFailure.nonRetryable(
+      `contractorId: no contractor ${contractorId} in company ${companyId}`,
+      'NotFound',
+    );
   }
 
   private observe({ contractor: c, calls }: ContractorReading): void {
@@ -554,7 +581,9 @@ class Transition {
   }
 
   private goneFromGusto(): 'cancelled_in_gusto' {
-    this.recordError(refused(`the ${this.kind} on ${this.plan.date} is no longer in Gusto: it was changed outside this run`));
+    this.recordError(
+      refused(`the ${this.kind} on ${this.plan.date} is no longer in Gusto: it was changed outside this run`),
+    );
     return 'cancelled_in_gusto';
   }
 
@@ -579,16 +608,20 @@ class Transition {
   }
 
   private recordError(failure: ApplicationFailure): void {
-    this.state.lastError = { message: failure.message, type: failure.type ?? undefined, at: new Date().toISOString() };
+    this.state.lastError = {
+      message: failure.message,
+      type: failure.type ?? undefined,
+      at: new Date().toISOString(),
+    };
   }
 
   private enter(stage: TransitionStage): void {
     this.state.stage = stage;
-    upsertSearchAttributes([
-      { key: CompanyId, value: this.plan.companyId },
-      { key: ContractorId, value: this.plan.contractorId },
-      { key: Stage, value: `${this.kind}:${stage}` },
-    ]);
+    upsertSearchAttributes([{ key: Stage, value: `${this.kind}:${stage}` }]);
+  }
+
+  private inGracePeriod(): boolean {
+    return Date.now() < new Date(this.state.cancellableUntil!).getTime();
   }
 
   private effectiveAt(): Date {
@@ -601,7 +634,10 @@ class Transition {
 
   private snapshot(): TransitionState {
     // A copy: the caller must not see later changes, and the payload converter wants plain data.
-    return { ...(JSON.parse(JSON.stringify(this.state)) as TransitionState), webhooksSeen: this.wakeups.total };
+    return {
+      ...(JSON.parse(JSON.stringify(this.state)) as TransitionState),
+      webhooksSeen: this.wakeups.total,
+    };
   }
 }
 
@@ -611,11 +647,17 @@ class Transition {
 const immediate = proxyActivities<ContractorActivities>({
   // A person waits for the answer: few, short retries.
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 5,
+  },
 });
 
 /** Ids of the immediate actions (candidates for workflows/ids.ts). */
-export const contractorDeactivationId = (contractorId: string): string => `contractor-deactivation:${contractorId}`;
+export const contractorDeactivationId = (contractorId: string): string =>
+  `contractor-deactivation:${contractorId}`;
 export const contractorDeletionId = (contractorId: string): string => `contractor-deletion:${contractorId}`;
 
 /** Deactivate now: PUT is_active false with the current version (409 → refetch, bounded retries). */
@@ -655,7 +697,10 @@ const GUSTO_TYPES: Record<string, string> = {
 function asFailure(err: unknown): ApplicationFailure {
   const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
   if (!(cause instanceof ApplicationFailure)) {
-    return ApplicationFailure.nonRetryable(cause instanceof Error ? cause.message : String(cause), 'Internal');
+    return ApplicationFailure.nonRetryable(
+      cause instanceof Error ? cause.message : String(cause),
+      'Internal',
+    );
   }
   const type = GUSTO_TYPES[cause.type ?? ''];
   return type ? ApplicationFailure.nonRetryable(cause.message, type, ...(cause.details ?? [])) : cause;

@@ -47,7 +47,8 @@ export async function fixtures(sandbox: Sandbox, gusto: GustoClient): Promise<Fi
 }
 
 /** The company's calendar date by the sandbox clock. */
-export const todayIn = async (sandbox: Sandbox): Promise<string> => calendarDate(await sandbox.now(), COMPANY_ZONE);
+export const todayIn = async (sandbox: Sandbox): Promise<string> =>
+  calendarDate(await sandbox.now(), COMPANY_ZONE);
 
 /** Every call that could change something in Gusto (anything but a GET), with counts. */
 export function writes(sandbox: Sandbox): Record<string, number> {
@@ -68,7 +69,12 @@ export async function transitionFields(gusto: GustoClient, companyId: string, co
 }
 
 /** Calls a sandbox-only admin route (faults, clock). */
-export async function sandboxAdmin(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function sandboxAdmin(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const res = await fetch(`${sandbox.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

@@ -77,14 +77,19 @@ async function withWorld<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
 }
 
 /** Skips time to `instant` plus `extraMs` (timers fire on the way, the sandbox clock follows). */
-async function passTimeUntil(env: TestWorkflowEnvironment, instant: Date | string, extraMs = 0): Promise<void> {
+async function passTimeUntil(
+  env: TestWorkflowEnvironment,
+  instant: Date | string,
+  extraMs = 0,
+): Promise<void> {
   const ms = new Date(instant).getTime() + extraMs - (await env.currentTimeMs());
   if (ms > 0) await env.sleep(ms);
 }
 
 const DAY = 86_400_000;
 
-const fields = (ctx: Ctx, contractorId: string) => transitionFields(ctx.gusto, ctx.fx.companyId, contractorId);
+const fields = (ctx: Ctx, contractorId: string) =>
+  transitionFields(ctx.gusto, ctx.fx.companyId, contractorId);
 
 describe('contractor dismissal (time-skipping, sandbox)', () => {
   it('completes on its date, 30 days out, with the contractor inactive', async () => {
@@ -92,7 +97,11 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
       const { companyId, dana } = ctx.fx;
       const end_date = addDays(ctx.today, 30);
       const started = await startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date });
-      expect(started).toMatchObject({ stage: 'waiting_for_date', timeZone: COMPANY_ZONE, timeZoneSource: 'company' });
+      expect(started).toMatchObject({
+        stage: 'waiting_for_date',
+        timeZone: COMPANY_ZONE,
+        timeZoneSource: 'company',
+      });
       // The contractor works through end_date; Gusto shows them inactive from midnight after it.
       const effectiveAt = startOfDate(addDays(end_date, 1), COMPANY_ZONE);
       expect(started.effectiveAt).toBe(effectiveAt.toISOString());
@@ -115,7 +124,26 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
       expect(await fields(ctx, dana.uuid)).toMatchObject({ is_active: false, dismissal_date: end_date });
       expect(ctx.sandbox.counters().terminations_per_contractor[dana.uuid]).toBe(1);
       expect(done.gustoCalls[TERMINATION]).toBe(1);
-      await maybeExportHistory(ctx.deps.temporal, contractorDismissalId(dana.uuid), 'contractor-dismissal-completed');
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorDismissalId(dana.uuid),
+        'contractor-dismissal-completed',
+      );
+    });
+  });
+
+  it('schedules exactly once when Gusto applied the POST but the response was lost', async () => {
+    await withWorld(async (ctx) => {
+      const { companyId, dana } = ctx.fx;
+      await sandboxAdmin(ctx.sandbox, 'PUT', '/sandbox/faults', {
+        rules: [{ endpoint: TERMINATION, drop_response: true, times: 1 }],
+      });
+      const end_date = addDays(ctx.today, 30);
+      const started = await startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date });
+      expect(started).toMatchObject({ stage: 'waiting_for_date', gusto: { dismissal_date: end_date } });
+      expect(started.notes.join(' ')).toContain('first attempt applied');
+      expect(ctx.sandbox.counters().terminations_per_contractor[dana.uuid]).toBe(1);
+      await cancelTransition(ctx.deps, { kind: 'dismissal', contractorId: dana.uuid });
     });
   });
 
@@ -137,7 +165,11 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
         upcoming_employment: null,
       });
       expect(ctx.sandbox.counters().calls[CANCEL_TERMINATION]).toBe(1);
-      await maybeExportHistory(ctx.deps.temporal, contractorDismissalId(dana.uuid), 'contractor-dismissal-cancelled');
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorDismissalId(dana.uuid),
+        'contractor-dismissal-cancelled',
+      );
 
       // The run is over: a second cancel is refused and sends nothing.
       await expect(cancelTransition(ctx.deps, ref)).rejects.toMatchObject({ code: 'refused' });
@@ -161,7 +193,10 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
       expect(await fields(ctx, lena.uuid)).toEqual(before.lena);
 
       const resolved = await startDismissal(ctx.deps, { ...dismissal, policy: 'cancel_conflicting' });
-      expect(resolved).toMatchObject({ outcome: 'completed', cancelledConflicts: [`a rehire on ${rehireOn}`] });
+      expect(resolved).toMatchObject({
+        outcome: 'completed',
+        cancelledConflicts: [`a rehire on ${rehireOn}`],
+      });
       expect(await fields(ctx, lena.uuid)).toMatchObject({ is_active: false, upcoming_employment: null });
       // The rehire run was nudged, re-read Gusto and ended instead of waiting for its date.
       const rehire = await waitForTransition(ctx.deps, { kind: 'rehire', contractorId: lena.uuid });
@@ -173,13 +208,21 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
   it('moves a dismissal scheduled for another date only under the cancel policy', async () => {
     await withWorld(async (ctx) => {
       const { companyId, gabriel } = ctx.fx;
-      await ctx.gusto.contractors.scheduleTermination(companyId, gabriel.uuid, { endDate: addDays(ctx.today, 50) });
+      await ctx.gusto.contractors.scheduleTermination(companyId, gabriel.uuid, {
+        endDate: addDays(ctx.today, 50),
+      });
       const input = { companyId, contractorId: gabriel.uuid, end_date: addDays(ctx.today, 20) };
       await expect(startDismissal(ctx.deps, input)).rejects.toMatchObject({ code: 'refused' });
 
       const moved = await startDismissal(ctx.deps, { ...input, policy: 'cancel_conflicting' });
-      expect(moved).toMatchObject({ stage: 'waiting_for_date', cancelledConflicts: [`a dismissal on ${addDays(ctx.today, 50)}`] });
-      expect(await fields(ctx, gabriel.uuid)).toMatchObject({ is_active: true, dismissal_date: input.end_date });
+      expect(moved).toMatchObject({
+        stage: 'waiting_for_date',
+        cancelledConflicts: [`a dismissal on ${addDays(ctx.today, 50)}`],
+      });
+      expect(await fields(ctx, gabriel.uuid)).toMatchObject({
+        is_active: true,
+        dismissal_date: input.end_date,
+      });
       await cancelTransition(ctx.deps, { kind: 'dismissal', contractorId: gabriel.uuid });
     });
   });
@@ -188,14 +231,22 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
     await withWorld(async (ctx) => {
       const { companyId, dana, gabriel } = ctx.fx;
       const ref = { kind: 'dismissal', contractorId: dana.uuid } as const;
-      await startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(ctx.today, -3) });
+      await startDismissal(ctx.deps, {
+        companyId,
+        contractorId: dana.uuid,
+        end_date: addDays(ctx.today, -3),
+      });
       await waitForStage(ctx.deps, ref, 'grace_period');
       expect(await fields(ctx, dana.uuid)).toMatchObject({ is_active: false });
       await expect(cancelTransition(ctx.deps, ref)).resolves.toMatchObject({ outcome: 'cancelled' });
       expect(await fields(ctx, dana.uuid)).toMatchObject({ is_active: true, dismissal_date: null });
 
       const late = { kind: 'dismissal', contractorId: gabriel.uuid } as const;
-      await startDismissal(ctx.deps, { companyId, contractorId: gabriel.uuid, end_date: addDays(ctx.today, -3) });
+      await startDismissal(ctx.deps, {
+        companyId,
+        contractorId: gabriel.uuid,
+        end_date: addDays(ctx.today, -3),
+      });
       await waitForStage(ctx.deps, late, 'grace_period');
       await ctx.env.sleep(2 * DAY);
       const before = writes(ctx.sandbox);
@@ -214,15 +265,26 @@ describe('contractor rehire (time-skipping, sandbox)', () => {
       const { companyId, lena } = ctx.fx;
       const start_date = addDays(ctx.today, 14);
       const started = await startRehire(ctx.deps, { companyId, contractorId: lena.uuid, start_date });
-      expect(started).toMatchObject({ stage: 'waiting_for_date', gusto: { upcoming_employment: { start_date } } });
+      expect(started).toMatchObject({
+        stage: 'waiting_for_date',
+        gusto: { upcoming_employment: { start_date } },
+      });
       expect(started.effectiveAt).toBe(startOfDate(start_date, COMPANY_ZONE).toISOString());
 
       await passTimeUntil(ctx.env, started.effectiveAt!, 60_000);
       const done = await waitForTransition(ctx.deps, { kind: 'rehire', contractorId: lena.uuid });
       expect(done).toMatchObject({ outcome: 'completed', gusto: { is_active: true } });
-      expect(await fields(ctx, lena.uuid)).toMatchObject({ is_active: true, start_date, upcoming_employment: null });
+      expect(await fields(ctx, lena.uuid)).toMatchObject({
+        is_active: true,
+        start_date,
+        upcoming_employment: null,
+      });
       expect(ctx.sandbox.counters().rehires_per_contractor[lena.uuid]).toBe(1);
-      await maybeExportHistory(ctx.deps.temporal, contractorRehireId(lena.uuid), 'contractor-rehire-completed');
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorRehireId(lena.uuid),
+        'contractor-rehire-completed',
+      );
     });
   });
 });
@@ -232,11 +294,16 @@ describe('immediate actions (time-skipping, sandbox)', () => {
     await withWorld(async (ctx) => {
       const { companyId, tomas } = ctx.fx;
       // Hold the workflow's PUT for a moment and change the contractor meanwhile: its version goes stale.
-      await sandboxAdmin(ctx.sandbox, 'PUT', '/sandbox/faults', { rules: [{ endpoint: UPDATE, latency_ms: 1500, times: 1 }] });
+      await sandboxAdmin(ctx.sandbox, 'PUT', '/sandbox/faults', {
+        rules: [{ endpoint: UPDATE, latency_ms: 1500, times: 1 }],
+      });
       const deactivation = deactivateContractorNow(ctx.deps, { companyId, contractorId: tomas.uuid });
       await until(() => (ctx.sandbox.counters().calls[UPDATE] ?? 0) >= 1);
       const current = await ctx.gusto.contractors.get(companyId, tomas.uuid);
-      await ctx.gusto.contractors.update(companyId, tomas.uuid, { version: current.version, email: 'tomas@example.com' });
+      await ctx.gusto.contractors.update(companyId, tomas.uuid, {
+        version: current.version,
+        email: 'tomas@example.com',
+      });
 
       const result = await deactivation;
       expect(result).toMatchObject({ alreadyInactive: false, attempts: 2, contractor: { is_active: false } });
@@ -249,8 +316,14 @@ describe('immediate actions (time-skipping, sandbox)', () => {
   it('deactivate-now surfaces a scheduled dismissal as a conflict', async () => {
     await withWorld(async (ctx) => {
       const { companyId, dana } = ctx.fx;
-      await startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(ctx.today, 30) });
-      await expect(deactivateContractorNow(ctx.deps, { companyId, contractorId: dana.uuid })).rejects.toMatchObject({
+      await startDismissal(ctx.deps, {
+        companyId,
+        contractorId: dana.uuid,
+        end_date: addDays(ctx.today, 30),
+      });
+      await expect(
+        deactivateContractorNow(ctx.deps, { companyId, contractorId: dana.uuid }),
+      ).rejects.toMatchObject({
         code: 'conflict',
         message: expect.stringContaining('dismissal'),
       });
@@ -269,7 +342,9 @@ describe('immediate actions (time-skipping, sandbox)', () => {
       expect(writes(ctx.sandbox)).toEqual(before.writes);
       expect(await fields(ctx, dana.uuid)).toEqual(before.dana);
 
-      await expect(deleteContractor(ctx.deps, { companyId, contractorId: priya.uuid })).resolves.toMatchObject({
+      await expect(
+        deleteContractor(ctx.deps, { companyId, contractorId: priya.uuid }),
+      ).resolves.toMatchObject({
         deleted: true,
       });
       await expect(ctx.gusto.contractors.get(companyId, priya.uuid)).rejects.toMatchObject({ status: 404 });
@@ -279,7 +354,11 @@ describe('immediate actions (time-skipping, sandbox)', () => {
 
 describe('bad input is refused with the field or rule, and changes nothing', () => {
   /** Runs `attempt`, expects the error, and checks that no write reached Gusto. */
-  async function refusedWithoutWrites(ctx: Ctx, attempt: () => Promise<unknown>, expected: object): Promise<void> {
+  async function refusedWithoutWrites(
+    ctx: Ctx,
+    attempt: () => Promise<unknown>,
+    expected: object,
+  ): Promise<void> {
     const before = writes(ctx.sandbox);
     await expect(attempt()).rejects.toMatchObject(expected);
     expect(writes(ctx.sandbox)).toEqual(before);
@@ -290,7 +369,12 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
       const { companyId, dana } = ctx.fx;
       await refusedWithoutWrites(
         ctx,
-        () => startDismissal(ctx.deps, { companyId, contractorId: randomUUID(), end_date: addDays(ctx.today, 5) }),
+        () =>
+          startDismissal(ctx.deps, {
+            companyId,
+            contractorId: randomUUID(),
+            end_date: addDays(ctx.today, 5),
+          }),
         { code: 'not_found', field: 'contractorId' },
       );
       await refusedWithoutWrites(
@@ -300,12 +384,18 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
       );
       await refusedWithoutWrites(
         ctx,
-        () => startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(dana.start_date!, -1) }),
+        () =>
+          startDismissal(ctx.deps, {
+            companyId,
+            contractorId: dana.uuid,
+            end_date: addDays(dana.start_date!, -1),
+          }),
         { code: 'invalid_input', field: 'end_date', message: expect.stringContaining('start_date') },
       );
       await refusedWithoutWrites(
         ctx,
-        () => startRehire(ctx.deps, { companyId, contractorId: dana.uuid, start_date: addDays(ctx.today, 7) }),
+        () =>
+          startRehire(ctx.deps, { companyId, contractorId: dana.uuid, start_date: addDays(ctx.today, 7) }),
         { code: 'refused', message: expect.stringContaining('rehire of an active contractor') },
       );
       // The workflow checks its input too, for callers that start it without the client.
@@ -326,7 +416,11 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
     await withWorld(async (ctx) => {
       const { companyId, dana } = ctx.fx;
       const ref = { kind: 'dismissal', contractorId: dana.uuid } as const;
-      const started = await startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(ctx.today, 3) });
+      const started = await startDismissal(ctx.deps, {
+        companyId,
+        contractorId: dana.uuid,
+        end_date: addDays(ctx.today, 3),
+      });
       await passTimeUntil(ctx.env, started.effectiveAt!, 60_000);
       await waitForTransition(ctx.deps, ref);
       await refusedWithoutWrites(ctx, () => cancelTransition(ctx.deps, ref), {

@@ -23,7 +23,7 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { companyByKey, DAY, eventually, payrollWhere, serviceDeps } from './helpers.js';
+import { companyByKey, DAY, eventually, exportRunHistory, payrollWhere, serviceDeps } from './helpers.js';
 
 const MINUTE = 60_000;
 
@@ -106,6 +106,7 @@ describe('cancel against the cutoff (time-skipping)', () => {
         const final = await getPayrollRunState(deps, ref);
         expect(final.stage).toBe('cancelled');
         expect(final.cancellation).toMatchObject({ reason: 'wrong pay period', gustoCancelled: true });
+        if (offset === -7) await exportRunHistory(env.client, `payroll:${ref.companyId}:${ref.payrollId}`, 'cancelled-before-cutoff');
       });
       expect((await gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(false);
     });

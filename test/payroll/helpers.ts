@@ -2,9 +2,11 @@
  * Helpers for the payroll tests: sandbox admin calls, picking payrolls, a tiny webhook receiver that
  * verifies Gusto signatures and signals runs, and counter arithmetic.
  */
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { PayrollServiceDeps } from '../../client/payroll.js';
 import type { GustoClient } from '../../gusto/client.js';
 import type { Payroll } from '../../gusto/schemas/payrolls.js';
@@ -149,4 +151,15 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs 
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * With EXPORT_HISTORIES=1, writes the finished run's history to test/histories/payroll-<name>.json,
+ * where test/replay.test.ts replays it against the current workflow code on every test run.
+ */
+export async function exportRunHistory(client: Client, workflowId: string, name: string): Promise<void> {
+  if (process.env.EXPORT_HISTORIES !== '1') return;
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const file = new URL(`../histories/payroll-${name}.json`, import.meta.url);
+  await writeFile(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
 }

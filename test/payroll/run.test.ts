@@ -26,7 +26,7 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { admin, companyByKey, DAY, eventually, payrollWhere, serviceDeps } from './helpers.js';
+import { admin, companyByKey, DAY, eventually, exportRunHistory, payrollWhere, serviceDeps } from './helpers.js';
 
 describe('payroll run (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
@@ -84,6 +84,7 @@ describe('payroll run (time-skipping)', () => {
       // A second start finds the finished run instead of making another.
       const again = await startPayrollRun(deps, { companyId: company.uuid, payrollId: started.payrollId });
       expect(again).toMatchObject({ workflowId: started.workflowId, runId: started.runId, started: false });
+      await exportRunHistory(env.client, started.workflowId, 'auto-approved');
     });
   });
 
@@ -153,6 +154,7 @@ describe('payroll run (time-skipping)', () => {
       await approvePayrollRun(deps, { ...ref, totals: after.totals });
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('complete');
+      await exportRunHistory(env.client, `payroll:${company.uuid}:${payrollId}`, 'manual-edit-approve');
       const stub = await gusto.payrolls.get(company.uuid, payrollId, { per: 100 });
       const comp = stub.employee_compensations?.find((c) => c.employee_uuid === hourly.uuid);
       expect(comp?.hourly_compensations?.find((h) => h.name === 'Overtime')?.hours).toBe('10.000');
@@ -206,6 +208,7 @@ describe('payroll run (time-skipping)', () => {
       expect(result.outcome).toBe('complete');
       expect(result.state.lastError).toBeUndefined();
       expect(result.state.employees).toBe(120);
+      await exportRunHistory(env.client, `payroll:${company.uuid}:${payroll.payroll_uuid}`, 'processing-failed-retry');
       expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(2);
     });
   });
