@@ -3,8 +3,7 @@
  * narrow snapshot (ids, dates, statuses, totals; no names, no bank data) and the endpoints it called,
  * so the workflow can report what a run cost in Gusto calls.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { GustoClient } from '../gusto/client.js';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { isGustoApiError, type GustoApiError } from '../gusto/errors.js';
 import { toCents } from '../gusto/money.js';
 import type { Payroll } from '../gusto/schemas/payrolls.js';
@@ -36,7 +35,12 @@ export interface PayrollRef {
 export interface PreparedPayroll {
   checkDate: string;
   deadline: string;
-  employees: Array<{ id: string; version: string; hourly: Array<{ name: string; jobId?: string }>; fixed: string[] }>;
+  employees: Array<{
+    id: string;
+    version: string;
+    hourly: Array<{ name: string; jobId?: string }>;
+    fixed: string[];
+  }>;
   fixedTypes: string[];
 }
 
@@ -95,7 +99,8 @@ class CallLog {
   }
 }
 
-const status = (err: unknown, code: number): err is GustoApiError => isGustoApiError(err) && err.status === code;
+const status = (err: unknown, code: number): err is GustoApiError =>
+  isGustoApiError(err) && err.status === code;
 const is409 = (err: unknown) => status(err, 409);
 const is422 = (err: unknown) => status(err, 422);
 const ALREADY_SUBMITTED = ['submitting', 'submit_success'];
@@ -103,10 +108,13 @@ const ALREADY_SUBMITTED = ['submitting', 'submit_success'];
 export function createPayrollActivities({ gusto }: ActivityDeps) {
   const p = gusto.payrolls;
   const read = (log: CallLog, { companyId, payrollId }: PayrollRef) =>
-    log.call(ENDPOINT.get, () => p.get(companyId, payrollId, { include: ['totals', 'payroll_status_meta'] })).then(toSnapshot);
+    log
+      .call(ENDPOINT.get, () => p.get(companyId, payrollId, { include: ['totals', 'payroll_status_meta'] }))
+      .then(toSnapshot);
   /** Prepare pages employee compensations 100 at a time; a page that adds no one new is the last. */
   const prepare = async (log: CallLog, { companyId, payrollId }: PayrollRef) => {
-    const pageOf = (page: number) => log.call(ENDPOINT.prepare, () => p.prepare(companyId, payrollId, { page, per: PAGE }));
+    const pageOf = (page: number) =>
+      log.call(ENDPOINT.prepare, () => p.prepare(companyId, payrollId, { page, per: PAGE }));
     const first = await pageOf(1);
     const byEmployee = new Map((first.employee_compensations ?? []).map((c) => [c.employee_uuid, c]));
     for (let page = 2, added = byEmployee.size; added >= PAGE; page++) {
@@ -147,15 +155,24 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
       );
       const next = payrolls
         .filter((x) => !x.processed && (input.offCycle || !x.off_cycle))
-        .sort((a, b) => periodStart(a).localeCompare(periodStart(b)) || a.check_date.localeCompare(b.check_date))[0];
+        .sort(
+          (a, b) => periodStart(a).localeCompare(periodStart(b)) || a.check_date.localeCompare(b.check_date),
+        )[0];
       if (!next) {
-        throw ApplicationFailure.nonRetryable(`company ${companyId} has no unprocessed regular payroll`, 'NotFound');
+        throw ApplicationFailure.nonRetryable(
+          `company ${companyId} has no unprocessed regular payroll`,
+          'NotFound',
+        );
       }
       return input.withCatalog ? withCatalog(next.payroll_uuid) : log.done(toFound(next));
     },
 
     /** Unprocessed regular payrolls whose deadline falls in [from, to). */
-    async listUpcomingPayrolls(input: { companyId: string; from: string; to: string }): Promise<Counted<FoundPayroll[]>> {
+    async listUpcomingPayrolls(input: {
+      companyId: string;
+      from: string;
+      to: string;
+    }): Promise<Counted<FoundPayroll[]>> {
       const log = new CallLog();
       const payrolls = await log.call(ENDPOINT.list, () =>
         p.list(input.companyId, { processingStatuses: ['unprocessed'], payrollTypes: ['regular'], per: 100 }),
@@ -181,7 +198,9 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
      * us (someone else edited, or Gusto recomputed): prepare again for fresh versions and re-apply.
      * Re-applying is safe because every edit sets values, it never adds to them.
      */
-    async applyEdits(ref: PayrollRef & { edits: EmployeeEdit[]; prepared: PreparedPayroll }): Promise<Counted<{ attempts: number }>> {
+    async applyEdits(
+      ref: PayrollRef & { edits: EmployeeEdit[]; prepared: PreparedPayroll },
+    ): Promise<Counted<{ attempts: number }>> {
       const log = new CallLog();
       // A retried activity may hold versions its own earlier attempt made stale: start fresh.
       let prepared = Context.current().info.attempt > 1 ? await prepare(log, ref) : ref.prepared;
@@ -190,7 +209,11 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
         try {
           for (let i = 0; i < body.length; i += PAGE) {
             const chunk = body.slice(i, i + PAGE);
-            await log.call(ENDPOINT.update, () => p.updateChunk(ref.companyId, ref.payrollId, { employee_compensations: chunk }), is409);
+            await log.call(
+              ENDPOINT.update,
+              () => p.updateChunk(ref.companyId, ref.payrollId, { employee_compensations: chunk }),
+              is409,
+            );
           }
           return log.done({ attempts: attempt });
         } catch (err) {
@@ -217,15 +240,30 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
 
     /**
      * Polls (about 1 s growing to 30 s, heartbeating) until the wait is over: the target reached or
-     * processing failed. The webhook path usually wins and this poller is cancelled.
+     * processing failed. `quietMs` holds the first read back when webhooks are known to arrive, so
+     * the net costs nothing while they do. The webhook path usually wins and this poller is cancelled;
+     * it then still reports the reads it made (in the cancellation's details).
      */
-    async pollPayroll(ref: PayrollRef & { target: WaitTarget }): Promise<Counted<PayrollSnapshot>> {
+    async pollPayroll(
+      ref: PayrollRef & { target: WaitTarget; quietMs?: number },
+    ): Promise<Counted<PayrollSnapshot>> {
       const log = new CallLog();
-      const snapshot = await pollWithBackoff(async () => {
-        const s = await read(log, ref);
-        return s.waitOver[ref.target] ? s : undefined;
-      });
-      return log.done(snapshot);
+      const ctx = Context.current();
+      try {
+        if (ref.quietMs) {
+          ctx.heartbeat({ quietMs: ref.quietMs });
+          await ctx.sleep(ref.quietMs);
+        }
+        const snapshot = await pollWithBackoff(async () => {
+          const s = await read(log, ref);
+          return s.waitOver[ref.target] ? s : undefined;
+        });
+        return log.done(snapshot);
+      } catch (err) {
+        if ((err as Error).name === 'CancelledFailure')
+          throw new CancelledFailure('poll cancelled', [{ calls: log.calls }]);
+        throw err;
+      }
     },
 
     /**
@@ -258,7 +296,10 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
       const log = new CallLog();
       const before = await read(log, ref);
       if (!before.processed && before.status === 'submitting') {
-        throw ApplicationFailure.retryable('payroll is still submitting; cancel once Gusto has processed it', 'StillSubmitting');
+        throw ApplicationFailure.retryable(
+          'payroll is still submitting; cancel once Gusto has processed it',
+          'StillSubmitting',
+        );
       }
       if (!before.processed) return log.done({ gustoCancelled: false });
       try {
@@ -298,14 +339,20 @@ function toFound(p: Payroll): FoundPayroll {
     deadline: deadlineOf(p),
     offCycle: p.off_cycle === true,
     processed: p.processed,
-    payPeriod: p.pay_period ? { startDate: p.pay_period.start_date, endDate: p.pay_period.end_date } : undefined,
+    payPeriod: p.pay_period
+      ? { startDate: p.pay_period.start_date, endDate: p.pay_period.end_date }
+      : undefined,
   };
 }
 
 /** payroll_deadline, falling back to the debit cutoff Gusto reports in the status meta. */
 function deadlineOf(p: Payroll): string {
   const deadline = p.payroll_deadline ?? p.payroll_status_meta?.initial_debit_cutoff_time;
-  if (!deadline) throw ApplicationFailure.nonRetryable(`payroll ${p.payroll_uuid} has no payroll_deadline`, 'GustoResponse');
+  if (!deadline)
+    throw ApplicationFailure.nonRetryable(
+      `payroll ${p.payroll_uuid} has no payroll_deadline`,
+      'GustoResponse',
+    );
   return new Date(deadline).toISOString();
 }
 
@@ -315,7 +362,12 @@ function toSnapshot(p: Payroll): PayrollSnapshot {
   const t = p.totals;
   const totals =
     t?.company_debit != null && t.net_pay != null && t.gross_pay != null
-      ? { company_debit: t.company_debit, net_pay: t.net_pay, gross_pay: t.gross_pay, tax_debit: t.tax_debit ?? undefined }
+      ? {
+          company_debit: t.company_debit,
+          net_pay: t.net_pay,
+          gross_pay: t.gross_pay,
+          tax_debit: t.tax_debit ?? undefined,
+        }
       : undefined;
   return {
     processed: p.processed,
@@ -368,7 +420,6 @@ function catalogOf(p: Payroll): CompensationCatalog | undefined {
 
 const unique = (names: string[]) => [...new Set(names)];
 
-
 function alreadySubmitted(s: PayrollSnapshot): string | undefined {
   if (s.processed) return 'payroll is already processed';
   if (s.status && ALREADY_SUBMITTED.includes(s.status)) return `payroll is already ${s.status}`;
@@ -384,7 +435,10 @@ export function toCompensationEdits(edits: EmployeeEdit[], prepared: PreparedPay
   return edits.map((edit) => {
     const employee = byId.get(edit.employeeId);
     if (!employee) {
-      throw ApplicationFailure.nonRetryable(`employee ${edit.employeeId} is not on this payroll`, 'InvalidInput');
+      throw ApplicationFailure.nonRetryable(
+        `employee ${edit.employeeId} is not on this payroll`,
+        'InvalidInput',
+      );
     }
     return {
       employee_uuid: edit.employeeId,

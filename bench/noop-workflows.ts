@@ -5,7 +5,9 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 
-const { noop } = proxyActivities<{ noop(step: number): Promise<number> }>({ startToCloseTimeout: '1 minute' });
+const { noop } = proxyActivities<{ noop(step: number): Promise<number> }>({
+  startToCloseTimeout: '1 minute',
+});
 
 export async function noopFinderWorkflow(): Promise<number> {
   return noop(0);

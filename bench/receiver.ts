@@ -28,7 +28,9 @@ export async function startReceiver(temporal: Client, gusto: GustoClient): Promi
     const body = JSON.parse(raw.toString('utf8')) as Record<string, string>;
     if (body.verification_token && body.webhook_subscription_uuid) {
       token = body.verification_token;
-      setImmediate(() => void gusto.webhookSubscriptions.verify(body.webhook_subscription_uuid!, token!).catch(() => {}));
+      setImmediate(
+        () => void gusto.webhookSubscriptions.verify(body.webhook_subscription_uuid!, token!).catch(() => {}),
+      );
       return 200;
     }
     if (!token || !verifyGustoSignature(raw, signature, token)) return 401;
@@ -36,7 +38,12 @@ export async function startReceiver(temporal: Client, gusto: GustoClient): Promi
     const key = `${body.event_type}:${body.entity_uuid}`;
     if (!receiver.arrivals.has(key)) receiver.arrivals.set(key, at);
     if (receiver.forward) {
-      const signal = { event_type: body.event_type!, resource_uuid: body.resource_uuid, entity_type: 'Payroll', entity_uuid: body.entity_uuid };
+      const signal = {
+        event_type: body.event_type!,
+        resource_uuid: body.resource_uuid,
+        entity_type: 'Payroll',
+        entity_uuid: body.entity_uuid,
+      };
       await temporal.workflow
         .getHandle(payrollRunId(body.resource_uuid, body.entity_uuid))
         .signal(gustoEventSignal, signal)

@@ -6,6 +6,7 @@
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { DeactivationResult, DeletionResult } from '../activities/contractors.js';
+import { isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
 import { calendarDate } from '../workflows/deadlines.js';
 import {
   awaitScheduledUpdate,
@@ -44,15 +45,12 @@ export interface ContractorServiceDeps {
 // Input schemas (the HTTP API reuses them for its routes)
 
 const id = (what: string) =>
-  z
-    .string({ error: `is required (the ${what} id)` })
-    .trim()
-    .min(1, 'must not be empty');
+  z.string({ error: `is required (the ${what} UUID)` }).regex(UUID_PATTERN, 'must be a UUID');
 
 export const calendarDateSchema = z
   .string({ error: 'is required (a calendar date YYYY-MM-DD)' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar date YYYY-MM-DD')
-  .refine(isRealDate, 'is not a real calendar date');
+  .refine(isCalendarDate, 'is not a real calendar date');
 
 export const timeZoneSchema = z
   .string()
@@ -237,7 +235,7 @@ async function closedRunError(
   if (state?.outcome === 'completed') {
     const window = state.pastDated
       ? `it was past-dated, and Gusto's 2-day grace period for cancelling it ended at ${state.cancellableUntil}`
-      : `it took effect at ${state.effectiveAt} (${state.timeZone}) and could only be cancelled before then`;
+      : `it took effect in Gusto, and could only be cancelled until ${state.cancellableUntil} (the date starts at ${state.effectiveAt} in ${state.timeZone})`;
     return new ServiceError(
       'refused',
       `the ${kind} on ${state.date} can no longer be cancelled: ${window}`,
@@ -279,11 +277,6 @@ function fieldFromMessage(err: ServiceError): ServiceError {
   if (err.field) return err;
   const field = /^([A-Za-z_][\w.[\]]*): /.exec(err.message)?.[1];
   return field ? new ServiceError(err.code, err.message, field, err.details) : err;
-}
-
-function isRealDate(date: string): boolean {
-  const d = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
 }
 
 function isTimeZone(timeZone: string): boolean {

@@ -120,24 +120,29 @@ async function startGusto(config: Config, stack: Stack): Promise<Config> {
     return config;
   }
   const s = config.sandbox;
+  // Like the workflows in DATA_DIR, the sandbox's payrolls, payments and clock survive a restart.
+  const stateFile = s.stateFile ? resolve(s.stateFile) : resolve(config.dataDir, 'sandbox-state.json');
   const sandbox = await createSandbox({
     port: s.port,
     host: s.host,
     seed: { companies: s.companies, seed: s.seed ?? (await persistedSeed(config.dataDir)) },
+    stateFile,
     rateLimitPerMinute: s.rateLimitPerMinute,
     calculateLatencyMs: s.calculateLatencyMs,
     submitLatencyMs: s.submitLatencyMs,
     quiet: true,
   });
   stack.push('Gusto sandbox', () => sandbox.close());
-  say(`Gusto sandbox   ${sandbox.url} (${sandbox.companies.length} companies; GET /sandbox/companies)`);
+  const companies = `${sandbox.companies.length} companies; GET /sandbox/companies`;
+  say(`Gusto sandbox   ${sandbox.url} (${companies}; state in ${stateFile})`);
   // Our own sandbox hands out its own tokens, whatever GUSTO_TOKEN_SOURCE says.
   return { ...config, gusto: { ...config.gusto, baseUrl: sandbox.url, tokenSource: 'sandbox' } };
 }
 
 /**
- * The sandbox keeps its data in memory, but the workflows in DATA_DIR outlive a restart: seeding
- * from the same seed every time gives them the same companies, contractors and ids to come back to.
+ * The seed the sandbox state was first made from. The state file carries it too; this copy matters
+ * when that file is set aside (unreadable, older format): seeding again from the same seed still gives
+ * the workflows in DATA_DIR the same companies, contractors and ids to come back to.
  */
 async function persistedSeed(dataDir: string): Promise<number> {
   const file = resolve(dataDir, 'sandbox-seed.json');

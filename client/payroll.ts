@@ -31,7 +31,12 @@ import {
   type PayrollRunState,
   type PayrollStage,
 } from '../workflows/payroll-run.messages.js';
-import { CheckDate as CheckDateKey, CompanyId, Deadline as DeadlineKey, Stage } from '../workflows/search-attributes.js';
+import {
+  CheckDate as CheckDateKey,
+  CompanyId,
+  Deadline as DeadlineKey,
+  Stage,
+} from '../workflows/search-attributes.js';
 import type { payrollRunWorkflow } from '../workflows/payroll-run.js';
 import type { findPayrollWorkflow } from '../workflows/upcoming-payrolls.js';
 import { parseInput, ServiceError, toServiceError } from './errors.js';
@@ -78,18 +83,23 @@ export const employeeEditSchema = z.strictObject({
   hours: z.record(compensationName, hoursInput).optional(),
   fixed: z.record(compensationName, moneyInput).optional(),
   excluded: z.boolean({ error: 'must be true or false' }).optional(),
-  paymentMethod: z.enum(['Direct Deposit', 'Check'], { error: 'must be "Direct Deposit" or "Check"' }).optional(),
+  paymentMethod: z
+    .enum(['Direct Deposit', 'Check'], { error: 'must be "Direct Deposit" or "Check"' })
+    .optional(),
 });
 
-export const editsSchema = z
-  .array(employeeEditSchema)
-  .superRefine((edits, ctx) => {
-    const seen = new Set<string>();
-    edits.forEach((e, i) => {
-      if (seen.has(e.employeeId)) ctx.addIssue({ code: 'custom', path: [i, 'employeeId'], message: 'appears twice: one entry per employee' });
-      seen.add(e.employeeId);
-    });
+export const editsSchema = z.array(employeeEditSchema).superRefine((edits, ctx) => {
+  const seen = new Set<string>();
+  edits.forEach((e, i) => {
+    if (seen.has(e.employeeId))
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'employeeId'],
+        message: 'appears twice: one entry per employee',
+      });
+    seen.add(e.employeeId);
   });
+});
 
 export const startPayrollRunSchema = z.strictObject({
   companyId: uuidInput,
@@ -100,7 +110,11 @@ export const startPayrollRunSchema = z.strictObject({
   deadline: z
     .strictObject({
       policy: z.enum(['submit_late', 'stop_and_report'], { error: 'must be submit_late or stop_and_report' }),
-      warningLeadMinutes: z.number().int('must be whole minutes').min(0, 'must not be negative').default(24 * 60),
+      warningLeadMinutes: z
+        .number()
+        .int('must be whole minutes')
+        .min(0, 'must not be negative')
+        .default(24 * 60),
     })
     .optional(),
   polling: z.boolean().default(true),
@@ -238,7 +252,8 @@ export async function waitForPayrollRun(
 ): Promise<PayrollRunResult | PayrollRunState> {
   const { until, timeoutMs, ...ref } = parseInput(waitSchema, input);
   const handle = runHandle(deps, ref);
-  const wait: Promise<PayrollRunResult | PayrollRunState> = until === 'closed' ? handle.result() : untilProcessed(handle);
+  const wait: Promise<PayrollRunResult | PayrollRunState> =
+    until === 'closed' ? handle.result() : untilProcessed(handle);
   return call(() => (timeoutMs ? withTimeout(wait, timeoutMs) : wait));
 }
 
@@ -256,7 +271,10 @@ async function untilProcessed(handle: WorkflowHandle): Promise<PayrollRunState> 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ServiceError('upstream_failed', `the run did not settle within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new ServiceError('upstream_failed', `the run did not settle within ${ms} ms`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -278,7 +296,10 @@ export interface PayrollRunSummary {
 }
 
 /** Runs by company and/or stage, from Temporal's visibility store (no run is queried). */
-export async function listPayrollRuns(deps: PayrollServiceDeps, input: unknown = {}): Promise<PayrollRunSummary[]> {
+export async function listPayrollRuns(
+  deps: PayrollServiceDeps,
+  input: unknown = {},
+): Promise<PayrollRunSummary[]> {
   const { companyId, stage, limit } = parseInput(listPayrollRunsSchema, input);
   const filters = [`WorkflowType = 'payrollRunWorkflow'`];
   if (companyId) filters.push(`CompanyId = '${companyId}'`);
@@ -356,7 +377,10 @@ export async function getPayStub(
   const { employeeId, ...ref } = parseInput(payStubSchema, input);
   const state = await getPayrollRunState(deps, ref);
   if (!['processed', 'complete'].includes(state.stage)) {
-    throw new ServiceError('refused', `pay stubs exist once the payroll is processed; the run is ${state.stage}`);
+    throw new ServiceError(
+      'refused',
+      `pay stubs exist once the payroll is processed; the run is ${state.stage}`,
+    );
   }
   return call(() => deps.gusto.payrolls.payStub(ref.companyId, ref.payrollId, employeeId));
 }
@@ -370,7 +394,11 @@ function runHandle(deps: PayrollServiceDeps, ref: unknown): WorkflowHandle<typeo
 }
 
 /** Sends an update; a run that has already ended answers with why, from its final state. */
-async function update<T>(deps: PayrollServiceDeps, ref: PayrollRunRef, send: (h: WorkflowHandle) => Promise<T>): Promise<T> {
+async function update<T>(
+  deps: PayrollServiceDeps,
+  ref: PayrollRunRef,
+  send: (h: WorkflowHandle) => Promise<T>,
+): Promise<T> {
   const handle = runHandle(deps, ref);
   try {
     return await send(handle);
@@ -396,9 +424,14 @@ async function endedRunError(handle: WorkflowHandle): Promise<ServiceError | und
       { cutoff: state.cancelCutoff, stage: state.stage },
     );
   }
-  return new ServiceError('refused', `the run has ended (${state?.stage ?? status.toLowerCase()})`, undefined, {
-    stage: state?.stage,
-  });
+  return new ServiceError(
+    'refused',
+    `the run has ended (${state?.stage ?? status.toLowerCase()})`,
+    undefined,
+    {
+      stage: state?.stage,
+    },
+  );
 }
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -413,6 +446,7 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 function withField(err: ServiceError): ServiceError {
   if (err.field) return err;
   const detail = Array.isArray(err.details) ? (err.details[0] as { field?: unknown } | undefined) : undefined;
-  const field = typeof detail?.field === 'string' ? detail.field : /^([A-Za-z_][\w.[\]]*): /.exec(err.message)?.[1];
+  const field =
+    typeof detail?.field === 'string' ? detail.field : /^([A-Za-z_][\w.[\]]*): /.exec(err.message)?.[1];
   return field ? new ServiceError(err.code, err.message, field, err.details) : err;
 }

@@ -39,7 +39,9 @@ const isTimeZone = (tz: string) => {
 export const payrollScheduleSchema = z.strictObject({
   companyId: uuidInput,
   /** The company's IANA time zone; the calendar below is read in it (DST included). */
-  timeZone: z.string({ error: 'is required' }).refine(isTimeZone, 'must be an IANA time zone such as America/Chicago'),
+  timeZone: z
+    .string({ error: 'is required' })
+    .refine(isTimeZone, 'must be an IANA time zone such as America/Chicago'),
   hour: z.number().int().min(0).max(23, 'must be 0-23').default(9),
   minute: z.number().int().min(0).max(59, 'must be 0-59').default(0),
   daysOfWeek: z
@@ -48,12 +50,20 @@ export const payrollScheduleSchema = z.strictObject({
     .default(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY']),
   lookAheadDays: z.number().int().min(1, 'must be at least 1').max(90, 'must be at most 90').default(7),
   /** Firings missed while Temporal was unavailable run late if within this window (scans are idempotent). */
-  catchupWindowMinutes: z.number().int().min(1).default(24 * 60),
+  catchupWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 60),
   review: z.enum(['auto', 'manual']).default('manual'),
   deadline: z
     .strictObject({
       policy: z.enum(['submit_late', 'stop_and_report']),
-      warningLeadMinutes: z.number().int().min(0).default(24 * 60),
+      warningLeadMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .default(24 * 60),
     })
     .optional(),
   polling: z.boolean().default(true),
@@ -75,14 +85,20 @@ export interface PayrollScheduleSummary {
   recentFirings: Array<{ scheduledAt: string; workflowId: string }>;
 }
 
-export async function createPayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+export async function createPayrollSchedule(
+  deps: ScheduleServiceDeps,
+  input: unknown,
+): Promise<PayrollScheduleSummary> {
   const options = scheduleOptions(deps, parseInput(payrollScheduleSchema, input));
   const handle = await call(() => deps.temporal.schedule.create(options));
   return summarise(await call(() => handle.describe()));
 }
 
 /** Replaces the calendar, time zone and run options; pausing is left as it is. */
-export async function updatePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+export async function updatePayrollSchedule(
+  deps: ScheduleServiceDeps,
+  input: unknown,
+): Promise<PayrollScheduleSummary> {
   const parsed = parseInput(payrollScheduleSchema, input);
   const { spec, action, policies } = scheduleOptions(deps, parsed);
   const handle = scheduleHandle(deps, parsed.companyId);
@@ -90,29 +106,44 @@ export async function updatePayrollSchedule(deps: ScheduleServiceDeps, input: un
   return summarise(await call(() => handle.describe()));
 }
 
-export async function pausePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+export async function pausePayrollSchedule(
+  deps: ScheduleServiceDeps,
+  input: unknown,
+): Promise<PayrollScheduleSummary> {
   const { companyId, note } = parseInput(companySchema, input);
   return act(deps, companyId, (h) => h.pause(note ?? 'paused'));
 }
 
-export async function unpausePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+export async function unpausePayrollSchedule(
+  deps: ScheduleServiceDeps,
+  input: unknown,
+): Promise<PayrollScheduleSummary> {
   const { companyId, note } = parseInput(companySchema, input);
   return act(deps, companyId, (h) => h.unpause(note ?? 'unpaused'));
 }
 
 /** Fires now (outside the calendar); payrolls that already have runs are left alone. */
-export async function triggerPayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+export async function triggerPayrollSchedule(
+  deps: ScheduleServiceDeps,
+  input: unknown,
+): Promise<PayrollScheduleSummary> {
   const { companyId } = parseInput(companySchema, input);
   return act(deps, companyId, (h) => h.trigger(ScheduleOverlapPolicy.SKIP));
 }
 
-export async function deletePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<{ deleted: true }> {
+export async function deletePayrollSchedule(
+  deps: ScheduleServiceDeps,
+  input: unknown,
+): Promise<{ deleted: true }> {
   const { companyId } = parseInput(companySchema, input);
   await call(() => scheduleHandle(deps, companyId).delete());
   return { deleted: true };
 }
 
-export async function describePayrollSchedule(deps: ScheduleServiceDeps, input: unknown): Promise<PayrollScheduleSummary> {
+export async function describePayrollSchedule(
+  deps: ScheduleServiceDeps,
+  input: unknown,
+): Promise<PayrollScheduleSummary> {
   const { companyId } = parseInput(companySchema, input);
   return summarise(await call(() => scheduleHandle(deps, companyId).describe()));
 }
@@ -123,7 +154,13 @@ type ParsedSchedule = z.output<typeof payrollScheduleSchema>;
 
 function scheduleOptions(deps: ScheduleServiceDeps, s: ParsedSchedule): ScheduleOptions {
   const args: [UpcomingPayrollsInput] = [
-    { companyId: s.companyId, lookAheadDays: s.lookAheadDays, review: s.review, deadline: s.deadline, polling: s.polling },
+    {
+      companyId: s.companyId,
+      lookAheadDays: s.lookAheadDays,
+      review: s.review,
+      deadline: s.deadline,
+      polling: s.polling,
+    },
   ];
   return {
     scheduleId: upcomingPayrollsScheduleId(s.companyId),
@@ -189,8 +226,10 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     const name = (err as Error).name;
-    if (name === 'ScheduleNotFoundError') throw new ServiceError('not_found', 'this company has no payroll schedule');
-    if (name === 'ScheduleAlreadyRunning') throw new ServiceError('conflict', 'this company already has a payroll schedule');
+    if (name === 'ScheduleNotFoundError')
+      throw new ServiceError('not_found', 'this company has no payroll schedule');
+    if (name === 'ScheduleAlreadyRunning')
+      throw new ServiceError('conflict', 'this company already has a payroll schedule');
     throw toServiceError(err);
   }
 }

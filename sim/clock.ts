@@ -19,6 +19,16 @@ export class SandboxClock {
     return this.injected !== undefined;
   }
 
+  /** How far the clock has been moved ahead of its source, in ms. */
+  get offset(): number {
+    return this.offsetMs;
+  }
+
+  /** Loading a saved sandbox, not a move: the offset it had when it was saved. */
+  restoreOffset(ms: number): void {
+    this.offsetMs = ms;
+  }
+
   async now(): Promise<Date> {
     if (this.injected) return new Date((await this.injected()).getTime() + this.offsetMs);
     return new Date(Date.now() + this.offsetMs);

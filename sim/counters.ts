@@ -49,6 +49,11 @@ export class Counters {
     return structuredClone(this.data);
   }
 
+  /** Loading a saved sandbox: its counts carry on from where they were. */
+  restore(data: SandboxCounters): void {
+    this.data = structuredClone(data);
+  }
+
   reset(): void {
     this.data = Counters.empty();
   }

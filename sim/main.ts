@@ -2,9 +2,11 @@
  * `npm run sandbox`: the Gusto sandbox as a standalone process for local development.
  * Environment: SANDBOX_PORT (8090), SANDBOX_HOST (127.0.0.1), SANDBOX_COMPANIES (the 6 fixtures),
  * SANDBOX_SEED (fresh each start; printed so a run can be reproduced), SANDBOX_RATE_LIMIT (200 per
- * token per minute, or "off"), SANDBOX_CALCULATE_LATENCY_MS / SANDBOX_SUBMIT_LATENCY_MS (1500).
+ * token per minute, or "off"), SANDBOX_CALCULATE_LATENCY_MS / SANDBOX_SUBMIT_LATENCY_MS (1500),
+ * SANDBOX_STATE_FILE (unset: state in memory only; set: loaded at start, saved after changes).
  */
 import { z } from 'zod';
+import { CONFIG_VARIABLES } from '../workers/config.js';
 import { createSandbox, type Sandbox } from './server.js';
 
 const envSchema = z.object({
@@ -18,11 +20,16 @@ const envSchema = z.object({
     .transform((v) => (v === 'off' ? 0 : v)),
   SANDBOX_CALCULATE_LATENCY_MS: z.coerce.number().int().min(0).optional(),
   SANDBOX_SUBMIT_LATENCY_MS: z.coerce.number().int().min(0).optional(),
+  // The config loader's rule, so the variable means the same here as under `npm start`.
+  SANDBOX_STATE_FILE: z.preprocess(
+    (v) => v || undefined,
+    CONFIG_VARIABLES.SANDBOX_STATE_FILE.schema.optional(),
+  ),
 });
 
-function describe(sandbox: Sandbox): string {
+function describe(sandbox: Sandbox, stateFile: string | undefined): string {
   const lines = [
-    `Gusto sandbox listening on ${sandbox.url}  (seed ${sandbox.seed})`,
+    `Gusto sandbox listening on ${sandbox.url}  (seed ${sandbox.seed}${stateFile ? `, state in ${stateFile}` : ''})`,
     `System token (events, webhook subscriptions): ${sandbox.systemToken}`,
     `OAuth client: client_id=${sandbox.oauthClient.client_id} client_secret=${sandbox.oauthClient.client_secret}`,
     '',
@@ -53,9 +60,10 @@ async function main(): Promise<void> {
     rateLimitPerMinute: env.SANDBOX_RATE_LIMIT,
     calculateLatencyMs: env.SANDBOX_CALCULATE_LATENCY_MS,
     submitLatencyMs: env.SANDBOX_SUBMIT_LATENCY_MS,
+    stateFile: env.SANDBOX_STATE_FILE,
     quiet: true,
   });
-  console.log(describe(sandbox));
+  console.log(describe(sandbox, env.SANDBOX_STATE_FILE));
   const stop = (signal: string): void => {
     console.log(`\n${signal}: closing the sandbox`);
     sandbox.close().then(

@@ -1,6 +1,7 @@
 /**
  * The sandbox's internal records. Money is integer cents and hours integer thousandths throughout;
- * only the views (`*-views.ts`) turn them into Gusto's wire format.
+ * only the views (`*-views.ts`) turn them into Gusto's wire format. Saved state files hold these records
+ * as they are: a change of shape needs a new STATE_VERSION in sim/snapshot.ts.
  */
 import type { Cents, Thousandths } from '../gusto/money.js';
 import type { ErrorItem } from './errors.js';

@@ -8,6 +8,9 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const word = (n: number): string =>
   HEX[(n >>> 24) & 0xff]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!;
 
+/** Where a generator is in its sequence (its four state words and the buffered word `hex` reads from). */
+export type PrngState = [a: number, b: number, c: number, d: number, word: number];
+
 export class Prng {
   private word = 0;
   private a: number;
@@ -22,6 +25,15 @@ export class Prng {
     this.d = seed >>> 0;
     // Warm-up rounds decorrelate nearby seeds.
     for (let i = 0; i < 15; i++) this.nextUint32();
+  }
+
+  /** A restored sandbox continues the sequence from here instead of handing out its ids again. */
+  getState(): PrngState {
+    return [this.a, this.b, this.c, this.d, this.word];
+  }
+
+  setState(state: PrngState): void {
+    [this.a, this.b, this.c, this.d, this.word] = state;
   }
 
   nextUint32(): number {

@@ -23,6 +23,8 @@ import { RateLimiter } from './rate-limit.js';
 import { Router } from './router.js';
 import { loadFixtures, seedCompanies } from './seed.js';
 import type { CompanySpec } from './seed-spec.js';
+import { restoreState, snapshotState, type SandboxState } from './snapshot.js';
+import { loadStateFile, StateFileWriter } from './state-file.js';
 import { Store } from './store.js';
 import { settleAll, startTicker } from './ticker.js';
 import { WebhookDispatcher, webhookRoutes } from './webhooks.js';
@@ -53,6 +55,13 @@ export interface SandboxOptions {
   webhooks?: { enabled?: boolean; duplicate?: boolean; outOfOrder?: boolean; retryDelaysMs?: number[] };
   /** Background settle interval in ms (default 200). */
   tickMs?: number;
+  /**
+   * Keeps the sandbox's state (records, tokens, events, counters, clock offset) in this JSON file:
+   * loaded at start when present (then `seed.companies` and `seed.fixtures` do not apply, and the
+   * file's seed is used unless `seed.seed` is given), saved shortly after requests and on close().
+   * Unset: state lives in memory only.
+   */
+  stateFile?: string;
 }
 
 export interface Sandbox {
@@ -137,19 +146,46 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** The saved state when there is one, else the seeded customer base; returns the sandbox time. */
+async function populate(sim: Sim, options: SandboxOptions, saved: SandboxState | null): Promise<Date> {
+  if (saved) restoreState(sim, saved);
+  const now = await sim.clock.now();
+  if (!saved) {
+    const fixtures = options.seed?.fixtures ?? loadFixtures();
+    seedCompanies(sim, fixtures, options.seed?.companies ?? fixtures.length, now);
+  }
+  return now;
+}
+
+async function startWriter(sim: Sim, stateFile: string | undefined): Promise<StateFileWriter | null> {
+  if (!stateFile) return null;
+  const writer = new StateFileWriter(stateFile, () => snapshotState(sim));
+  // Transitions the ticker settles emit events. A crash before the next save loses none of them:
+  // the restored pending records settle again.
+  sim.store.onEvent(writer.markDirty);
+  // Written at once, so an unwritable path fails the start rather than a later save.
+  await writer.save();
+  return writer;
+}
+
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const seed = (options.seed?.seed ?? freshSeed()) >>> 0;
+  const saved = options.stateFile ? await loadStateFile(options.stateFile, options.seed?.seed) : null;
+  const seed = (options.seed?.seed ?? saved?.seed ?? freshSeed()) >>> 0;
   const sim = buildSim(options, seed);
-  let lastNow = await sim.clock.now();
-  const fixtures = options.seed?.fixtures ?? loadFixtures();
-  seedCompanies(sim, fixtures, options.seed?.companies ?? fixtures.length, lastNow);
+  let lastNow = await populate(sim, options, saved);
+  const writer = await startWriter(sim, options.stateFile);
   const handler = new RequestHandler(sim, buildRouter(), (now) => (lastNow = now));
-  const server = createServer({ keepAliveTimeout: 30_000 }, handler.handle);
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    handler.handle(req, res);
+    // Any request may change state: reads settle due transitions and create payrolls on first use.
+    if (writer) res.once('close', writer.markDirty);
+  });
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 0, host);
   const stopTicker = startTicker(sim, options.tickMs ?? 200, (now) => (lastNow = now));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  sim.log(`listening on ${url} (seed ${seed}, ${sim.store.companies.size} companies)`);
+  const origin = saved ? `seed ${seed}, state from ${options.stateFile}` : `seed ${seed}`;
+  sim.log(`listening on ${url} (${origin}, ${sim.store.companies.size} companies)`);
   return {
     url,
     port,
@@ -169,6 +205,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await writer?.close();
     },
   };
 }

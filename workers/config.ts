@@ -51,6 +51,8 @@ export interface Config {
     rateLimitPerMinute: number | undefined;
     calculateLatencyMs: number | undefined;
     submitLatencyMs: number | undefined;
+    /** Undefined: `npm run sandbox` keeps state in memory; `npm start` uses DATA_DIR/sandbox-state.json. */
+    stateFile: string | undefined;
   };
   metrics: { port: number | undefined };
   dataDir: string;
@@ -265,6 +267,11 @@ export const CONFIG_VARIABLES = {
     schema: nonNegativeInt,
     describe: 'Sandbox time a payroll submission takes (default 1500)',
   },
+  SANDBOX_STATE_FILE: {
+    schema: z.string().regex(/\.json$/i, 'must be a path to a .json file'),
+    describe:
+      'Sandbox state file: loaded at start, saved after changes. Unset: `npm start` uses DATA_DIR/sandbox-state.json, `npm run sandbox` keeps state in memory',
+  },
   METRICS_PORT: {
     schema: port,
     describe: 'Prometheus endpoint of the worker (/metrics). Unset: no endpoint',
@@ -272,7 +279,7 @@ export const CONFIG_VARIABLES = {
   DATA_DIR: {
     schema: z.string().min(1),
     default: './data',
-    describe: '`npm start` keeps the dev server SQLite file here',
+    describe: '`npm start` keeps the dev server SQLite file and the sandbox seed and state here',
   },
   SHUTDOWN_GRACE_MS: {
     schema: nonNegativeInt,
@@ -399,6 +406,7 @@ function toConfig(v: Parsed): Config {
       rateLimitPerMinute: v.SANDBOX_RATE_LIMIT,
       calculateLatencyMs: v.SANDBOX_CALCULATE_LATENCY_MS,
       submitLatencyMs: v.SANDBOX_SUBMIT_LATENCY_MS,
+      stateFile: v.SANDBOX_STATE_FILE,
     },
     metrics: { port: v.METRICS_PORT },
     dataDir: v.DATA_DIR ?? './data',

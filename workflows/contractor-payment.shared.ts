@@ -16,6 +16,7 @@ import type { createContractorPaymentActivities } from '../activities/contractor
 import type { GustoErrorItem } from '../gusto/errors.js';
 import { calendarDate, msUntil } from './deadlines.js';
 import { Stage as StageAttribute } from './search-attributes.js';
+import { refusal, ReviewGate } from './review.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
 import {
   approveUpdate,
@@ -78,7 +79,13 @@ type CancelAnswer = { result: CancelResult } | { refusal: string };
  */
 export class PaymentProcess<S extends RunState> {
   readonly wakeups = new Wakeups();
-  private approved = false;
+  /** What a reviewer approves: the total and, if they name it, the debit date they saw. */
+  private readonly review = new ReviewGate<Approval>({
+    same: (seen, current) =>
+      seen.amount === current.amount &&
+      (seen.debitDate === undefined || seen.debitDate === current.debitDate),
+    describe: (current) => `total ${current.amount}, debit date ${current.debitDate}`,
+  });
   private cancelAsk: CancelRequest | undefined;
   private cancelAnswer: CancelAnswer | undefined;
 
@@ -166,38 +173,28 @@ export class PaymentProcess<S extends RunState> {
   /** Holds until someone approves the previewed totals. False: cancelled while waiting. */
   async awaitApproval(): Promise<boolean> {
     this.setStage('awaiting_approval');
+    this.review.open({ amount: this.state.totals?.amount ?? '', debitDate: this.state.debitDate });
     for (;;) {
-      await condition(() => this.approved || this.cancelAsk !== undefined);
+      await condition(() => this.review.decision !== undefined || this.cancelAsk !== undefined);
       if (await this.serveCancel()) return false;
-      if (this.approved) return true;
+      if (this.review.decision?.kind === 'approved') return true;
     }
   }
 
   private validateApproval(approval: Approval): void {
     if (this.state.stage !== 'awaiting_approval') {
-      throw refused('Refused', `nothing is awaiting approval (stage: ${this.state.stage})`);
+      throw refusal('Refused', `nothing is awaiting approval (stage: ${this.state.stage})`);
     }
     const amount = canonicalAmount(String(approval?.amount ?? ''));
-    if (!amount)
-      throw refused('InvalidInput', 'amount: must be the approved total as a decimal like "1234.50"');
-    const totals = this.state.totals;
-    if (amount !== totals?.amount) {
-      throw refused(
-        'Conflict',
-        `stale approval: approved total ${amount}, but the previewed total is ${totals?.amount}`,
-      );
+    if (!amount) {
+      throw refusal('InvalidInput', 'amount: must be the approved total as a decimal like "1234.50"');
     }
-    if (approval.debitDate !== undefined && approval.debitDate !== this.state.debitDate) {
-      throw refused(
-        'Conflict',
-        `stale approval: approved debit date ${approval.debitDate}, now ${this.state.debitDate}`,
-      );
-    }
+    this.review.checkApprove({ amount, debitDate: approval.debitDate });
   }
 
   private approve(approval: Approval): { approved: true } {
-    this.approved = true;
-    this.state.approvedBy = approval.by ?? 'unknown';
+    const decision = this.review.approve(new Date(), approval.by);
+    this.state.approvedBy = decision.by ?? 'unknown';
     return { approved: true };
   }
 
@@ -210,9 +207,9 @@ export class PaymentProcess<S extends RunState> {
   }
 
   private validateCancel(): void {
-    if (this.cancelAsk || this.cancelAnswer) throw refused('Conflict', 'a cancel is already being processed');
-    const refusal = this.refusalNow();
-    if (refusal) throw refused('Refused', `cannot cancel: ${refusal}`);
+    if (this.cancelAsk || this.cancelAnswer) throw refusal('Conflict', 'a cancel is already being processed');
+    const why = this.refusalNow();
+    if (why) throw refusal('Refused', `cannot cancel: ${why}`);
   }
 
   private async requestCancel(request: CancelRequest): Promise<CancelResult> {
@@ -220,7 +217,7 @@ export class PaymentProcess<S extends RunState> {
     await condition(() => this.cancelAnswer !== undefined);
     const answer = this.cancelAnswer!;
     this.cancelAnswer = undefined;
-    if ('refusal' in answer) throw refused('Refused', `cannot cancel: ${answer.refusal}`);
+    if ('refusal' in answer) throw refusal('Refused', `cannot cancel: ${answer.refusal}`);
     return answer.result;
   }
 
@@ -231,8 +228,8 @@ export class PaymentProcess<S extends RunState> {
   async serveCancel(): Promise<boolean> {
     const ask = this.cancelAsk;
     if (!ask) return false;
-    const refusal = this.refusalNow();
-    if (refusal) return this.answerCancel({ refusal });
+    const why = this.refusalNow();
+    if (why) return this.answerCancel({ refusal: why });
     const resume = this.state.stage;
     this.setStage('cancelling');
     try {
@@ -313,11 +310,6 @@ export class PaymentProcess<S extends RunState> {
 
 /** The calendar date in Los Angeles, where Gusto draws its payment-day boundaries. */
 export const pacificToday = (): string => calendarDate(new Date(), 'America/Los_Angeles');
-
-/** A refusal from an update validator or handler, as client/errors.ts maps it. */
-function refused(type: 'Refused' | 'Conflict' | 'InvalidInput' | 'NotFound', message: string) {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
-}
 
 /** The recorded last error as a failure again (type and Gusto's errors[] kept). */
 function failureOf(lastError: LastError | undefined): ApplicationFailure {

@@ -318,7 +318,7 @@ class Transition {
       this.enter('verifying');
       const verified = await this.verifyInEffect();
       if (verified !== 'in_effect') return this.finish(verified);
-      if (this.inGracePeriod()) {
+      if (this.graceApplies()) {
         this.enter('grace_period');
         const afterGrace = await this.holdUntil(new Date(this.state.cancellableUntil!));
         if (afterGrace !== 'arrived') return this.finish(afterGrace);
@@ -620,8 +620,15 @@ class Transition {
     upsertSearchAttributes([{ key: Stage, value: `${this.kind}:${stage}` }]);
   }
 
-  private inGracePeriod(): boolean {
-    return Date.now() < new Date(this.state.cancellableUntil!).getTime();
+  /**
+   * A change we recorded already past its date stays cancellable for Gusto's grace period, so the run
+   * stays open for it. Otherwise the window closed when Gusto showed the change (possibly early).
+   */
+  private graceApplies(): boolean {
+    if (this.state.pastDated && !this.state.adopted) return true;
+    const now = new Date();
+    if (now < new Date(this.state.cancellableUntil!)) this.state.cancellableUntil = now.toISOString();
+    return false;
   }
 
   private effectiveAt(): Date {

@@ -23,17 +23,23 @@ const HOURS = /^\d+(\.\d{1,3})?$/;
 const MONEY = /^\d+(\.\d{1,2})?$/;
 const PAYMENT_METHODS = ['Direct Deposit', 'Check'];
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The first broken rule in `edits`, or undefined. The catalog check is skipped when none is known yet. */
-export function checkEdits(edits: unknown, catalog?: CompensationCatalog, field = 'edits'): EditIssue | undefined {
+export function checkEdits(
+  edits: unknown,
+  catalog?: CompensationCatalog,
+  field = 'edits',
+): EditIssue | undefined {
   if (!Array.isArray(edits)) return { field, rule: 'must be a list of employee edits' };
   const seen = new Set<string>();
   for (const [i, edit] of edits.entries()) {
     const issue = checkEdit(edit, `${field}[${i}]`, catalog);
     if (issue) return issue;
     const id = (edit as EmployeeEdit).employeeId;
-    if (seen.has(id)) return { field: `${field}[${i}].employeeId`, rule: 'appears twice: one entry per employee' };
+    if (seen.has(id))
+      return { field: `${field}[${i}].employeeId`, rule: 'appears twice: one entry per employee' };
     seen.add(id);
   }
   return undefined;
@@ -46,15 +52,23 @@ function checkEdit(edit: unknown, at: string, catalog?: CompensationCatalog): Ed
     return { field: `${at}.employeeId`, rule: 'is required' };
   }
   const known = catalog?.employees[employeeId];
-  if (catalog && !known) return { field: `${at}.employeeId`, rule: `employee ${employeeId} is not on this payroll` };
-  if (excluded !== undefined && typeof excluded !== 'boolean') return { field: `${at}.excluded`, rule: 'must be a boolean' };
+  if (catalog && !known)
+    return { field: `${at}.employeeId`, rule: `employee ${employeeId} is not on this payroll` };
+  if (excluded !== undefined && typeof excluded !== 'boolean')
+    return { field: `${at}.excluded`, rule: 'must be a boolean' };
   if (paymentMethod !== undefined && !PAYMENT_METHODS.includes(paymentMethod as string)) {
     return { field: `${at}.paymentMethod`, rule: `must be one of ${PAYMENT_METHODS.join(', ')}` };
   }
   const hourlyNames = known?.hourly;
   const fixedNames = known && catalog?.fixedTypes ? [...known.fixed, ...catalog.fixedTypes] : undefined;
   return (
-    checkAmounts(hours, `${at}.hours`, HOURS, 'a non-negative number of hours with at most 3 decimals', hourlyNames) ??
+    checkAmounts(
+      hours,
+      `${at}.hours`,
+      HOURS,
+      'a non-negative number of hours with at most 3 decimals',
+      hourlyNames,
+    ) ??
     checkAmounts(fixed, `${at}.fixed`, MONEY, 'a non-negative amount with at most 2 decimals', fixedNames)
   );
 }
@@ -71,7 +85,8 @@ function checkAmounts(
   for (const [name, value] of Object.entries(values)) {
     const field = `${at}["${name}"]`;
     if (typeof value !== 'string' || !pattern.test(value)) {
-      const negative = typeof value === 'string' ? value.trim().startsWith('-') : typeof value === 'number' && value < 0;
+      const negative =
+        typeof value === 'string' ? value.trim().startsWith('-') : typeof value === 'number' && value < 0;
       return { field, rule: negative ? `must not be negative (${what})` : `must be ${what}, as a string` };
     }
     if (names && !names.includes(name)) {
@@ -82,7 +97,10 @@ function checkAmounts(
 }
 
 /** Later edits win per employee and per compensation name; untouched names keep earlier values. */
-export function mergeEdits(current: readonly EmployeeEdit[], incoming: readonly EmployeeEdit[]): EmployeeEdit[] {
+export function mergeEdits(
+  current: readonly EmployeeEdit[],
+  incoming: readonly EmployeeEdit[],
+): EmployeeEdit[] {
   const byEmployee = new Map(current.map((e) => [e.employeeId, e]));
   for (const edit of incoming) {
     const before = byEmployee.get(edit.employeeId);
@@ -96,7 +114,8 @@ export function mergeEdits(current: readonly EmployeeEdit[], incoming: readonly 
   return [...byEmployee.values()].map(dropEmpty);
 }
 
-const merged = (a?: Record<string, string>, b?: Record<string, string>) => (a || b ? { ...a, ...b } : undefined);
+const merged = (a?: Record<string, string>, b?: Record<string, string>) =>
+  a || b ? { ...a, ...b } : undefined;
 
 function dropEmpty(edit: EmployeeEdit): EmployeeEdit {
   const out: EmployeeEdit = { employeeId: edit.employeeId };

@@ -4,8 +4,10 @@
  * the state and the mechanics of each step.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancelledFailure,
   condition,
   log,
   proxyActivities,
@@ -15,7 +17,12 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { PayrollActivities, PayrollSnapshot, PreparedPayroll, WaitTarget } from '../activities/payroll.js';
+import type {
+  PayrollActivities,
+  PayrollSnapshot,
+  PreparedPayroll,
+  WaitTarget,
+} from '../activities/payroll.js';
 import { cancelCutoff, CANCEL_CUTOFF, msUntil } from './deadlines.js';
 import { checkEdits, mergeEdits, type CompensationCatalog, type EditIssue } from './payroll-edits.js';
 import {
@@ -38,13 +45,22 @@ import {
   type RunWarning,
   type SeenTotals,
 } from './payroll-run.messages.js';
-import { conflict, invalidInput, refuseAfterCutoff, refused, ReviewGate, type ReviewDecision } from './review.js';
+import {
+  conflict,
+  invalidInput,
+  refuseAfterCutoff,
+  refused,
+  ReviewGate,
+  type ReviewDecision,
+} from './review.js';
 import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
 import { gustoEventSignal, waitForGusto, Wakeups } from './waiting.js';
 
-export * from './payroll-run.messages.js';
-
-const RETRY: ActivityOptions['retry'] = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
+const RETRY: ActivityOptions['retry'] = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+};
 
 /**
  * How long one Gusto step keeps retrying (outages, 429s) before the run stops and asks a person. Also
@@ -77,6 +93,9 @@ export const DEFAULT_DEADLINE: DeadlineOptions = { policy: 'stop_and_report', wa
 
 /** 'again': back to prepare (an edit came in, or a failed submission is being retried). */
 type Next = 'done' | 'again';
+
+/** How long the polling net stays quiet when webhooks are known to reach the run. */
+const NET_QUIET_MS = 10_000;
 
 /**
  * Webhook events that can end a wait. Others (payroll.updated, payroll.submitted...) are our own
@@ -113,7 +132,7 @@ interface CancelRequest {
   error?: unknown;
 }
 
-export class PayrollRun {
+class PayrollRun {
   readonly state: PayrollRunState;
   private readonly ref: { companyId: string; payrollId: string };
   private readonly wakeups = new Wakeups();
@@ -176,7 +195,9 @@ export class PayrollRun {
     }
     const { edits } = this.state;
     const prepared = this.prepared!;
-    return (await this.step('apply_edits', () => this.call(() => gusto.applyEdits({ ...this.ref, edits, prepared }))))
+    return (await this.step('apply_edits', () =>
+      this.call(() => gusto.applyEdits({ ...this.ref, edits, prepared })),
+    ))
       ? 'done'
       : 'again';
   }
@@ -186,7 +207,8 @@ export class PayrollRun {
     for (;;) {
       this.enter('calculating');
       const seen = this.wakeups.total;
-      if (!(await this.step('calculate', () => this.call(() => gusto.calculatePayroll(this.ref))))) return 'again';
+      if (!(await this.step('calculate', () => this.call(() => gusto.calculatePayroll(this.ref)))))
+        return 'again';
       const snapshot = await this.waitFor('calculated', seen);
       if (!snapshot) return 'again';
       if (snapshot.status !== 'processing_failed') return this.calculated(snapshot);
@@ -214,9 +236,11 @@ export class PayrollRun {
     this.submitSent = true;
     const sent = await this.step('submit', () => this.call(() => submitter.submitPayroll(this.ref)));
     if (!sent) return 'again';
-    if (sent.value.skippedBecause) log.info('submit skipped: an earlier attempt reached Gusto', { ...sent.value });
+    if (sent.value.skippedBecause)
+      log.info('submit skipped: an earlier attempt reached Gusto', { ...sent.value });
     this.enter('processing');
-    const snapshot = (await this.waitFor('processed', seen))!;
+    const snapshot = await this.waitFor('processed', seen);
+    if (!snapshot) return 'again';
     if (snapshot.status !== 'processing_failed') {
       // A late submission moves the deadline (and with it the cancel cutoff) and the check date.
       if (snapshot.deadline) this.learnDates(snapshot.checkDate, snapshot.deadline);
@@ -267,6 +291,7 @@ export class PayrollRun {
    * (undefined: the caller goes back to prepare). A cancel that came in meanwhile is carried out.
    */
   private async step<T>(name: string, run: () => Promise<T>): Promise<{ value: T } | undefined> {
+    const stage = this.state.stage;
     for (;;) {
       try {
         const value = await run();
@@ -276,6 +301,7 @@ export class PayrollRun {
         const refusal = needsPerson(err);
         if (!refusal) throw err;
         if ((await this.awaitFix(name, refusal.errors, refusal.message)) === 'edited') return undefined;
+        this.enter(stage);
       }
     }
   }
@@ -298,19 +324,27 @@ export class PayrollRun {
    */
   private async waitFor(target: WaitTarget, seen: number): Promise<PayrollSnapshot | undefined> {
     const interrupted = () => !!this.cancel || (target === 'calculated' && this.editPending);
-    const pollUntil =
-      this.input.polling === false ? undefined : () => this.call(() => poller.pollPayroll({ ...this.ref, target }));
+    const pollUntil = this.input.polling === false ? undefined : () => this.poll(target);
+    const stage = this.state.stage;
     for (;;) {
       let snapshot: PayrollSnapshot | undefined;
       try {
         const early = this.wakeups.total > seen ? await this.readIfOver(target) : undefined;
         snapshot =
-          early ?? (await waitForGusto({ wakeups: this.wakeups, readOnce: () => this.readIfOver(target), pollUntil, interrupted }));
+          early ??
+          (await waitForGusto({
+            wakeups: this.wakeups,
+            readOnce: () => this.readIfOver(target),
+            pollUntil,
+            interrupted,
+          }));
       } catch (err) {
         // Gusto unreachable for longer than our patience: a person decides when to look again.
         const stuck = needsPerson(err);
         if (!stuck) throw err;
-        if ((await this.awaitFix(`wait_${target}`, stuck.errors, stuck.message)) === 'edited') return undefined;
+        if ((await this.awaitFix(`wait_${target}`, stuck.errors, stuck.message)) === 'edited')
+          return undefined;
+        this.enter(stage);
         continue;
       } finally {
         this.state.webhookWakeups = this.wakeups.total;
@@ -319,6 +353,21 @@ export class PayrollRun {
       await this.honourCancel();
       seen = this.wakeups.total;
     }
+  }
+
+  /**
+   * The polling net. Once this run has seen a webhook, webhooks evidently reach it, so the net holds
+   * its first read back. A poll cancelled because a webhook won still counts the reads it made.
+   */
+  private poll(target: WaitTarget): Promise<PayrollSnapshot> {
+    const quietMs = this.state.webhookEvents > 0 ? NET_QUIET_MS : 0;
+    return this.call(() => poller.pollPayroll({ ...this.ref, target, quietMs })).catch((err: unknown) => {
+      const details =
+        err instanceof ActivityFailure && err.cause instanceof CancelledFailure ? err.cause.details : [];
+      const calls = (details[0] as { calls?: unknown[] } | undefined)?.calls;
+      if (Array.isArray(calls)) this.state.gustoCalls += calls.length;
+      throw err;
+    });
   }
 
   private async readIfOver(target: WaitTarget): Promise<PayrollSnapshot | undefined> {
@@ -331,16 +380,23 @@ export class PayrollRun {
     for (;;) {
       const wake = () => ready() || !!this.cancel;
       const ms = at && msUntil(new Date(), at);
-      const inTime = ms === undefined ? (await condition(wake), true) : ms > 0 ? await condition(wake, ms) : wake();
+      const inTime =
+        ms === undefined ? (await condition(wake), true) : ms > 0 ? await condition(wake, ms) : wake();
       if (!this.cancel) return inTime;
       await this.honourCancel();
     }
   }
 
   /** processing_failed, or Gusto refusing a step: show Gusto's errors and wait for a person. */
-  private async awaitFix(step: string, errors: GustoErrorItem[], message?: string): Promise<'retry' | 'edited'> {
+  private async awaitFix(
+    step: string,
+    errors: GustoErrorItem[],
+    message?: string,
+  ): Promise<'retry' | 'edited'> {
     this.enter('processing_failed');
-    const text = message ?? (errors.map((e) => e.message ?? e.error_key).join('; ') || 'Gusto reported processing_failed');
+    const text =
+      message ??
+      (errors.map((e) => e.message ?? e.error_key).join('; ') || 'Gusto reported processing_failed');
     this.state.lastError = { at: new Date().toISOString(), step, message: text, gustoErrors: errors };
     log.warn('payroll step failed; waiting for a retry or an edit', { step, message: text });
     this.retryPending = false;
@@ -365,10 +421,16 @@ export class PayrollRun {
   private atDeadline(policy: DeadlineOptions['policy']): Next {
     const deadline = this.state.deadline!;
     if (policy === 'submit_late') {
-      this.warn('submitted_late', `not reviewed by the payroll deadline ${deadline}: submitting late, per policy`);
+      this.warn(
+        'submitted_late',
+        `not reviewed by the payroll deadline ${deadline}: submitting late, per policy`,
+      );
       return this.decide('submitted_at_deadline', 'deadline policy submit_late');
     }
-    this.warn('stopped_at_deadline', `not reviewed by the payroll deadline ${deadline}: stopped unsubmitted, per policy`);
+    this.warn(
+      'stopped_at_deadline',
+      `not reviewed by the payroll deadline ${deadline}: stopped unsubmitted, per policy`,
+    );
     this.decide('stopped_at_deadline', 'deadline policy stop_and_report');
     throw new RunEnded('stopped');
   }
@@ -377,7 +439,10 @@ export class PayrollRun {
     this.warned = true;
     const minutes = Math.round(msUntil(new Date(), deadline) / 60_000);
     if (minutes <= 0) return; // the deadline decision itself reports
-    this.warn('deadline_approaching', `awaiting review; the payroll deadline ${deadline.toISOString()} is ${minutes} minutes away`);
+    this.warn(
+      'deadline_approaching',
+      `awaiting review; the payroll deadline ${deadline.toISOString()} is ${minutes} minutes away`,
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -396,12 +461,16 @@ export class PayrollRun {
   private async honourCancel(): Promise<void> {
     const cancel = this.cancel!;
     try {
-      const gustoCancelled = this.submitSent && (await this.call(() => gusto.cancelPayroll(this.ref))).gustoCancelled;
+      const gustoCancelled =
+        this.submitSent && (await this.call(() => gusto.cancelPayroll(this.ref))).gustoCancelled;
       cancel.result = { cancelled: true, gustoCancelled };
     } catch (err) {
       cancel.error = needsPerson(err)?.failure ?? err;
       this.cancel = undefined;
-      this.state.cancellation = { ...this.state.cancellation!, refused: String((cancel.error as Error).message) };
+      this.state.cancellation = {
+        ...this.state.cancellation!,
+        refused: String((cancel.error as Error).message),
+      };
       return;
     }
     throw new RunEnded('cancelled');
@@ -419,22 +488,34 @@ export class PayrollRun {
     setHandler(approveUpdate, ({ by }) => this.recordDecision(this.gate.approve(new Date(), by)), {
       validator: (input) => this.checkApprove(input?.totals),
     });
-    setHandler(rejectUpdate, ({ reason, by }) => this.recordDecision(this.gate.reject(new Date(), reason, by)), {
-      validator: (input) => this.gate.checkReject(input?.reason),
+    setHandler(
+      rejectUpdate,
+      ({ reason, by }) => this.recordDecision(this.gate.reject(new Date(), reason, by)),
+      {
+        validator: (input) => this.gate.checkReject(input?.reason),
+      },
+    );
+    setHandler(editUpdate, ({ edits }) => this.acceptEdits(edits), {
+      validator: (input) => this.checkEdit(input?.edits),
     });
-    setHandler(editUpdate, ({ edits }) => this.acceptEdits(edits), { validator: (input) => this.checkEdit(input?.edits) });
-    setHandler(retryUpdate, () => ((this.retryPending = true), this.state), { validator: () => this.checkRetry() });
-    setHandler(cancelUpdate, (input) => this.requestCancel(input?.reason), { validator: (_input) => this.checkCancel() });
+    setHandler(retryUpdate, () => ((this.retryPending = true), this.state), {
+      validator: () => this.checkRetry(),
+    });
+    setHandler(cancelUpdate, (input) => this.requestCancel(input?.reason), {
+      validator: (_input) => this.checkCancel(),
+    });
   }
 
   private recordDecision(decision: ReviewDecision): PayrollRunState {
-    const reason = decision.kind === 'rejected' ? decision.reason : `approved${decision.by ? ` by ${decision.by}` : ''}`;
+    const reason =
+      decision.kind === 'rejected' ? decision.reason : `approved${decision.by ? ` by ${decision.by}` : ''}`;
     this.decide(decision.kind, reason);
     return this.state;
   }
 
   private checkApprove(totals: unknown): void {
-    if (this.editPending) throw conflict('approval refused: an edit is being applied, so the totals will change');
+    if (this.editPending)
+      throw conflict('approval refused: an edit is being applied, so the totals will change');
     this.gate.checkApprove(seenTotals(totals));
   }
 
@@ -444,7 +525,8 @@ export class PayrollRun {
       throw refused(`edit refused: the payroll is ${stage}; edits are possible until it is submitted`);
     }
     if (this.cancel) throw refused('edit refused: the run is being cancelled');
-    if (!Array.isArray(edits) || edits.length === 0) throw invalidInput('edits: must list at least one employee edit');
+    if (!Array.isArray(edits) || edits.length === 0)
+      throw invalidInput('edits: must list at least one employee edit');
     const issue = checkEdits(edits, this.catalog);
     if (issue) throw invalidInput(`${issue.field}: ${issue.rule}`, issue);
   }
@@ -491,7 +573,10 @@ export class PayrollRun {
     const first = Object.keys(this.state.stageTimes).length === 0;
     this.state.stage = stage;
     this.state.stageTimes[stage] = new Date().toISOString();
-    upsertSearchAttributes([...(first ? [{ key: CompanyId, value: this.ref.companyId }] : []), { key: Stage, value: stage }]);
+    upsertSearchAttributes([
+      ...(first ? [{ key: CompanyId, value: this.ref.companyId }] : []),
+      { key: Stage, value: stage },
+    ]);
   }
 
   private learnDates(checkDate: string, deadline: string): void {
@@ -557,15 +642,25 @@ interface FailureLike {
  * What a person must look at inside an activity failure: a refusal (with Gusto's errors[] from its
  * details), or Gusto out of reach for longer than GUSTO_PATIENCE. Anything else is a bug: it fails.
  */
-function needsPerson(err: unknown): { failure: ApplicationFailure; message: string; errors: GustoErrorItem[] } | undefined {
-  for (let cur = err as FailureLike | undefined, depth = 0; cur && depth < 5; depth++, cur = cur.cause as FailureLike) {
+function needsPerson(
+  err: unknown,
+): { failure: ApplicationFailure; message: string; errors: GustoErrorItem[] } | undefined {
+  for (
+    let cur = err as FailureLike | undefined, depth = 0;
+    cur && depth < 5;
+    depth++, cur = cur.cause as FailureLike
+  ) {
     if (cur instanceof ApplicationFailure && FIXABLE.includes(cur.type ?? '')) {
       const details = (cur.details?.[0] ?? {}) as { errors?: GustoErrorItem[] };
       return { failure: cur, message: cur.message, errors: details.errors ?? [] };
     }
     if (cur instanceof TimeoutFailure) {
       const message = `Gusto did not answer within ${GUSTO_PATIENCE}; retry when it is back`;
-      return { failure: ApplicationFailure.create({ type: 'GustoUnavailable', message, nonRetryable: true }), message, errors: [] };
+      return {
+        failure: ApplicationFailure.create({ type: 'GustoUnavailable', message, nonRetryable: true }),
+        message,
+        errors: [],
+      };
     }
   }
   return undefined;
@@ -579,7 +674,11 @@ function seenTotals(totals: unknown): SeenTotals {
   for (const key of TOTAL_KEYS) {
     if (!Number.isSafeInteger(t[key])) throw invalidInput(`totals.${key}: required, integer cents`);
   }
-  return { company_debit: t.company_debit as number, net_pay: t.net_pay as number, gross_pay: t.gross_pay as number };
+  return {
+    company_debit: t.company_debit as number,
+    net_pay: t.net_pay as number,
+    gross_pay: t.gross_pay as number,
+  };
 }
 
 function sameTotals(seen: SeenTotals, current: SeenTotals): boolean {
@@ -590,6 +689,8 @@ function describeTotals(t: SeenTotals): string {
   return TOTAL_KEYS.map((key) => `${key} ${centsText(t[key])}`).join(', ');
 }
 
-const centsText = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+const centsText = (cents: number) =>
+  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 
-const cutoffRule = () => `${CANCEL_CUTOFF.hour}:${String(CANCEL_CUTOFF.minute).padStart(2, '0')} ${CANCEL_CUTOFF.timeZone}`;
+const cutoffRule = () =>
+  `${CANCEL_CUTOFF.hour}:${String(CANCEL_CUTOFF.minute).padStart(2, '0')} ${CANCEL_CUTOFF.timeZone}`;

@@ -8,7 +8,12 @@ import { ApplicationFailure } from '@temporalio/workflow';
 export type RefusalType = 'Refused' | 'Conflict' | 'InvalidInput' | 'NotFound';
 
 export function refusal(type: RefusalType, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    details: details === undefined ? [] : [details],
+  });
 }
 
 export const refused = (message: string, details?: unknown) => refusal('Refused', message, details);
@@ -85,7 +90,8 @@ export class ReviewGate<F> {
 
   checkReject(reason: unknown): void {
     this.requireOpen('reject');
-    if (typeof reason !== 'string' || reason.trim() === '') throw invalidInput('reason: required, a non-empty string');
+    if (typeof reason !== 'string' || reason.trim() === '')
+      throw invalidInput('reason: required, a non-empty string');
   }
 
   approve(now: Date, by?: string): ReviewDecision {

@@ -53,7 +53,8 @@ function asNotFound(err: unknown, input: FindPayrollInput): ApplicationFailure |
   if (cause.type === 'NotFound') return cause;
   const unknownCompany = cause.type === 'InvalidInput' && /companyId/.test(cause.message);
   if (cause.type !== 'GustoNotFound' && !unknownCompany) return undefined;
-  const what = input.payrollId && !unknownCompany ? `payrollId: no payroll ${input.payrollId}` : 'companyId: no company';
+  const what =
+    input.payrollId && !unknownCompany ? `payrollId: no payroll ${input.payrollId}` : 'companyId: no company';
   return refusal('NotFound', `${what} for company ${input.companyId} in Gusto`);
 }
 
@@ -72,7 +73,9 @@ export interface UpcomingPayrollsResult {
   alreadyStarted: string[];
 }
 
-export async function upcomingPayrollsWorkflow(input: UpcomingPayrollsInput): Promise<UpcomingPayrollsResult> {
+export async function upcomingPayrollsWorkflow(
+  input: UpcomingPayrollsInput,
+): Promise<UpcomingPayrollsResult> {
   const from = new Date();
   const to = new Date(from.getTime() + input.lookAheadDays * 86_400_000);
   const { result: due } = await listUpcomingPayrolls({

@@ -41,7 +41,9 @@ function withFlag(err: ServiceError, flags: FlagMap): ServiceError {
   const root = err.field?.split(/[.[]/)[0];
   const flag = (err.field && flags[err.field]) ?? (root ? flags[root] : undefined);
   if (!flag) return err;
-  const rule = err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field!.length + 2) : err.message;
+  const rule = err.message.startsWith(`${err.field}: `)
+    ? err.message.slice(err.field!.length + 2)
+    : err.message;
   return new ServiceError(err.code, `${flag} (${err.field}): ${rule}`, err.field, err.details);
 }
 
@@ -59,7 +61,9 @@ function errorJson(err: ServiceError) {
 export function table(rows: Array<[string, unknown]>): string[] {
   const present = rows.filter(([, v]) => v !== undefined && v !== null && v !== '');
   const width = Math.max(0, ...present.map(([k]) => k.length));
-  return present.map(([k, v]) => `${k.padEnd(width)}  ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  return present.map(
+    ([k, v]) => `${k.padEnd(width)}  ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+  );
 }
 
 /** Sum of a per-endpoint call count map, or the number itself. */

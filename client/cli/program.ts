@@ -41,7 +41,11 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /** Runs the CLI and returns the exit code (ServiceError.exitCode; usage errors are bad input, 2). */
-export async function runCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const ctx = new CliContext(io, env);
   const json = argv.includes('--json');
   try {
@@ -50,7 +54,11 @@ export async function runCli(argv: string[], io: CliIo, env: NodeJS.ProcessEnv =
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are not failures; commander already printed its one-line usage error.
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
         return 0;
       return new ServiceError('invalid_input', err.message).exitCode;
     }

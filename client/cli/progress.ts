@@ -29,14 +29,11 @@ export async function watchPayrollRun(
 ): Promise<State> {
   const started = Date.now();
   const deadline = opts.timeoutMs ? started + opts.timeoutMs : Infinity;
-  let last: string | undefined;
+  const tracker = new StageTracker();
   let hinted = false;
   for (;;) {
     const state = await payroll.getPayrollRunState(deps, ref);
-    if (state.stage !== last) {
-      last = state.stage;
-      if (opts.print) io.out(`${stageLine(state, Date.now() - started)}\n`);
-    }
+    for (const line of tracker.lines(state)) if (opts.print) io.out(`${line}\n`);
     if (SETTLED.has(state.stage)) return state;
     if (state.stage === 'processing_failed') {
       throw new ServiceError('refused', processingFailed(state), undefined, state.lastError);
@@ -52,10 +49,36 @@ export async function watchPayrollRun(
   }
 }
 
-export function stageLine(state: State, elapsedMs: number): string {
-  const elapsed = `+${(elapsedMs / 1000).toFixed(1)}s`.padStart(8);
+/**
+ * Turns successive states into one line per stage entered, in order, timed from the run's start by
+ * the run's own clock (`stageTimes`): a stage that came and went between two polls still shows.
+ */
+export class StageTracker {
+  private readonly printed = new Map<string, string>();
+  private start?: number;
+
+  lines(state: State): string[] {
+    const entered = Object.entries(state.stageTimes ?? {}) as Array<[string, string]>;
+    this.start ??= Math.min(...entered.map(([, at]) => Date.parse(at)), Date.now());
+    const fresh = entered
+      .filter(([stage, at]) => this.printed.get(stage) !== at)
+      .sort((a, b) => Date.parse(a[1]) - Date.parse(b[1]));
+    if (fresh.length === 0 && !this.printed.has(state.stage))
+      fresh.push([state.stage, new Date().toISOString()]);
+    return fresh.map(([stage, at]) => {
+      this.printed.set(stage, at);
+      const current = stage === state.stage;
+      return stageLine(stage, Date.parse(at) - this.start!, current ? state : undefined);
+    });
+  }
+}
+
+/** `   +1.9s  calculating        gusto calls: 3, 1 webhook wake-ups` (counts on the current stage). */
+export function stageLine(stage: string, elapsedMs: number, state?: State): string {
+  const elapsed = `+${(Math.max(0, elapsedMs) / 1000).toFixed(1)}s`.padStart(8);
+  if (!state) return `${elapsed}  ${stage}`;
   const wakeups = state.webhookWakeups ? `, ${state.webhookWakeups} webhook wake-ups` : '';
-  return `${elapsed}  ${state.stage.padEnd(18)} gusto calls: ${state.gustoCalls}${wakeups}`;
+  return `${elapsed}  ${stage.padEnd(18)} gusto calls: ${state.gustoCalls}${wakeups}`;
 }
 
 /** The receipt lines printed when a run settles. */

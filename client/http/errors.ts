@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { ServiceError, toServiceError, type ServiceErrorJson } from '../errors.js';
+import { formatPath, ServiceError, toServiceError, type ServiceErrorJson } from '../errors.js';
 
 export interface ErrorReply {
   status: number;
@@ -29,8 +29,19 @@ export function errorReply(err: unknown, log?: FastifyBaseLogger): ErrorReply {
 function jsonOf(se: ServiceError): ServiceErrorJson {
   const json: ServiceErrorJson = { code: se.code, message: se.message };
   if (se.field) json.field = se.field;
-  if (se.details !== undefined) json.details = se.details;
+  if (se.details !== undefined) json.details = compactIssues(se.details);
   return json;
+}
+
+/** zod issues carry internals (regex sources, codes); a caller needs every field and its rule. */
+function compactIssues(details: unknown): unknown {
+  const isIssue = (i: unknown) =>
+    typeof i === 'object' && i !== null && Array.isArray((i as { path?: unknown }).path) && 'message' in i;
+  if (!Array.isArray(details) || details.length === 0 || !details.every(isIssue)) return details;
+  return (details as Array<{ path: PropertyKey[]; message: string; keys?: string[] }>).map((i) => ({
+    field: formatPath([...i.path, ...(i.keys?.length ? [i.keys[0]!] : [])]),
+    message: i.keys?.length ? 'is not a known field' : i.message,
+  }));
 }
 
 function fastifyClientError(err: unknown): number | undefined {

@@ -57,7 +57,10 @@ export async function checkHealth(
       return (res.pollers ?? []).filter((p) => lastAccessMs(p.lastAccessTime) >= recent).length;
     };
     try {
-      const [wf, act] = await Promise.all([pollers(TASK_QUEUE_TYPE_WORKFLOW), pollers(TASK_QUEUE_TYPE_ACTIVITY)]);
+      const [wf, act] = await Promise.all([
+        pollers(TASK_QUEUE_TYPE_WORKFLOW),
+        pollers(TASK_QUEUE_TYPE_ACTIVITY),
+      ]);
       polling = wf > 0 && act > 0;
     } catch {
       return { status: 'unavailable', temporal: 'unreachable', worker: 'unknown', taskQueue };

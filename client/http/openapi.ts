@@ -124,7 +124,8 @@ class Components {
     // Input and output shapes of one schema can differ (defaults make fields optional on input); the
     // second shape seen gets a suffixed name and the references to it follow.
     const renames = new Map<string, string>();
-    for (const [name, def] of Object.entries(defs)) renames.set(name, this.register(name, rewriteRefs(def, renames)));
+    for (const [name, def] of Object.entries(defs))
+      renames.set(name, this.register(name, rewriteRefs(def, renames)));
     for (const [name, def] of Object.entries(defs)) {
       const to = renames.get(name) ?? name;
       if (to !== name) this.schemas[to] = rewriteRefs(def, renames);

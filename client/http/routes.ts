@@ -16,7 +16,9 @@ const PaymentParams = z.object({ companyId: uuid(), businessKey: payments.busine
 
 /** The body is the client schema minus the ids the path carries. */
 const without = <T extends z.ZodRawShape, K extends keyof T>(shape: T, ...keys: K[]) =>
-  z.strictObject(Object.fromEntries(Object.entries(shape).filter(([k]) => !keys.includes(k as K))) as Omit<T, K>);
+  z.strictObject(
+    Object.fromEntries(Object.entries(shape).filter(([k]) => !keys.includes(k as K))) as Omit<T, K>,
+  );
 
 /** 201 when this call started the run, 200 when it found the run an earlier call started. */
 const startedReply = <T extends { started: boolean }>(r: T) => reply(r.started ? 201 : 200, r);
@@ -76,7 +78,10 @@ export const apiRoutes: RouteSpec[] = [
     handler: async (_, ctx) => {
       const signature = ctx.headers['x-gusto-signature'];
       if (Array.isArray(signature)) throw new ServiceError('unauthorized', 'more than one X-Gusto-Signature');
-      return receiveGustoWebhook(ctx.rawBody ?? Buffer.alloc(0), signature, { ...ctx, keys: ctx.webhookKeys });
+      return receiveGustoWebhook(ctx.rawBody ?? Buffer.alloc(0), signature, {
+        ...ctx,
+        keys: ctx.webhookKeys,
+      });
     },
   }),
 
@@ -86,7 +91,8 @@ export const apiRoutes: RouteSpec[] = [
     path: '/v1/companies/{companyId}/payroll-runs',
     operationId: 'startPayrollRun',
     summary: "Start the run for a payroll (default: the company's earliest unprocessed regular payroll)",
-    description: 'Idempotent: the same company and payroll always give the same run (201 started, 200 existing).',
+    description:
+      'Idempotent: the same company and payroll always give the same run (201 started, 200 existing).',
     tag: 'payroll runs',
     params: CompanyParams,
     body: without(payroll.startPayrollRunSchema.shape, 'companyId'),
@@ -96,7 +102,8 @@ export const apiRoutes: RouteSpec[] = [
       404: { description: 'No such company or payroll' },
       422: { description: 'Refused (e.g. nothing to run, payroll blockers)' },
     },
-    handler: async ({ params, body }, ctx) => startedReply(await payroll.startPayrollRun(ctx, { ...params, ...body })),
+    handler: async ({ params, body }, ctx) =>
+      startedReply(await payroll.startPayrollRun(ctx, { ...params, ...body })),
   }),
   defineRoute({
     method: 'GET',
@@ -110,7 +117,9 @@ export const apiRoutes: RouteSpec[] = [
       limit: z.coerce.number().int('must be a whole number').min(1).max(1000).optional(),
     }),
     responses: { 200: { description: 'Runs, newest first', schema: S.PayrollRunList } },
-    handler: async ({ params, query }, ctx) => ({ runs: await payroll.listPayrollRuns(ctx, { ...params, ...query }) }),
+    handler: async ({ params, query }, ctx) => ({
+      runs: await payroll.listPayrollRuns(ctx, { ...params, ...query }),
+    }),
   }),
   defineRoute({
     method: 'GET',
@@ -119,15 +128,38 @@ export const apiRoutes: RouteSpec[] = [
     summary: 'Stage, timestamps, totals, last error and Gusto calls of a run',
     tag: 'payroll runs',
     params: RunParams,
-    responses: { 200: { description: 'State', schema: S.PayrollRunState }, 404: { description: 'No such run' } },
+    responses: {
+      200: { description: 'State', schema: S.PayrollRunState },
+      404: { description: 'No such run' },
+    },
     handler: async ({ params }, ctx) => payroll.getPayrollRunState(ctx, params),
   }),
   ...(
     [
-      ['approve', 'Approve the totals you saw (a stale approval is refused with 409)', payroll.approveSchema, payroll.approvePayrollRun],
-      ['reject', 'Reject the calculated payroll (nothing is submitted)', payroll.rejectSchema, payroll.rejectPayrollRun],
-      ['edit', 'Replace compensations; the run re-prepares and re-calculates', payroll.editSchema, payroll.editPayrollRun],
-      ['retry', 'Run the failed step again after processing_failed', payroll.payrollRunRefSchema, payroll.retryPayrollRun],
+      [
+        'approve',
+        'Approve the totals you saw (a stale approval is refused with 409)',
+        payroll.approveSchema,
+        payroll.approvePayrollRun,
+      ],
+      [
+        'reject',
+        'Reject the calculated payroll (nothing is submitted)',
+        payroll.rejectSchema,
+        payroll.rejectPayrollRun,
+      ],
+      [
+        'edit',
+        'Replace compensations; the run re-prepares and re-calculates',
+        payroll.editSchema,
+        payroll.editPayrollRun,
+      ],
+      [
+        'retry',
+        'Run the failed step again after processing_failed',
+        payroll.payrollRunRefSchema,
+        payroll.retryPayrollRun,
+      ],
     ] as const
   ).map(([action, summary, schema, fn]) =>
     defineRoute({
@@ -204,7 +236,10 @@ export const apiRoutes: RouteSpec[] = [
     summary: "The company's payroll Schedule: paused?, next and recent firings",
     tag: 'payroll schedule',
     params: CompanyParams,
-    responses: { 200: { description: 'The schedule', schema: S.PayrollSchedule }, 404: { description: 'None' } },
+    responses: {
+      200: { description: 'The schedule', schema: S.PayrollSchedule },
+      404: { description: 'None' },
+    },
     handler: async ({ params }, ctx) => schedules.describePayrollSchedule(ctx, params),
   }),
   defineRoute({
@@ -222,7 +257,11 @@ export const apiRoutes: RouteSpec[] = [
     [
       ['pause', 'Pause the Schedule (no scans until unpaused)', schedules.pausePayrollSchedule],
       ['unpause', 'Unpause the Schedule', schedules.unpausePayrollSchedule],
-      ['trigger', 'Scan now; payrolls that already have runs are left alone', schedules.triggerPayrollSchedule],
+      [
+        'trigger',
+        'Scan now; payrolls that already have runs are left alone',
+        schedules.triggerPayrollSchedule,
+      ],
     ] as const
   ).map(([action, summary, fn]) =>
     defineRoute({
@@ -233,7 +272,10 @@ export const apiRoutes: RouteSpec[] = [
       tag: 'payroll schedule',
       params: CompanyParams,
       body: z.strictObject({ note: z.string().max(500).optional() }),
-      responses: { 200: { description: 'The schedule', schema: S.PayrollSchedule }, 404: { description: 'None' } },
+      responses: {
+        200: { description: 'The schedule', schema: S.PayrollSchedule },
+        404: { description: 'None' },
+      },
       handler: async ({ params, body }, ctx) => fn(ctx, { ...params, ...body }),
     }),
   ),
@@ -258,7 +300,8 @@ export const apiRoutes: RouteSpec[] = [
     params: CompanyParams,
     query: payments.paymentRangeSchema,
     responses: { 200: { description: 'As Gusto has them', schema: S.ContractorPaymentListing } },
-    handler: async ({ params, query }, ctx) => payments.listContractorPayments(gustoOf(ctx), params.companyId, query),
+    handler: async ({ params, query }, ctx) =>
+      payments.listContractorPayments(gustoOf(ctx), params.companyId, query),
   }),
   ...(['payment', 'group'] as const).flatMap((kind) => paymentRoutes(kind)),
 
@@ -271,7 +314,10 @@ export const apiRoutes: RouteSpec[] = [
     summary: 'Mark a contractor inactive now (Gusto PUT with the current version)',
     tag: 'contractors',
     params: ContractorParams,
-    responses: { 200: { description: 'Inactive', schema: S.DeactivationResult }, 422: { description: 'Refused' } },
+    responses: {
+      200: { description: 'Inactive', schema: S.DeactivationResult },
+      422: { description: 'Refused' },
+    },
     handler: async ({ params }, ctx) => contractors.deactivateContractorNow(ctx, params),
   }),
   defineRoute({
@@ -303,7 +349,8 @@ function transitionRoutes(kind: 'dismissal' | 'rehire'): RouteSpec[] {
       path,
       operationId: `schedule${Kind}`,
       summary: `Schedule the contractor's ${kind} in Gusto and hold it until its date`,
-      description: 'Idempotent per contractor: a second call returns the running one (409 if its date differs).',
+      description:
+        'Idempotent per contractor: a second call returns the running one (409 if its date differs).',
       tag: 'contractors',
       params: ContractorParams,
       body,
@@ -324,9 +371,15 @@ function transitionRoutes(kind: 'dismissal' | 'rehire'): RouteSpec[] {
       summary: `State of the contractor's ${kind}`,
       tag: 'contractors',
       params: ContractorParams,
-      responses: { 200: { description: 'State', schema: S.TransitionState }, 404: { description: `No ${kind}` } },
+      responses: {
+        200: { description: 'State', schema: S.TransitionState },
+        404: { description: `No ${kind}` },
+      },
       handler: async ({ params }, ctx) =>
-        ofCompany(params.companyId, await contractors.getTransitionState(ctx, { kind, contractorId: params.contractorId })),
+        ofCompany(
+          params.companyId,
+          await contractors.getTransitionState(ctx, { kind, contractorId: params.contractorId }),
+        ),
     }),
     defineRoute({
       method: 'POST',
@@ -379,8 +432,14 @@ function paymentRoutes(kind: 'payment' | 'group'): RouteSpec[] {
         ? without(payments.contractorPaymentGroupInputSchema.shape, 'companyId')
         : without(payments.contractorPaymentInputSchema.shape, 'companyId'),
       responses: {
-        201: { description: 'Started', schema: group ? S.StartedContractorPaymentGroup : S.StartedContractorPayment },
-        200: { description: 'Already started', schema: group ? S.StartedContractorPaymentGroup : S.StartedContractorPayment },
+        201: {
+          description: 'Started',
+          schema: group ? S.StartedContractorPaymentGroup : S.StartedContractorPayment,
+        },
+        200: {
+          description: 'Already started',
+          schema: group ? S.StartedContractorPaymentGroup : S.StartedContractorPayment,
+        },
         409: { description: 'The businessKey names a different payment' },
         422: { description: 'Refused by Gusto (e.g. contractor not payable)' },
       },
@@ -415,7 +474,8 @@ function paymentRoutes(kind: 'payment' | 'group'): RouteSpec[] {
         409: { description: 'The total changed since you saw it' },
         422: { description: 'Refused: not awaiting approval, or ended' },
       },
-      handler: async ({ params, body }, ctx) => payments.approveContractorPayment(ctx, { ...ref(params), ...body }),
+      handler: async ({ params, body }, ctx) =>
+        payments.approveContractorPayment(ctx, { ...ref(params), ...body }),
     }),
     defineRoute({
       method: 'POST',
@@ -428,9 +488,12 @@ function paymentRoutes(kind: 'payment' | 'group'): RouteSpec[] {
       responses: {
         200: { description: 'Cancelled', schema: S.PaymentCancelResult },
         404: { description: 'No such run' },
-        422: { description: 'Refused: funded, processing, or past 3:30 pm America/Los_Angeles on the debit date' },
+        422: {
+          description: 'Refused: funded, processing, or past 3:30 pm America/Los_Angeles on the debit date',
+        },
       },
-      handler: async ({ params, body }, ctx) => payments.cancelContractorPayment(ctx, { ...ref(params), ...body }),
+      handler: async ({ params, body }, ctx) =>
+        payments.cancelContractorPayment(ctx, { ...ref(params), ...body }),
     }),
   ];
 }

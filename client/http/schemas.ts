@@ -94,7 +94,12 @@ export const PayrollRunState = z
     review: z.looseObject({ policy: z.enum(['auto', 'manual']), decision: z.string().optional() }),
     edits: z.array(z.looseObject({ employeeId: z.string() })),
     lastError: z
-      .looseObject({ at: isoInstant, step: z.string(), message: z.string(), gustoErrors: z.array(GustoErrorItem).optional() })
+      .looseObject({
+        at: isoInstant,
+        step: z.string(),
+        message: z.string(),
+        gustoErrors: z.array(GustoErrorItem).optional(),
+      })
       .optional(),
     warnings: z.array(z.looseObject({ at: isoInstant, kind: z.string(), message: z.string() })),
     gustoCalls,
@@ -159,7 +164,11 @@ const paymentCommon = {
   cancelCutoff: isoInstant.optional(),
   fundingStatus: z.string().optional(),
   lastError: z
-    .looseObject({ message: z.string(), type: z.string().optional(), errors: z.array(GustoErrorItem).optional() })
+    .looseObject({
+      message: z.string(),
+      type: z.string().optional(),
+      errors: z.array(GustoErrorItem).optional(),
+    })
     .optional(),
   gustoCalls,
   events: z.number().int(),
@@ -197,7 +206,10 @@ const started = <S extends z.ZodType>(state: S, id: string) =>
     .meta({ id });
 
 export const StartedContractorPayment = started(ContractorPaymentState, 'StartedContractorPayment');
-export const StartedContractorPaymentGroup = started(ContractorPaymentGroupState, 'StartedContractorPaymentGroup');
+export const StartedContractorPaymentGroup = started(
+  ContractorPaymentGroupState,
+  'StartedContractorPaymentGroup',
+);
 
 export const Approved = z.object({ approved: z.literal(true) }).meta({ id: 'Approved' });
 

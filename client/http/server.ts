@@ -1,4 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { GustoClient } from '../../gusto/client.js';
 import type { Config } from '../../workers/config.js';
@@ -25,8 +30,6 @@ export interface ApiServerOptions {
   isWorkerReady?: () => boolean | Promise<boolean>;
   /** Fastify logger options; `false` in tests. Authorization and signatures are always redacted. */
   logger?: FastifyServerOptions['logger'];
-  /** Extra routes (tests); the table in routes.ts is the API. */
-  routes?: readonly RouteSpec[];
 }
 
 const REDACT = ['req.headers.authorization', 'req.headers["x-gusto-signature"]', 'req.headers.cookie'];
@@ -36,17 +39,22 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const app = Fastify({
     logger: withRedaction(opts.logger ?? { level: opts.config ? 'info' : 'warn' }),
     bodyLimit: 1024 * 1024,
-    // Errors carry their own request id in logs; callers get the id back for support questions.
+    // A caller's x-request-id (or a generated one) tags the server's log lines and comes back in the
+    // response, so a support question can be matched to the logs.
     requestIdHeader: 'x-request-id',
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
   });
   const apiKeys = opts.apiKeys ?? opts.config?.api.keys ?? [];
   if (apiKeys.length === 0) app.log.warn('API_KEYS is empty: the HTTP API accepts unauthenticated requests');
   const checkKey = apiKeys.length > 0 ? apiKeyChecker(apiKeys) : () => undefined;
-  const routes = [...apiRoutes, ...(opts.routes ?? [])];
+  const routes = apiRoutes;
   const openapi = buildOpenApi(routes, {
     title: 'Payroll orchestration API',
     version: '1.0.0',
-    description: 'Durable payroll, contractor payment and contractor lifecycle processes on Temporal for Gusto.',
+    description:
+      'Durable payroll, contractor payment and contractor lifecycle processes on Temporal for Gusto.',
   });
   const base = {
     temporal: opts.temporal,

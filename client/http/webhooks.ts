@@ -99,7 +99,10 @@ export async function receiveGustoWebhook(
   // Everything else must be signed by the subscription's token over the exact bytes received.
   if (!signature) throw new ServiceError('unauthorized', 'missing X-Gusto-Signature header');
   if (deps.keys.empty) {
-    throw new ServiceError('unauthorized', 'no webhook token configured (GUSTO_WEBHOOK_TOKEN); cannot verify');
+    throw new ServiceError(
+      'unauthorized',
+      'no webhook token configured (GUSTO_WEBHOOK_TOKEN); cannot verify',
+    );
   }
   if (!deps.keys.verify(rawBody, signature)) {
     throw new ServiceError('unauthorized', 'X-Gusto-Signature does not match the body');
@@ -143,13 +146,14 @@ export async function receiveGustoWebhook(
  * so the ingress keeps no store. The token is never logged: only a fingerprint, and whether it is
  * the configured GUSTO_WEBHOOK_TOKEN.
  */
-async function completeHandshake(
-  body: z.infer<typeof handshakeSchema>,
-  deps: WebhookDeps,
-): Promise<Ack> {
+async function completeHandshake(body: z.infer<typeof handshakeSchema>, deps: WebhookDeps): Promise<Ack> {
   const subscription = body.webhook_subscription_uuid;
   const token = body.verification_token;
-  const meta = { subscription, fingerprint: tokenFingerprint(token), configured: deps.keys.isConfigured(token) };
+  const meta = {
+    subscription,
+    fingerprint: tokenFingerprint(token),
+    configured: deps.keys.isConfigured(token),
+  };
   if (!deps.gusto) {
     deps.log.warn(meta, 'gusto webhook handshake: no Gusto client to verify it with; ignored');
     return { received: true, kind: 'handshake', note: 'not verified: no Gusto client configured' };
@@ -204,7 +208,8 @@ export async function workflowIdsFor(event: GustoEventSignal, temporal: Client):
 function domainOf(event: GustoEventSignal): 'payroll' | 'contractor' | 'contractor_payment' | undefined {
   const type = event.event_type.toLowerCase();
   const entity = (event.entity_type ?? '').toLowerCase();
-  if (type.startsWith('contractor_payment') || entity.startsWith('contractorpayment')) return 'contractor_payment';
+  if (type.startsWith('contractor_payment') || entity.startsWith('contractorpayment'))
+    return 'contractor_payment';
   if (type.startsWith('payroll.') || entity === 'payroll') return 'payroll';
   if (type.startsWith('contractor.') || entity === 'contractor') return 'contractor';
   return undefined;
@@ -225,7 +230,11 @@ async function runningContractorPaymentIds(temporal: Client, companyId: string):
 }
 
 /** Signals an existing run only: an event never starts one. A missing or closed run is not an error. */
-async function signalIfRunning(temporal: Client, workflowId: string, event: GustoEventSignal): Promise<boolean> {
+async function signalIfRunning(
+  temporal: Client,
+  workflowId: string,
+  event: GustoEventSignal,
+): Promise<boolean> {
   try {
     await temporal.workflow.getHandle(workflowId).signal(gustoEventSignal, event);
     return true;

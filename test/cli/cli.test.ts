@@ -7,7 +7,16 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../client/cli/program.js';
-import { devServerEnv, runWorker, startSandbox, uniqueTaskQueue, type Sandbox, type TestWorkflowEnvironment } from '../harness/index.js';
+import { checkHealth } from '../../client/http/health.js';
+import {
+  devServerEnv,
+  gustoClientFor,
+  runWorker,
+  startSandbox,
+  uniqueTaskQueue,
+  type Sandbox,
+  type TestWorkflowEnvironment,
+} from '../harness/index.js';
 import { HARNESS_ENV, REPO_ROOT } from '../harness/shared.js';
 
 let env: TestWorkflowEnvironment;
@@ -22,8 +31,13 @@ beforeAll(async () => {
   env = await devServerEnv();
   sandbox = await startSandbox({ calculateLatencyMs: 400, submitLatencyMs: 400 });
   taskQueue = uniqueTaskQueue('cli');
+  await gustoClientFor(sandbox); // loads the Gusto client modules before the worker needs them
   const held = new Promise<void>((resolve) => (release = resolve));
   worker = runWorker(env, { taskQueue, sandbox }, () => held);
+  // The binary starts work on the task queue at once: wait until the worker polls it.
+  for (let i = 0; i < 100 && (await checkHealth(env.client, taskQueue)).status !== 'ok'; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
   cliEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -43,19 +57,28 @@ afterAll(async () => {
 
 /** Runs bin/payroll.js as a user would. */
 function payroll(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/payroll.js'), ...args], { cwd: REPO_ROOT, env: cliEnv });
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/payroll.js'), ...args], {
+    cwd: REPO_ROOT,
+    env: cliEnv,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr })),
+  );
 }
 
 /** Runs the CLI in-process (same code the binary runs), capturing its output. */
 async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { out: (s) => void (stdout += s), err: (s) => void (stderr += s), isTty: false }, cliEnv);
+  const code = await runCli(
+    args,
+    { out: (s) => void (stdout += s), err: (s) => void (stderr += s), isTty: false },
+    cliEnv,
+  );
   return { code, stdout, stderr };
 }
 
@@ -73,7 +96,9 @@ describe('payroll run --wait', () => {
     // Fast stages can fall between two polls, but the order is always the process's order.
     const order = ['finding', 'preparing', 'calculating', 'submitting', 'processing', 'processed'];
     expect(stages.at(-1)).toBe('processed');
-    expect(stages.map((s) => order.indexOf(s!))).toEqual([...stages.map((s) => order.indexOf(s!))].sort((a, b) => a - b));
+    expect(stages.map((s) => order.indexOf(s!))).toEqual(
+      [...stages.map((s) => order.indexOf(s!))].sort((a, b) => a - b),
+    );
     expect(stages.length).toBeGreaterThanOrEqual(3);
     expect(res.stdout).toMatch(/gusto calls: \d+/);
     expect(res.stdout).toMatch(/receipt\n\s+company debit\s+\d+\.\d{2}\n/);
@@ -81,7 +106,14 @@ describe('payroll run --wait', () => {
   }, 90_000);
 
   it('reports the same run again with status --json', async () => {
-    const res = await payroll(['status', '--company', company('small-ca').uuid, '--payroll', payrollId, '--json']);
+    const res = await payroll([
+      'status',
+      '--company',
+      company('small-ca').uuid,
+      '--payroll',
+      payrollId,
+      '--json',
+    ]);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ payrollId, stage: 'processed' });
   }, 30_000);
@@ -100,16 +132,52 @@ describe('errors and exit codes', () => {
 
   it.each([
     ['a missing required option', ['approve', '--company', unknown, '--payroll', unknown], /--company-debit/],
-    ['an amount that is not money', ['approve', '--company', unknown, '--payroll', unknown, '--company-debit', 'lots', '--net-pay', '1.00', '--gross-pay', '1.00'], /--company-debit \(totals\.company_debit\)/],
+    [
+      'an amount that is not money',
+      [
+        'approve',
+        '--company',
+        unknown,
+        '--payroll',
+        unknown,
+        '--company-debit',
+        'lots',
+        '--net-pay',
+        '1.00',
+        '--gross-pay',
+        '1.00',
+      ],
+      /--company-debit \(totals\.company_debit\)/,
+    ],
     ['an unknown stage', ['list', '--company', unknown, '--stage', 'asleep'], /--stage \(stage\)/],
-    ['a bad date', ['contractor', 'dismiss', '--company', unknown, '--contractor', unknown, '--date', '2026-02-30'], /--date \(end_date\)/],
+    [
+      'a bad date',
+      ['contractor', 'dismiss', '--company', unknown, '--contractor', unknown, '--date', '2026-02-30'],
+      /--date \(end_date\)/,
+    ],
     ['a bad choice', ['run', '--company', unknown, '--review', 'sometimes'], /--review/],
     ['an unknown command', ['pay-everyone'], /unknown command/],
-    ['payments that are not JSON', ['contractor-group', 'start', '--company', unknown, '--check-date', '2026-12-01', '--payments', '[oops'], /--payments/],
+    [
+      'payments that are not JSON',
+      [
+        'contractor-group',
+        'start',
+        '--company',
+        unknown,
+        '--check-date',
+        '2026-12-01',
+        '--payments',
+        '[oops',
+      ],
+      /--payments/,
+    ],
   ])('exits 2 on %s, naming it in one line', async (_name, args, pattern) => {
     const res = await inProcess(args as string[]);
     expect(res.code).toBe(2);
-    const lines = res.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
+    const lines = res.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('(run with --help'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(pattern);
   });
@@ -121,7 +189,14 @@ describe('errors and exit codes', () => {
   });
 
   it('exits 5 when an operation is refused, with the reason', async () => {
-    const res = await inProcess(['contractor', 'delete', '--company', c(), '--contractor', company('mid-ny').contractors.find((k) => k.has_payments)!.uuid]);
+    const res = await inProcess([
+      'contractor',
+      'delete',
+      '--company',
+      c(),
+      '--contractor',
+      company('mid-ny').contractors.find((k) => k.has_payments)!.uuid,
+    ]);
     expect(res.code).toBe(5);
     expect(res.stderr).toMatch(/^error: .*pa(id|yment)/i);
   }, 30_000);

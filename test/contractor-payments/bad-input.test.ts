@@ -85,14 +85,6 @@ describe('contractor payments: bad input changes nothing', () => {
     });
     await refusedWithoutChange(
       () =>
-        startContractorPayment(
-          deps,
-          single({ paymentMethod: 'Historical Payment', date: addDays(today, 3) }),
-        ),
-      { code: 'invalid_input', field: 'date', message: expect.stringMatching(/future/) },
-    );
-    await refusedWithoutChange(
-      () =>
         startContractorPaymentGroup(deps, {
           companyId: fx.companyId,
           checkDate: weekdayAfter(today, 10),
@@ -116,7 +108,15 @@ describe('contractor payments: bad input changes nothing', () => {
         () => startContractorPayment(deps, single({ contractorId: fx.dismissed.uuid })),
         { code: 'invalid_input', field: 'contractorId', message: expect.stringMatching(/not active/) },
       );
-      // Historical "today" is not in the past: only the workflow's check knows the company's date.
+      await refusedWithoutChange(
+        () =>
+          startContractorPayment(
+            deps,
+            single({ paymentMethod: 'Historical Payment', date: addDays(today, 3) }),
+          ),
+        { code: 'invalid_input', field: 'date', message: expect.stringMatching(/must be in the past/) },
+      );
+      // Today is not in the past either: the rule is checked against the company's date.
       await refusedWithoutChange(
         () => startContractorPayment(deps, single({ paymentMethod: 'Historical Payment', date: today })),
         { code: 'invalid_input', field: 'date', message: expect.stringMatching(/in the past/) },

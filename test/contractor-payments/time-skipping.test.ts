@@ -13,13 +13,18 @@ import {
   type ContractorPaymentDeps,
 } from '../../client/contractor-payments.js';
 import type { GustoClient } from '../../gusto/client.js';
+import { gustoEventSignal } from '../../workflows/waiting.js';
 import {
   fundingExpectedAt,
+  type ContractorPaymentState,
   type ContractorPaymentGroupResult,
   type ContractorPaymentResult,
 } from '../../workflows/contractor-payment.messages.js';
 import { addDays, cancelCutoff } from '../../workflows/deadlines.js';
-import { exportHistory } from '../../scripts/export-history.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { HISTORIES_DIR } from '../harness/replay.js';
 import {
   gustoClientFor,
   runWorker,
@@ -38,7 +43,8 @@ describe('contractor payments (time-skipping)', () => {
   let sandbox: Sandbox;
   let gusto: GustoClient;
   let fx: Fixtures;
-  const finished: string[] = [];
+  /** Finished runs worth keeping for the replay test: file label → workflow id. */
+  const finished: Record<string, string> = {};
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
@@ -50,7 +56,11 @@ describe('contractor payments (time-skipping)', () => {
   afterAll(async () => {
     // EXPORT_HISTORIES=1 refreshes the committed histories the replay test checks.
     if (process.env.EXPORT_HISTORIES) {
-      for (const workflowId of finished) await exportHistory({ client: env.client, workflowId });
+      for (const [label, workflowId] of Object.entries(finished)) {
+        const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+        const json = JSON.stringify(JSON.parse(historyToJSON(history)), null, 2);
+        await writeFile(join(HISTORIES_DIR, `${label}.json`), `${json}\n`);
+      }
     }
     await sandbox?.close();
     await env?.teardown();
@@ -101,7 +111,33 @@ describe('contractor payments (time-skipping)', () => {
       const payment = await gusto.contractorPayments.get(fx.companyId, result.paymentId!);
       expect(payment.status).toBe('Funded');
       expect(sandbox.counters().payments_per_contractor_date[`${fx.hourlyDd.uuid}:${date}`]).toBe(1);
-      finished.push(started.workflowId);
+      finished['contractor-payment-direct-deposit-funded'] = started.workflowId;
+    }));
+
+  it('wakes early on a contractor_payment webhook event and sees the payment funded', () =>
+    withWorker(async (deps) => {
+      const started = await startContractorPayment(deps, {
+        companyId: fx.companyId,
+        contractorId: fx.fixedDd.uuid,
+        date: weekdayAfter(await today(), 10),
+        paymentMethod: 'Direct Deposit',
+        wage: '99.00',
+      });
+      const state = await waitForStage(deps, ref(started.businessKey), 'awaiting_funding');
+      // Funded ahead of the debit date (Gusto's demo action), then the webhook ingress's signal.
+      await gusto.contractorPayments.fund(fx.companyId, state.paymentId!);
+      const handle = env.client.workflow.getHandle(started.workflowId);
+      await handle.signal(gustoEventSignal, {
+        event_type: 'contractor_payment.funded',
+        entity_type: 'ContractorPayment',
+        entity_uuid: state.paymentId,
+      });
+      const result = (await waitForContractorPaymentResult(
+        deps,
+        ref(started.businessKey),
+      )) as ContractorPaymentResult;
+      expect(result.outcome).toBe('funded');
+      expect(await env.currentTimeMs()).toBeLessThan(fundingExpectedAt(started.state.debitDate!).getTime());
     }));
 
   it('completes Check and Historical payments at once, without a receipt', () =>
@@ -131,7 +167,7 @@ describe('contractor payments (time-skipping)', () => {
         expect(result.paymentId).toBeTruthy();
       }
       expect((await env.currentTimeMs()) - before).toBeLessThan(10 * MINUTE);
-      finished.push(check.workflowId);
+      finished['contractor-payment-check-completed'] = check.workflowId;
     }));
 
   it('funds a group with mixed methods and fetches receipts only for the funded lines', () =>
@@ -162,7 +198,7 @@ describe('contractor payments (time-skipping)', () => {
           .map((p) => p.uuid)
           .sort(),
       );
-      finished.push(started.workflowId);
+      finished['contractor-payment-group-mixed-funded'] = started.workflowId;
     }));
 
   it('cancels a payment and a group while cancelling is allowed', () =>
@@ -206,6 +242,8 @@ describe('contractor payments (time-skipping)', () => {
         ref(group.businessKey, 'group'),
       )) as ContractorPaymentGroupResult;
       expect(groupResult.outcome).toBe('cancelled');
+      finished['contractor-payment-cancelled'] = single.workflowId;
+      finished['contractor-payment-group-cancelled'] = group.workflowId;
       await expect(
         gusto.contractorPaymentGroups.get(fx.companyId, groupResult.groupId!),
       ).rejects.toMatchObject({ status: 404 });
@@ -257,7 +295,10 @@ describe('contractor payments (time-skipping)', () => {
 
       await expect(
         approveContractorPayment(deps, { ...ref(started.businessKey), amount: '250.00' }),
-      ).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/stale approval/) });
+      ).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringMatching(/approval is stale.*total 240.00/),
+      });
       await expect(
         approveContractorPayment(deps, { ...ref(started.businessKey), amount: '240', by: 'ops@example.com' }),
       ).resolves.toEqual({
@@ -270,7 +311,7 @@ describe('contractor payments (time-skipping)', () => {
       expect(result.outcome).toBe('completed');
       const state = await getContractorPaymentState(deps, ref(started.businessKey));
       expect(state).toMatchObject({ stage: 'completed', approvedBy: 'ops@example.com' });
-      finished.push(started.workflowId);
+      finished['contractor-payment-manual-approval'] = started.workflowId;
     }));
 
   it('treats a second start with the same request as the same payment', () =>
@@ -303,10 +344,10 @@ describe('contractor payments (time-skipping)', () => {
     deps: ContractorPaymentDeps,
     r: ReturnType<typeof ref>,
     stage: string,
-  ): Promise<void> {
+  ): Promise<ContractorPaymentState> {
     for (let i = 0; i < 100; i++) {
-      const state = await getContractorPaymentState(deps, r);
-      if (state.stage === stage) return;
+      const state = (await getContractorPaymentState(deps, r)) as ContractorPaymentState;
+      if (state.stage === stage) return state;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`run ${r.businessKey} never reached ${stage}`);

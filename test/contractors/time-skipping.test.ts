@@ -18,7 +18,10 @@ import {
   type ContractorServiceDeps,
 } from '../../client/contractors.js';
 import type { GustoClient } from '../../gusto/client.js';
-import { contractorDismissalWorkflow } from '../../workflows/contractor-transition.js';
+import {
+  contractorDeactivationId,
+  contractorDismissalWorkflow,
+} from '../../workflows/contractor-transition.js';
 import { addDays, startOfDate } from '../../workflows/deadlines.js';
 import { contractorDismissalId, contractorRehireId } from '../../workflows/ids.js';
 import {
@@ -202,6 +205,16 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
       const rehire = await waitForTransition(ctx.deps, { kind: 'rehire', contractorId: lena.uuid });
       expect(rehire.outcome).toBe('cancelled_in_gusto');
       expect(ctx.sandbox.counters().terminations_per_contractor[lena.uuid]).toBeUndefined();
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorDismissalId(lena.uuid),
+        'contractor-dismissal-cancel-conflicting',
+      );
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorRehireId(lena.uuid),
+        'contractor-rehire-cancelled-in-gusto',
+      );
     });
   });
 
@@ -240,6 +253,12 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
       expect(await fields(ctx, dana.uuid)).toMatchObject({ is_active: false });
       await expect(cancelTransition(ctx.deps, ref)).resolves.toMatchObject({ outcome: 'cancelled' });
       expect(await fields(ctx, dana.uuid)).toMatchObject({ is_active: true, dismissal_date: null });
+      await waitForTransition(ctx.deps, ref);
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorDismissalId(dana.uuid),
+        'contractor-dismissal-past-dated-cancelled',
+      );
 
       const late = { kind: 'dismissal', contractorId: gabriel.uuid } as const;
       await startDismissal(ctx.deps, {
@@ -310,6 +329,11 @@ describe('immediate actions (time-skipping, sandbox)', () => {
       const after = await ctx.gusto.contractors.get(companyId, tomas.uuid);
       expect(after).toMatchObject({ is_active: false, email: 'tomas@example.com' });
       expect(ctx.sandbox.counters().calls[UPDATE]).toBe(3);
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorDeactivationId(tomas.uuid),
+        'contractor-deactivation-stale-version',
+      );
     });
   });
 
@@ -425,7 +449,7 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
       await waitForTransition(ctx.deps, ref);
       await refusedWithoutWrites(ctx, () => cancelTransition(ctx.deps, ref), {
         code: 'refused',
-        message: expect.stringContaining('could only be cancelled before then'),
+        message: expect.stringContaining('could only be cancelled until'),
       });
       expect(await fields(ctx, dana.uuid)).toMatchObject({ is_active: false });
     });

@@ -22,7 +22,9 @@ const ZERO = '00000000-0000-4000-8000-000000000000';
 
 /** Unprocessed regular payrolls of a company, earliest first, straight from the sandbox. */
 async function unprocessedPayrolls(companyKey: string): Promise<string[]> {
-  const list = await stack.gusto.payrolls.list(company(companyKey).uuid, { processingStatuses: ['unprocessed'] });
+  const list = await stack.gusto.payrolls.list(company(companyKey).uuid, {
+    processingStatuses: ['unprocessed'],
+  });
   return list
     .filter((p) => !p.off_cycle)
     .sort((a, b) => String(a.check_date).localeCompare(String(b.check_date)))
@@ -97,8 +99,7 @@ describe('the document and the gate', () => {
     const ops = Object.entries(stack.doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({ path, method, op: op as { security?: unknown[] } })),
     );
-    const url = (path: string) =>
-      path.replace('{businessKey}', 'some-key').replace(/\{\w+\}/g, ZERO);
+    const url = (path: string) => path.replace('{businessKey}', 'some-key').replace(/\{\w+\}/g, ZERO);
     let checked = 0;
     for (const { path, method, op } of ops) {
       if (!op.security?.length) continue;
@@ -144,25 +145,109 @@ describe('bad input is a 400 naming the field', () => {
 
   const c = () => company('small-ca').uuid;
   const cases: Array<[string, string, () => string, unknown, string]> = [
-    ['start a payroll run', 'POST', () => `/v1/companies/${c()}/payroll-runs`, { review: 'sometimes' }, 'review'],
-    ['start with a bad edit', 'POST', () => `/v1/companies/${c()}/payroll-runs`, { edits: [{ employeeId: ZERO, hours: { 'Regular Hours': '-4' } }] }, 'edits[0].hours.Regular Hours'],
-    ['approve', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/approve`, { totals: { company_debit: 'lots', net_pay: '1.00', gross_pay: '1.00' } }, 'totals.company_debit'],
+    [
+      'start a payroll run',
+      'POST',
+      () => `/v1/companies/${c()}/payroll-runs`,
+      { review: 'sometimes' },
+      'review',
+    ],
+    [
+      'start with a bad edit',
+      'POST',
+      () => `/v1/companies/${c()}/payroll-runs`,
+      { edits: [{ employeeId: ZERO, hours: { 'Regular Hours': '-4' } }] },
+      'edits[0].hours.Regular Hours',
+    ],
+    [
+      'approve',
+      'POST',
+      () => `/v1/companies/${c()}/payroll-runs/${ZERO}/approve`,
+      { totals: { company_debit: 'lots', net_pay: '1.00', gross_pay: '1.00' } },
+      'totals.company_debit',
+    ],
     ['reject', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/reject`, {}, 'reason'],
     ['edit', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/edit`, { edits: [] }, 'edits'],
     ['retry', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/retry`, { surprise: 1 }, 'surprise'],
-    ['cancel', 'POST', () => `/v1/companies/${c()}/payroll-runs/${ZERO}/cancel`, { reason: 'x'.repeat(600) }, 'reason'],
+    [
+      'cancel',
+      'POST',
+      () => `/v1/companies/${c()}/payroll-runs/${ZERO}/cancel`,
+      { reason: 'x'.repeat(600) },
+      'reason',
+    ],
     ['list runs', 'GET', () => `/v1/companies/${c()}/payroll-runs?stage=asleep`, undefined, 'stage'],
-    ['create schedule', 'POST', () => `/v1/companies/${c()}/payroll-schedule`, { timeZone: 'Mars/Olympus' }, 'timeZone'],
-    ['update schedule', 'PUT', () => `/v1/companies/${c()}/payroll-schedule`, { timeZone: 'America/Chicago', hour: 25 }, 'hour'],
+    [
+      'create schedule',
+      'POST',
+      () => `/v1/companies/${c()}/payroll-schedule`,
+      { timeZone: 'Mars/Olympus' },
+      'timeZone',
+    ],
+    [
+      'update schedule',
+      'PUT',
+      () => `/v1/companies/${c()}/payroll-schedule`,
+      { timeZone: 'America/Chicago', hour: 25 },
+      'hour',
+    ],
     ['pause schedule', 'POST', () => `/v1/companies/${c()}/payroll-schedule/pause`, { note: 7 }, 'note'],
-    ['pay a contractor', 'POST', () => `/v1/companies/${c()}/contractor-payments`, { contractorId: ZERO, date: '2026-13-01', wage: '10.00' }, 'date'],
-    ['pay a group', 'POST', () => `/v1/companies/${c()}/contractor-payment-groups`, { checkDate: '2026-12-01', payments: [] }, 'payments'],
-    ['approve a payment', 'POST', () => `/v1/companies/${c()}/contractor-payments/k1/approve`, { amount: '1.234' }, 'amount'],
-    ['cancel a group', 'POST', () => `/v1/companies/${c()}/contractor-payment-groups/k1/cancel`, { reason: 5 }, 'reason'],
-    ['list payments', 'GET', () => `/v1/companies/${c()}/contractor-payments?startDate=2026-02-01&endDate=2026-01-01`, undefined, 'endDate'],
-    ['dismiss', 'POST', () => `/v1/companies/${c()}/contractors/${ZERO}/dismissal`, { end_date: 'tomorrow' }, 'end_date'],
-    ['rehire', 'POST', () => `/v1/companies/${c()}/contractors/${ZERO}/rehire`, { start_date: '2026-12-01', policy: 'maybe' }, 'policy'],
-    ['cancel a dismissal', 'POST', () => `/v1/companies/${c()}/contractors/${ZERO}/dismissal/cancel`, { reason: 'x'.repeat(501) }, 'reason'],
+    [
+      'pay a contractor',
+      'POST',
+      () => `/v1/companies/${c()}/contractor-payments`,
+      { contractorId: ZERO, date: '2026-13-01', wage: '10.00' },
+      'date',
+    ],
+    [
+      'pay a group',
+      'POST',
+      () => `/v1/companies/${c()}/contractor-payment-groups`,
+      { checkDate: '2026-12-01', payments: [] },
+      'payments',
+    ],
+    [
+      'approve a payment',
+      'POST',
+      () => `/v1/companies/${c()}/contractor-payments/k1/approve`,
+      { amount: '1.234' },
+      'amount',
+    ],
+    [
+      'cancel a group',
+      'POST',
+      () => `/v1/companies/${c()}/contractor-payment-groups/k1/cancel`,
+      { reason: 5 },
+      'reason',
+    ],
+    [
+      'list payments',
+      'GET',
+      () => `/v1/companies/${c()}/contractor-payments?startDate=2026-02-01&endDate=2026-01-01`,
+      undefined,
+      'endDate',
+    ],
+    [
+      'dismiss',
+      'POST',
+      () => `/v1/companies/${c()}/contractors/${ZERO}/dismissal`,
+      { end_date: 'tomorrow' },
+      'end_date',
+    ],
+    [
+      'rehire',
+      'POST',
+      () => `/v1/companies/${c()}/contractors/${ZERO}/rehire`,
+      { start_date: '2026-12-01', policy: 'maybe' },
+      'policy',
+    ],
+    [
+      'cancel a dismissal',
+      'POST',
+      () => `/v1/companies/${c()}/contractors/${ZERO}/dismissal/cancel`,
+      { reason: 'x'.repeat(501) },
+      'reason',
+    ],
   ];
   it.each(cases)('%s', async (_name, method, url, body, field) => {
     const res = await stack.call(method, url(), body === undefined ? {} : { body });
@@ -179,14 +264,29 @@ describe('bad input is a 400 naming the field', () => {
 describe('unknown runs are 404', () => {
   it.each([
     ['a payroll run', 'GET', () => `/v1/companies/${company('small-ca').uuid}/payroll-runs/${ZERO}`],
-    ['approve on a payroll run', 'POST', () => `/v1/companies/${company('small-ca').uuid}/payroll-runs/${ZERO}/approve`],
+    [
+      'approve on a payroll run',
+      'POST',
+      () => `/v1/companies/${company('small-ca').uuid}/payroll-runs/${ZERO}/approve`,
+    ],
     ['a payroll schedule', 'GET', () => `/v1/companies/${company('small-ca').uuid}/payroll-schedule`],
-    ['a contractor payment', 'GET', () => `/v1/companies/${company('small-ca').uuid}/contractor-payments/no-such-key`],
-    ['a payment group', 'GET', () => `/v1/companies/${company('small-ca').uuid}/contractor-payment-groups/no-such-key`],
+    [
+      'a contractor payment',
+      'GET',
+      () => `/v1/companies/${company('small-ca').uuid}/contractor-payments/no-such-key`,
+    ],
+    [
+      'a payment group',
+      'GET',
+      () => `/v1/companies/${company('small-ca').uuid}/contractor-payment-groups/no-such-key`,
+    ],
     ['a dismissal', 'GET', () => `/v1/companies/${company('small-ca').uuid}/contractors/${ZERO}/dismissal`],
     ['a rehire', 'GET', () => `/v1/companies/${company('small-ca').uuid}/contractors/${ZERO}/rehire`],
   ])('%s', async (_name, method, url) => {
-    const body = method === 'POST' ? { totals: { company_debit: '1.00', net_pay: '1.00', gross_pay: '1.00' } } : undefined;
+    const body =
+      method === 'POST'
+        ? { totals: { company_debit: '1.00', net_pay: '1.00', gross_pay: '1.00' } }
+        : undefined;
     const res = await stack.call(method, url(), body ? { body } : {});
     expectError(res, 404, 'not_found');
   });
@@ -236,7 +336,9 @@ describe('payroll runs', () => {
   });
 
   it('cancels a processed run before the cutoff; Gusto reverts the payroll', async () => {
-    const res = await stack.call('POST', `${runUrl('small-ca', payrollId)}/cancel`, { body: { reason: 'test' } });
+    const res = await stack.call('POST', `${runUrl('small-ca', payrollId)}/cancel`, {
+      body: { reason: 'test' },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ cancelled: true, gustoCancelled: true });
   });
@@ -266,7 +368,9 @@ describe('payroll review', () => {
   it('refuses an approval naming totals that are not the current ones (409 with the reason)', async () => {
     const state = await stageOf('mid-ny', payrollId, ['awaiting_review']);
     const stale = { ...seen(state), net_pay: (Number(state.totals.net_pay) + 0.01).toFixed(2) };
-    const res = await stack.call('POST', `${runUrl('mid-ny', payrollId)}/approve`, { body: { totals: stale } });
+    const res = await stack.call('POST', `${runUrl('mid-ny', payrollId)}/approve`, {
+      body: { totals: stale },
+    });
     expectError(res, 409, 'conflict');
     expect(res.json.error.message).toMatch(/net_pay|totals/);
   });
@@ -302,7 +406,9 @@ describe('payroll review', () => {
     });
     expect(reject.status).toBe(200);
     await stageOf('denver-co', id, ['rejected']);
-    const late = await stack.call('POST', `${runUrl('denver-co', id)}/approve`, { body: { totals: seen(state) } });
+    const late = await stack.call('POST', `${runUrl('denver-co', id)}/approve`, {
+      body: { totals: seen(state) },
+    });
     expectError(late, 422, 'refused');
     expect(late.json.error.message).toMatch(/ended|rejected/);
   }, 60_000);
@@ -377,7 +483,11 @@ describe('contractor payments', () => {
       return res.json.stage === 'awaiting_approval' ? res.json : undefined;
     });
     expect(state.totals.amount).toBe('500.00');
-    expectError(await stack.call('POST', `${base()}/invoice-1001/approve`, { body: { amount: '499.00' } }), 409, 'conflict');
+    expectError(
+      await stack.call('POST', `${base()}/invoice-1001/approve`, { body: { amount: '499.00' } }),
+      409,
+      'conflict',
+    );
     const ok = await stack.call('POST', `${base()}/invoice-1001/approve`, { body: { amount: '500.00' } });
     expect(ok.status).toBe(200);
     expect(ok.json).toEqual({ approved: true });
@@ -388,7 +498,9 @@ describe('contractor payments', () => {
       const res = await stack.call('GET', `${base()}/invoice-1001`);
       return res.json.paymentId ? res.json : undefined;
     });
-    const res = await stack.call('POST', `${base()}/invoice-1001/cancel`, { body: { reason: 'duplicate invoice' } });
+    const res = await stack.call('POST', `${base()}/invoice-1001/cancel`, {
+      body: { reason: 'duplicate invoice' },
+    });
     expect(res.status).toBe(200);
     expect(res.json.cancelled).toBe(true);
     const again = await stack.call('POST', `${base()}/invoice-1001/cancel`, { body: {} });
@@ -424,7 +536,9 @@ describe('contractor payments', () => {
       return r.json.stage === 'awaiting_approval' ? r.json : undefined;
     });
     expect(held.totals.amount).toMatch(/^\d+\.\d{2}$/);
-    const approve = await stack.call('POST', `${groups}/batch-7/approve`, { body: { amount: held.totals.amount } });
+    const approve = await stack.call('POST', `${groups}/batch-7/approve`, {
+      body: { amount: held.totals.amount },
+    });
     expect(approve.status).toBe(200);
     await eventually(async () => {
       const r = await stack.call('GET', `${groups}/batch-7`);
@@ -436,21 +550,31 @@ describe('contractor payments', () => {
 });
 
 describe('contractor dismissal and rehire', () => {
-  const base = (key: string) => `/v1/companies/${company('mid-ny').uuid}/contractors/${contractor('mid-ny', key)}`;
+  const base = (key: string) =>
+    `/v1/companies/${company('mid-ny').uuid}/contractors/${contractor('mid-ny', key)}`;
   // Explicit: the company's own zone is read from Gusto otherwise (see the report on GET company).
   const timeZone = 'America/New_York';
 
   it('schedules a dismissal, joins it on a repeat, refuses another date (409), cancels, refuses a second cancel (422)', async () => {
     const end = await sandboxDate(30);
-    const res = await stack.call('POST', `${base('hourly-dd')}/dismissal`, { body: { end_date: end, timeZone } });
+    const res = await stack.call('POST', `${base('hourly-dd')}/dismissal`, {
+      body: { end_date: end, timeZone },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ kind: 'dismissal', date: end, stage: 'waiting_for_date' });
-    expect((await stack.call('POST', `${base('hourly-dd')}/dismissal`, { body: { end_date: end, timeZone } })).status).toBe(200);
-    const other = await stack.call('POST', `${base('hourly-dd')}/dismissal`, { body: { end_date: await sandboxDate(31), timeZone } });
+    expect(
+      (await stack.call('POST', `${base('hourly-dd')}/dismissal`, { body: { end_date: end, timeZone } }))
+        .status,
+    ).toBe(200);
+    const other = await stack.call('POST', `${base('hourly-dd')}/dismissal`, {
+      body: { end_date: await sandboxDate(31), timeZone },
+    });
     expectError(other, 409, 'conflict');
     expect((await stack.call('GET', `${base('hourly-dd')}/dismissal`)).json.stage).toBe('waiting_for_date');
 
-    const cancel = await stack.call('POST', `${base('hourly-dd')}/dismissal/cancel`, { body: { reason: 'stays on' } });
+    const cancel = await stack.call('POST', `${base('hourly-dd')}/dismissal/cancel`, {
+      body: { reason: 'stays on' },
+    });
     expect(cancel.status).toBe(200);
     expect(cancel.json.outcome).toBe('cancelled');
     const again = await stack.call('POST', `${base('hourly-dd')}/dismissal/cancel`, { body: {} });
@@ -463,7 +587,9 @@ describe('contractor dismissal and rehire', () => {
   });
 
   it('schedules and cancels a rehire of a dismissed contractor', async () => {
-    const res = await stack.call('POST', `${base('dismissed')}/rehire`, { body: { start_date: await sandboxDate(14), timeZone } });
+    const res = await stack.call('POST', `${base('dismissed')}/rehire`, {
+      body: { start_date: await sandboxDate(14), timeZone },
+    });
     expect(res.status).toBe(200);
     expect(res.json.kind).toBe('rehire');
     expect((await stack.call('GET', `${base('dismissed')}/rehire`)).status).toBe(200);
@@ -490,7 +616,9 @@ describe('contractor dismissal and rehire', () => {
 describe('cancel after the cutoff', () => {
   // Last: it moves the sandbox clock past a payroll deadline for every company in this sandbox.
   it('is refused with 422 naming the cutoff', async () => {
-    const res = await stack.call('POST', `/v1/companies/${company('honolulu-hi').uuid}/payroll-runs`, { body: {} });
+    const res = await stack.call('POST', `/v1/companies/${company('honolulu-hi').uuid}/payroll-runs`, {
+      body: {},
+    });
     const id = res.json.payrollId;
     const state = await stageOf('honolulu-hi', id, ['processed']);
     const after = new Date(new Date(state.cancelCutoff).getTime() + 60_000).toISOString();
@@ -503,8 +631,12 @@ describe('cancel after the cutoff', () => {
 
 describe('the contract', () => {
   it('exercised every documented operation, each answer matching the document', () => {
-    const operations = Object.values(stack.doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
-    const unexercised = operations.filter((op) => ![...(stack.seen.get(op) ?? [])].some((s) => s >= 200 && s < 300));
+    const operations = Object.values(stack.doc.paths).flatMap((ops) =>
+      Object.values(ops).map((o) => o.operationId),
+    );
+    const unexercised = operations.filter(
+      (op) => ![...(stack.seen.get(op) ?? [])].some((s) => s >= 200 && s < 300),
+    );
     // The webhook ingress has its own test file.
     expect(unexercised).toEqual(['gustoWebhook']);
   });

@@ -61,7 +61,9 @@ interface OpenApiDoc {
   paths: Record<string, Record<string, { operationId: string; responses: Record<string, any> }>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export async function startStack(opts: { calculateLatencyMs?: number; submitLatencyMs?: number } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { calculateLatencyMs?: number; submitLatencyMs?: number } = {},
+): Promise<Stack> {
   const env = await devServerEnv();
   const sandbox = await startSandbox({
     calculateLatencyMs: opts.calculateLatencyMs ?? 300,
@@ -96,9 +98,14 @@ export async function startStack(opts: { calculateLatencyMs?: number; submitLate
   const call = async (method: string, url: string, o: CallOptions = {}): Promise<ApiResponse> => {
     const headers: Record<string, string> = { ...o.headers };
     if (o.auth !== false) headers.authorization = `Bearer ${o.auth ?? API_KEY}`;
-    const payload = o.rawBody ?? (o.body === undefined || method === 'GET' ? undefined : JSON.stringify(o.body));
+    const payload =
+      o.rawBody ?? (o.body === undefined || method === 'GET' ? undefined : JSON.stringify(o.body));
     if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const res = await fetch(`${base}${url}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const res = await fetch(`${base}${url}`, {
+      method,
+      headers,
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
     const body = Buffer.from(await res.arrayBuffer());
     const isJson = (res.headers.get('content-type') ?? '').includes('application/json');
     const out: ApiResponse = {
@@ -143,7 +150,8 @@ function responseValidator(doc: OpenApiDoc) {
     pattern: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`),
     ops,
   }));
-  const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  const pointer = (...parts: string[]) =>
+    parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
   return {
     check(method: string, url: string, res: ApiResponse): string | undefined {
       const path = url.split('?')[0]!;
@@ -173,7 +181,11 @@ function responseValidator(doc: OpenApiDoc) {
 }
 
 /** Polls until `check` returns a value (or throws after `timeoutMs`). */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, label = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  label = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

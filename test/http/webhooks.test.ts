@@ -73,7 +73,10 @@ describe('a payroll run waiting on Gusto without polling', () => {
 
   it.each([
     ['a forged signature', () => deliver(raw, signGustoPayload(raw, 'not-the-token'))],
-    ['a body altered after signing', () => deliver(raw.replace('payroll.calculated', 'payroll.processed'), signature)],
+    [
+      'a body altered after signing',
+      () => deliver(raw.replace('payroll.calculated', 'payroll.processed'), signature),
+    ],
     ['a missing header', () => deliver(raw)],
     ['a malformed header', () => deliver(raw, 'sha256=abc')],
   ])('refuses %s with 401 and signals nothing', async (_name, send) => {
@@ -87,7 +90,11 @@ describe('a payroll run waiting on Gusto without polling', () => {
   it('wakes the run on a correctly signed payroll.calculated', async () => {
     const res = await deliver(raw, signature);
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ received: true, kind: 'event', signalled: [payrollRunId(companyId, payrollId)] });
+    expect(res.json).toMatchObject({
+      received: true,
+      kind: 'event',
+      signalled: [payrollRunId(companyId, payrollId)],
+    });
     const state = await eventually(async () => {
       const s = await stateOf(companyId, payrollId);
       return s.stage === 'awaiting_review' ? s : undefined;
@@ -149,10 +156,16 @@ describe('contractor events', () => {
   it("wakes a contractor's dismissal on a contractor event", async () => {
     const c = company('denver-co');
     const contractorId = c.contractors.find((k) => k.key === 'hourly-dd')!.uuid;
-    const endDate = new Date((await stack.sandbox.now()).getTime() + 20 * 86_400_000).toISOString().slice(0, 10);
-    const dismissal = await stack.call('POST', `/v1/companies/${c.uuid}/contractors/${contractorId}/dismissal`, {
-      body: { end_date: endDate, timeZone: 'America/Denver' },
-    });
+    const endDate = new Date((await stack.sandbox.now()).getTime() + 20 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const dismissal = await stack.call(
+      'POST',
+      `/v1/companies/${c.uuid}/contractors/${contractorId}/dismissal`,
+      {
+        body: { end_date: endDate, timeZone: 'America/Denver' },
+      },
+    );
     expect(dismissal.status).toBe(200);
     const raw = JSON.stringify(event('contractor.updated', c.uuid, 'Contractor', contractorId));
     const res = await deliver(raw, signGustoPayload(raw, WEBHOOK_TOKEN));
@@ -180,13 +193,19 @@ describe('a new webhook subscription', () => {
       url: `${stack.base}/webhooks/gusto`,
       subscription_types: ['Payroll'],
     });
-    await eventually(async () => {
-      const s = await stack.gusto.webhookSubscriptions.get(sub.uuid);
-      return s.status === 'verified' ? s : undefined;
-    }, 15_000, 'subscription verified');
+    await eventually(
+      async () => {
+        const s = await stack.gusto.webhookSubscriptions.get(sub.uuid);
+        return s.status === 'verified' ? s : undefined;
+      },
+      15_000,
+      'subscription verified',
+    );
 
     const companyId = company('denver-co').uuid;
-    const res = await stack.call('POST', `/v1/companies/${companyId}/payroll-runs`, { body: { polling: false } });
+    const res = await stack.call('POST', `/v1/companies/${companyId}/payroll-runs`, {
+      body: { polling: false },
+    });
     expect(res.status).toBe(201);
     const state = await eventually(
       async () => {

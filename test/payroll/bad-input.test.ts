@@ -29,7 +29,12 @@ describe('bad input to payroll runs', () => {
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
-    sandbox = await startSandbox({ env, calculateLatencyMs: 0, submitLatencyMs: 0, webhooks: { enabled: false } });
+    sandbox = await startSandbox({
+      env,
+      calculateLatencyMs: 0,
+      submitLatencyMs: 0,
+      webhooks: { enabled: false },
+    });
     gusto = await gustoClientFor(sandbox);
   });
   afterAll(async () => {
@@ -62,7 +67,9 @@ describe('bad input to payroll runs', () => {
 
   it('a payroll already processed: refused naming payrollId, nothing written', async () => {
     const company = companyByKey(sandbox, 'small-ca');
-    const processed = (await gusto.payrolls.list(company.uuid, { processingStatuses: ['processed'], per: 100 }))[0]!;
+    const processed = (
+      await gusto.payrolls.list(company.uuid, { processingStatuses: ['processed'], per: 100 })
+    )[0]!;
     await withWorker(async (deps) => {
       const { error, calls } = await refusedWith(() =>
         startPayrollRun(deps, { companyId: company.uuid, payrollId: processed.payroll_uuid }),
@@ -116,7 +123,10 @@ describe('bad input to payroll runs', () => {
         return s.stage === 'processed' ? s : undefined;
       });
       const { error, calls } = await refusedWith(() =>
-        editPayrollRun(deps, { ...ref, edits: [{ employeeId: employee.uuid, hours: { 'Regular Hours': '1' } }] }),
+        editPayrollRun(deps, {
+          ...ref,
+          edits: [{ employeeId: employee.uuid, hours: { 'Regular Hours': '1' } }],
+        }),
       );
       expect(error).toMatchObject({ code: 'refused' });
       expect(error?.message).toContain('the payroll is processed; edits are possible until it is submitted');
@@ -132,7 +142,9 @@ describe('bad input to payroll runs', () => {
     await withWorker(async (deps) => {
       const { payrollId } = await startPayrollRun(deps, { companyId: company.uuid, review: 'manual' });
       const ref = { companyId: company.uuid, payrollId };
-      await eventually(async () => ((await getPayrollRunState(deps, ref)).stage === 'awaiting_review' ? true : undefined));
+      await eventually(async () =>
+        (await getPayrollRunState(deps, ref)).stage === 'awaiting_review' ? true : undefined,
+      );
       const stranger = randomUUID();
       const { error, calls } = await refusedWith(() =>
         editPayrollRun(deps, { ...ref, edits: [{ employeeId: stranger, fixed: { Bonus: '10.00' } }] }),

@@ -29,7 +29,13 @@ const MINUTE = 60_000;
 
 /** Offset of Los Angeles from UTC at an instant, in hours (-8 standard, -7 daylight). */
 function pacificOffsetHours(at: Date): number {
-  const hour = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: 'numeric', hourCycle: 'h23' }).format(at));
+  const hour = Number(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/Los_Angeles',
+      hour: 'numeric',
+      hourCycle: 'h23',
+    }).format(at),
+  );
   return ((hour - at.getUTCHours() + 36) % 24) - 12;
 }
 
@@ -40,7 +46,12 @@ describe('cancel against the cutoff (time-skipping)', () => {
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
-    sandbox = await startSandbox({ env, calculateLatencyMs: 0, submitLatencyMs: 0, webhooks: { enabled: false } });
+    sandbox = await startSandbox({
+      env,
+      calculateLatencyMs: 0,
+      submitLatencyMs: 0,
+      webhooks: { enabled: false },
+    });
     gusto = await gustoClientFor(sandbox);
   });
   afterAll(async () => {
@@ -85,7 +96,11 @@ describe('cancel against the cutoff (time-skipping)', () => {
 
     const nextPayroll = async (key: string) => {
       const now = await env.currentTimeMs();
-      return payrollWhere(gusto, companyByKey(sandbox, key).uuid, (d) => d.getTime() > now + 2 * DAY && pacificOffsetHours(d) === offset);
+      return payrollWhere(
+        gusto,
+        companyByKey(sandbox, key).uuid,
+        (d) => d.getTime() > now + 2 * DAY && pacificOffsetHours(d) === offset,
+      );
     };
 
     it('cancels a processed payroll before the cutoff, reverting it in Gusto', async () => {
@@ -106,7 +121,12 @@ describe('cancel against the cutoff (time-skipping)', () => {
         const final = await getPayrollRunState(deps, ref);
         expect(final.stage).toBe('cancelled');
         expect(final.cancellation).toMatchObject({ reason: 'wrong pay period', gustoCancelled: true });
-        if (offset === -7) await exportRunHistory(env.client, `payroll:${ref.companyId}:${ref.payrollId}`, 'cancelled-before-cutoff');
+        if (offset === -7)
+          await exportRunHistory(
+            env.client,
+            `payroll:${ref.companyId}:${ref.payrollId}`,
+            'cancelled-before-cutoff',
+          );
       });
       expect((await gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(false);
     });
@@ -116,7 +136,11 @@ describe('cancel against the cutoff (time-skipping)', () => {
       const payroll = await nextPayroll('mid-ny');
       const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
       await withWorker(async (deps) => {
-        await startPayrollRun(deps, { ...ref, review: 'manual', deadline: { policy: 'submit_late', warningLeadMinutes: 0 } });
+        await startPayrollRun(deps, {
+          ...ref,
+          review: 'manual',
+          deadline: { policy: 'submit_late', warningLeadMinutes: 0 },
+        });
         const waiting = await stageIs(deps, ref, 'awaiting_review');
         const cutoff = waiting.cancelCutoff!;
         expect(cutoff).toMatch(new RegExp(`${utcCutoff.replace(/\./g, '\\.')}$`));

@@ -4,7 +4,12 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WorkflowHandle } from '@temporalio/client';
-import { getPayrollRunState, startPayrollRun, waitForPayrollRun, type PayrollRunState } from '../../client/payroll.js';
+import {
+  getPayrollRunState,
+  startPayrollRun,
+  waitForPayrollRun,
+  type PayrollRunState,
+} from '../../client/payroll.js';
 import type { GustoClient } from '../../gusto/client.js';
 import {
   devServerEnv,
@@ -52,7 +57,8 @@ describe('payroll run chaos', () => {
     return spawnWorkerProcess({ address, taskQueue, sandboxUrl: sandbox.url });
   }
 
-  const stageOf = (taskQueue: string, ref: object) => getPayrollRunState(deps(taskQueue), ref).then((s) => s.stage);
+  const stageOf = (taskQueue: string, ref: object) =>
+    getPayrollRunState(deps(taskQueue), ref).then((s) => s.stage);
 
   it('survives SIGKILL while waiting on the calculation and again mid-submit: one submit', async () => {
     const taskQueue = uniqueTaskQueue('payroll-chaos');
@@ -65,18 +71,29 @@ describe('payroll run chaos', () => {
     const { workflowId, payrollId } = await startPayrollRun(deps(taskQueue), { companyId: company.uuid });
     opened.push(env.client.workflow.getHandle(workflowId));
     const ref = { companyId: company.uuid, payrollId };
-    await eventually(async () => ((await stageOf(taskQueue, ref)) === 'calculating' ? true : undefined), 30_000);
+    await eventually(
+      async () => ((await stageOf(taskQueue, ref)) === 'calculating' ? true : undefined),
+      30_000,
+    );
     first.kill('SIGKILL');
     await first.exited;
 
     const second = await workerProcess(taskQueue);
-    await eventually(async () => ((sandbox.counters().calls[SUBMIT] ?? 0) >= 1 ? true : undefined), 60_000, 'the submit call');
+    await eventually(
+      async () => ((sandbox.counters().calls[SUBMIT] ?? 0) >= 1 ? true : undefined),
+      60_000,
+      'the submit call',
+    );
     second.kill('SIGKILL');
     await second.exited;
 
     const third = await workerProcess(taskQueue);
     try {
-      const state = (await waitForPayrollRun(deps(taskQueue), { ...ref, until: 'processed', timeoutMs: 90_000 })) as PayrollRunState;
+      const state = (await waitForPayrollRun(deps(taskQueue), {
+        ...ref,
+        until: 'processed',
+        timeoutMs: 90_000,
+      })) as PayrollRunState;
       expect(state.stage).toBe('processed');
       expect(sandbox.counters().submits_per_payroll[payrollId]).toBe(1);
       expect(sandbox.counters().calls[SUBMIT]! - submitsBefore).toBe(1);
@@ -90,7 +107,9 @@ describe('payroll run chaos', () => {
   it('submits once when the submit response is lost (drop_response)', async () => {
     const taskQueue = uniqueTaskQueue('payroll-drop');
     const company = companyByKey(sandbox, 'denver-co');
-    await admin(sandbox, 'PUT', '/sandbox/faults', { rules: [{ endpoint: SUBMIT, drop_response: true, times: 1 }] });
+    await admin(sandbox, 'PUT', '/sandbox/faults', {
+      rules: [{ endpoint: SUBMIT, drop_response: true, times: 1 }],
+    });
     const submitsBefore = sandbox.counters().calls[SUBMIT] ?? 0;
     await runWorker(env, { taskQueue, sandbox }, async () => {
       const { workflowId, payrollId } = await startPayrollRun(deps(taskQueue), { companyId: company.uuid });

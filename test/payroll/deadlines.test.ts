@@ -3,7 +3,12 @@
  * decision at it under each policy. Nothing is ever missed silently: both end up in the run's state.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { getPayrollRunState, startPayrollRun, waitForPayrollRun, type PayrollRunResult } from '../../client/payroll.js';
+import {
+  getPayrollRunState,
+  startPayrollRun,
+  waitForPayrollRun,
+  type PayrollRunResult,
+} from '../../client/payroll.js';
 import type { GustoClient } from '../../gusto/client.js';
 import {
   gustoClientFor,
@@ -23,7 +28,12 @@ describe('payroll deadlines (time-skipping)', () => {
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
-    sandbox = await startSandbox({ env, calculateLatencyMs: 0, submitLatencyMs: 0, webhooks: { enabled: false } });
+    sandbox = await startSandbox({
+      env,
+      calculateLatencyMs: 0,
+      submitLatencyMs: 0,
+      webhooks: { enabled: false },
+    });
     gusto = await gustoClientFor(sandbox);
   });
   afterAll(async () => {
@@ -48,7 +58,11 @@ describe('payroll deadlines (time-skipping)', () => {
     const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 3 * DAY);
     const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
     await withWorker(async (deps) => {
-      await startPayrollRun(deps, { ...ref, review: 'manual', deadline: { policy: 'stop_and_report', warningLeadMinutes: 24 * 60 } });
+      await startPayrollRun(deps, {
+        ...ref,
+        review: 'manual',
+        deadline: { policy: 'stop_and_report', warningLeadMinutes: 24 * 60 },
+      });
       await awaitingReview(deps, ref);
       expect((await getPayrollRunState(deps, ref)).warnings).toEqual([]);
 
@@ -56,13 +70,19 @@ describe('payroll deadlines (time-skipping)', () => {
       const warned = await getPayrollRunState(deps, ref);
       expect(warned.stage).toBe('awaiting_review');
       expect(warned.warnings).toEqual([
-        expect.objectContaining({ kind: 'deadline_approaching', message: expect.stringContaining(payroll.deadline.toISOString()) }),
+        expect.objectContaining({
+          kind: 'deadline_approaching',
+          message: expect.stringContaining(payroll.deadline.toISOString()),
+        }),
       ]);
 
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('stopped');
       expect(result.state.review.decision).toBe('stopped_at_deadline');
-      expect(result.state.warnings.map((w) => w.kind)).toEqual(['deadline_approaching', 'stopped_at_deadline']);
+      expect(result.state.warnings.map((w) => w.kind)).toEqual([
+        'deadline_approaching',
+        'stopped_at_deadline',
+      ]);
       expect(Date.parse(result.state.stageTimes.stopped!)).toBeGreaterThanOrEqual(payroll.deadline.getTime());
     });
     expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBeUndefined();
@@ -75,13 +95,19 @@ describe('payroll deadlines (time-skipping)', () => {
     const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 2 * DAY);
     const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
     await withWorker(async (deps) => {
-      await startPayrollRun(deps, { ...ref, review: 'manual', deadline: { policy: 'submit_late', warningLeadMinutes: 120 } });
+      await startPayrollRun(deps, {
+        ...ref,
+        review: 'manual',
+        deadline: { policy: 'submit_late', warningLeadMinutes: 120 },
+      });
       await awaitingReview(deps, ref);
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('complete');
       expect(result.state.review.decision).toBe('submitted_at_deadline');
       expect(result.state.warnings.map((w) => w.kind)).toEqual(['deadline_approaching', 'submitted_late']);
-      expect(Date.parse(result.state.stageTimes.submitting!)).toBeGreaterThanOrEqual(payroll.deadline.getTime());
+      expect(Date.parse(result.state.stageTimes.submitting!)).toBeGreaterThanOrEqual(
+        payroll.deadline.getTime(),
+      );
     });
     expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
     expect((await gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(true);

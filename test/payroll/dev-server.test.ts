@@ -15,7 +15,10 @@ import {
   createPayrollSchedule,
   deletePayrollSchedule,
   describePayrollSchedule,
+  pausePayrollSchedule,
   triggerPayrollSchedule,
+  unpausePayrollSchedule,
+  updatePayrollSchedule,
 } from '../../client/schedules.js';
 import type { GustoClient } from '../../gusto/client.js';
 import type { UpcomingPayrollsResult } from '../../workflows/upcoming-payrolls.js';
@@ -28,7 +31,16 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { admin, callsBetween, companyByKey, DAY, eventually, gustoCalls, startWebhookReceiver, unprocessedPayrolls } from './helpers.js';
+import {
+  admin,
+  callsBetween,
+  companyByKey,
+  DAY,
+  eventually,
+  gustoCalls,
+  startWebhookReceiver,
+  unprocessedPayrolls,
+} from './helpers.js';
 
 const TWENTY = {
   key: 'twenty',
@@ -115,7 +127,10 @@ describe('payroll run on the dev server', () => {
       const [payroll] = await unprocessedPayrolls(gusto, company.uuid);
       const hourly = company.employees.filter((e) => !e.salaried).slice(0, 3);
       const edits = [
-        ...hourly.map((e, i) => ({ employeeId: e.uuid, hours: { 'Regular Hours': '80', Overtime: String(i + 1) } })),
+        ...hourly.map((e, i) => ({
+          employeeId: e.uuid,
+          hours: { 'Regular Hours': '80', Overtime: String(i + 1) },
+        })),
         { employeeId: company.employees[0]!.uuid, fixed: { Bonus: '500.00' } },
       ];
       const taskQueue = uniqueTaskQueue('payroll-budget');
@@ -127,8 +142,15 @@ describe('payroll run on the dev server', () => {
           edits,
           polling: false,
         });
-        const again = await startPayrollRun(deps(taskQueue), { companyId: company.uuid, payrollId: payroll!.payroll_uuid });
-        expect(again).toMatchObject({ workflowId: run.started.workflowId, runId: run.started.runId, started: false });
+        const again = await startPayrollRun(deps(taskQueue), {
+          companyId: company.uuid,
+          payrollId: payroll!.payroll_uuid,
+        });
+        expect(again).toMatchObject({
+          workflowId: run.started.workflowId,
+          runId: run.started.runId,
+          started: false,
+        });
         return run;
       });
       const calls = callsBetween(before, sandbox.counters());
@@ -137,10 +159,17 @@ describe('payroll run on the dev server', () => {
       expect(state.employees).toBe(20);
       expect(sandbox.counters().submits_per_payroll[started.payrollId]).toBe(1);
 
-      const listed = await eventually(async () => {
-        const runs = await listPayrollRuns(deps(taskQueue), { companyId: company.uuid, stage: 'processed' });
-        return runs.find((r) => r.workflowId === started.workflowId);
-      }, 15_000, 'the run in visibility');
+      const listed = await eventually(
+        async () => {
+          const runs = await listPayrollRuns(deps(taskQueue), {
+            companyId: company.uuid,
+            stage: 'processed',
+          });
+          return runs.find((r) => r.workflowId === started.workflowId);
+        },
+        15_000,
+        'the run in visibility',
+      );
       expect(listed).toMatchObject({ status: 'RUNNING', stage: 'processed', checkDate: state.checkDate });
     } finally {
       await receiver.close();
@@ -153,26 +182,47 @@ describe('payroll run on the dev server', () => {
     const now = Date.now();
     const lookAheadDays = 20;
     const due = (await unprocessedPayrolls(gusto, company.uuid))
-      .filter((p) => Date.parse(p.payroll_deadline!) >= now && Date.parse(p.payroll_deadline!) < now + lookAheadDays * DAY)
+      .filter(
+        (p) =>
+          Date.parse(p.payroll_deadline!) >= now &&
+          Date.parse(p.payroll_deadline!) < now + lookAheadDays * DAY,
+      )
       .map((p) => p.payroll_uuid);
     expect(due.length).toBeGreaterThan(0);
 
     const scheduleDeps = deps(taskQueue);
-    await createPayrollSchedule(scheduleDeps, {
+    const spec = {
       companyId: company.uuid,
       timeZone: company.time_zone,
       hour: 6,
       lookAheadDays,
-      review: 'manual',
-      paused: true,
-    });
+      review: 'manual' as const,
+    };
+    const created = await createPayrollSchedule(scheduleDeps, { ...spec, paused: true });
+    expect(created).toMatchObject({ paused: true, timeZone: 'America/New_York', lookAheadDays });
+    await expect(createPayrollSchedule(scheduleDeps, spec)).rejects.toMatchObject({ code: 'conflict' });
     try {
+      // 6 am New York on weekdays; the next firing lands at 10:00 or 11:00 UTC depending on DST.
+      const unpaused = await unpausePayrollSchedule(scheduleDeps, { companyId: company.uuid });
+      expect(unpaused.paused).toBe(false);
+      expect(unpaused.nextFirings[0]).toMatch(/T1[01]:00:00/);
+      const moved = await updatePayrollSchedule(scheduleDeps, { ...spec, hour: 7 });
+      expect(moved.nextFirings[0]).toMatch(/T1[12]:00:00/);
+      expect(
+        (await pausePayrollSchedule(scheduleDeps, { companyId: company.uuid, note: 'bench' })).paused,
+      ).toBe(true);
+
       const firing = async (n: number): Promise<UpcomingPayrollsResult> => {
         await triggerPayrollSchedule(scheduleDeps, { companyId: company.uuid });
-        const workflowId = await eventually(async () => {
-          const recent = (await describePayrollSchedule(scheduleDeps, { companyId: company.uuid })).recentFirings;
-          return recent.length >= n ? recent[n - 1]!.workflowId : undefined;
-        }, 15_000, `firing ${n}`);
+        const workflowId = await eventually(
+          async () => {
+            const recent = (await describePayrollSchedule(scheduleDeps, { companyId: company.uuid }))
+              .recentFirings;
+            return recent.length >= n ? recent[n - 1]!.workflowId : undefined;
+          },
+          15_000,
+          `firing ${n}`,
+        );
         return env.client.workflow.getHandle(workflowId).result() as Promise<UpcomingPayrollsResult>;
       };
       await runWorker(env, { taskQueue, sandbox }, async () => {
@@ -185,5 +235,8 @@ describe('payroll run on the dev server', () => {
     } finally {
       await deletePayrollSchedule(scheduleDeps, { companyId: company.uuid });
     }
+    await expect(describePayrollSchedule(scheduleDeps, { companyId: company.uuid })).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 });

@@ -25,7 +25,12 @@ export const serviceDeps = (env: TestWorkflowEnvironment, taskQueue: string): Pa
 });
 
 /** Calls a /sandbox/ admin route; throws with the body on a non-2xx answer. */
-export async function admin<T = unknown>(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<T> {
+export async function admin<T = unknown>(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${sandbox.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -63,7 +68,9 @@ export async function payrollWhere(
     if (ok(deadline)) return { ...p, deadline };
   }
   const seen = (await unprocessedPayrolls(gusto, companyId)).map((p) => p.payroll_deadline).join(', ');
-  throw new Error(`company ${companyId} has no unprocessed payroll with a matching deadline (deadlines: ${seen})`);
+  throw new Error(
+    `company ${companyId} has no unprocessed payroll with a matching deadline (deadlines: ${seen})`,
+  );
 }
 
 /** Total calls per endpoint between two counter snapshots. */
@@ -83,7 +90,9 @@ export const gustoCalls = (calls: Record<string, number>): number =>
 
 /** Calls that change something in Gusto (anything but GET). */
 export const writeCalls = (calls: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(calls).filter(([endpoint]) => endpoint.includes(' /v1/') && !endpoint.startsWith('GET ')));
+  Object.fromEntries(
+    Object.entries(calls).filter(([endpoint]) => endpoint.includes(' /v1/') && !endpoint.startsWith('GET ')),
+  );
 
 export interface WebhookReceiver {
   url: string;
@@ -114,7 +123,9 @@ export async function startWebhookReceiver(temporal: Client, gusto: GustoClient)
     if (body.verification_token && body.webhook_subscription_uuid) {
       token = body.verification_token;
       // Verify after answering: the sandbox is waiting for this response.
-      setImmediate(() => void gusto.webhookSubscriptions.verify(body.webhook_subscription_uuid!, token!).catch(() => {}));
+      setImmediate(
+        () => void gusto.webhookSubscriptions.verify(body.webhook_subscription_uuid!, token!).catch(() => {}),
+      );
       return 200;
     }
     if (!token || !verifyGustoSignature(raw, signature, token)) return 401;
@@ -136,14 +147,22 @@ export async function startWebhookReceiver(temporal: Client, gusto: GustoClient)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/gusto`;
   const subscription = await gusto.webhookSubscriptions.create({ url, subscription_types: ['Payroll'] });
-  for (let i = 0; i < 100 && (await gusto.webhookSubscriptions.get(subscription.uuid)).status !== 'verified'; i++) {
+  for (
+    let i = 0;
+    i < 100 && (await gusto.webhookSubscriptions.get(subscription.uuid)).status !== 'verified';
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 50));
   }
   return { url, events, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** Polls `fn` (real time) until it returns a value, for states reached through activities. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   approvePayrollRun,
+  cancelPayrollRun,
   editPayrollRun,
+  getPayStub,
   getPayrollRunState,
   rejectPayrollRun,
   retryPayrollRun,
@@ -26,7 +28,15 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { admin, companyByKey, DAY, eventually, exportRunHistory, payrollWhere, serviceDeps } from './helpers.js';
+import {
+  admin,
+  companyByKey,
+  DAY,
+  eventually,
+  exportRunHistory,
+  payrollWhere,
+  serviceDeps,
+} from './helpers.js';
 
 describe('payroll run (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
@@ -35,13 +45,21 @@ describe('payroll run (time-skipping)', () => {
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
-    sandbox = await startSandbox({ env, calculateLatencyMs: 0, submitLatencyMs: 0, webhooks: { enabled: false } });
+    sandbox = await startSandbox({
+      env,
+      calculateLatencyMs: 0,
+      submitLatencyMs: 0,
+      webhooks: { enabled: false },
+    });
     gusto = await gustoClientFor(sandbox);
   });
   afterAll(async () => {
     await sandbox?.close();
     await env?.teardown();
   });
+
+  /** Deadlines of payrolls an earlier test already ran, so each test picks a fresh one. */
+  const ranAlready = new Set<number>();
 
   /** Runs `fn` with a worker on a fresh task queue and the client functions bound to it. */
   const withWorker = <T>(fn: (deps: ReturnType<typeof serviceDeps>) => Promise<T>) => {
@@ -51,10 +69,14 @@ describe('payroll run (time-skipping)', () => {
 
   const stageIs = (deps: ReturnType<typeof serviceDeps>, ref: object, stage: PayrollRunState['stage']) => {
     let last: PayrollRunState | undefined;
-    return eventually(async () => {
-      last = await getPayrollRunState(deps, ref);
-      return last.stage === stage ? last : undefined;
-    }, 20_000, `stage ${stage}`).catch((err: Error) => {
+    return eventually(
+      async () => {
+        last = await getPayrollRunState(deps, ref);
+        return last.stage === stage ? last : undefined;
+      },
+      20_000,
+      `stage ${stage}`,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; last state ${JSON.stringify(last)}`);
     });
   };
@@ -72,7 +94,15 @@ describe('payroll run (time-skipping)', () => {
       expect(state.review).toMatchObject({ policy: 'auto', decision: 'approved' });
       expect(state.totals?.company_debit).toMatch(/^\d+\.\d{2}$/);
       expect(Object.keys(state.stageTimes)).toEqual(
-        expect.arrayContaining(['finding', 'preparing', 'calculating', 'submitting', 'processing', 'processed', 'complete']),
+        expect.arrayContaining([
+          'finding',
+          'preparing',
+          'calculating',
+          'submitting',
+          'processing',
+          'processed',
+          'complete',
+        ]),
       );
       expect(state.gustoCalls).toBeGreaterThanOrEqual(6);
       expect(state.receipt?.companyDebit).toBe(state.totals?.company_debit);
@@ -80,6 +110,10 @@ describe('payroll run (time-skipping)', () => {
       const payroll = await gusto.payrolls.get(company.uuid, started.payrollId);
       expect(payroll.processed).toBe(true);
       expect(sandbox.counters().submits_per_payroll[started.payrollId]).toBe(1);
+
+      // Pay stubs come straight from Gusto to the caller; the run only says whether they exist yet.
+      const stub = await getPayStub({ ...deps, gusto }, { ...ref, employeeId: company.employees[0]!.uuid });
+      expect(stub.subarray(0, 5).toString()).toBe('%PDF-');
 
       // A second start finds the finished run instead of making another.
       const again = await startPayrollRun(deps, { companyId: company.uuid, payrollId: started.payrollId });
@@ -94,14 +128,22 @@ describe('payroll run (time-skipping)', () => {
     const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 4 * DAY);
     await withWorker(async (deps) => {
       const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
-      await startPayrollRun(deps, { ...ref, review: 'manual', deadline: { policy: 'stop_and_report', warningLeadMinutes: 60 } });
+      await startPayrollRun(deps, {
+        ...ref,
+        review: 'manual',
+        deadline: { policy: 'stop_and_report', warningLeadMinutes: 60 },
+      });
       const waiting = await stageIs(deps, ref, 'awaiting_review');
       expect(waiting.totals).toBeDefined();
 
       await env.sleep(2 * DAY);
       expect((await getPayrollRunState(deps, ref)).stage).toBe('awaiting_review');
 
-      const approved = await approvePayrollRun(deps, { ...ref, totals: waiting.totals, by: 'reviewer@example.com' });
+      const approved = await approvePayrollRun(deps, {
+        ...ref,
+        totals: waiting.totals,
+        by: 'reviewer@example.com',
+      });
       expect(approved.review.decision).toBe('approved');
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('complete');
@@ -140,7 +182,10 @@ describe('payroll run (time-skipping)', () => {
       const ref = { companyId: company.uuid, payrollId };
       const before = await stageIs(deps, ref, 'awaiting_review');
 
-      await editPayrollRun(deps, { ...ref, edits: [{ employeeId: hourly.uuid, hours: { Overtime: '10' }, fixed: { Bonus: '250.00' } }] });
+      await editPayrollRun(deps, {
+        ...ref,
+        edits: [{ employeeId: hourly.uuid, hours: { Overtime: '10' }, fixed: { Bonus: '250.00' } }],
+      });
       let last: PayrollRunState | undefined;
       const after = await eventually(async () => {
         last = await getPayrollRunState(deps, ref);
@@ -149,7 +194,9 @@ describe('payroll run (time-skipping)', () => {
         throw new Error(`${err.message}; last state ${JSON.stringify(last)}`);
       });
       expect(after.totals!.gross_pay).not.toBe(before.totals!.gross_pay);
-      await expect(approvePayrollRun(deps, { ...ref, totals: before.totals })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(approvePayrollRun(deps, { ...ref, totals: before.totals })).rejects.toMatchObject({
+        code: 'conflict',
+      });
 
       await approvePayrollRun(deps, { ...ref, totals: after.totals });
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
@@ -175,7 +222,10 @@ describe('payroll run (time-skipping)', () => {
           companyId: company.uuid,
           edits: [{ employeeId: employee.uuid, hours: { 'Regular Hours': '35' } }],
         });
-        const result = (await waitForPayrollRun(deps, { companyId: company.uuid, payrollId })) as PayrollRunResult;
+        const result = (await waitForPayrollRun(deps, {
+          companyId: company.uuid,
+          payrollId,
+        })) as PayrollRunResult;
         expect(result.outcome).toBe('complete');
         const after = sandbox.counters();
         const prepares = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/prepare';
@@ -193,13 +243,22 @@ describe('payroll run (time-skipping)', () => {
     const company = companyByKey(sandbox, 'large-il');
     const now = await env.currentTimeMs();
     const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now);
-    const errors = [{ error_key: 'base', category: 'payroll_blocker', message: 'Bank account needs verification' }];
-    await admin(sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, { stage: 'submit', errors });
+    ranAlready.add(payroll.deadline.getTime());
+    const errors = [
+      { error_key: 'base', category: 'payroll_blocker', message: 'Bank account needs verification' },
+    ];
+    await admin(sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
+      stage: 'submit',
+      errors,
+    });
     await withWorker(async (deps) => {
       const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
       await startPayrollRun(deps, ref);
       const failed = await stageIs(deps, ref, 'processing_failed');
-      expect(failed.lastError).toMatchObject({ step: 'submit', gustoErrors: [expect.objectContaining(errors[0]!)] });
+      expect(failed.lastError).toMatchObject({
+        step: 'submit',
+        gustoErrors: [expect.objectContaining(errors[0]!)],
+      });
       expect(failed.lastError?.message).toContain('Bank account needs verification');
 
       await retryPayrollRun(deps, ref);
@@ -208,8 +267,67 @@ describe('payroll run (time-skipping)', () => {
       expect(result.outcome).toBe('complete');
       expect(result.state.lastError).toBeUndefined();
       expect(result.state.employees).toBe(120);
-      await exportRunHistory(env.client, `payroll:${company.uuid}:${payroll.payroll_uuid}`, 'processing-failed-retry');
+      await exportRunHistory(
+        env.client,
+        `payroll:${company.uuid}:${payroll.payroll_uuid}`,
+        'processing-failed-retry',
+      );
       expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(2);
+    });
+  });
+  it('a failed calculation is fixed by an edit: prepared, re-applied and calculated again', async () => {
+    const company = companyByKey(sandbox, 'large-il');
+    const hourly = company.employees.find((e) => !e.salaried)!;
+    const now = await env.currentTimeMs();
+    const payroll = await payrollWhere(
+      gusto,
+      company.uuid,
+      (d) => d.getTime() > now && !ranAlready.has(d.getTime()),
+    );
+    ranAlready.add(payroll.deadline.getTime());
+    const errors = [
+      { error_key: 'hours', category: 'invalid_attribute_value', message: 'Hours exceed the pay period' },
+    ];
+    await admin(sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
+      stage: 'calculate',
+      errors,
+    });
+    await withWorker(async (deps) => {
+      const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
+      await startPayrollRun(deps, ref);
+      const failed = await stageIs(deps, ref, 'processing_failed');
+      expect(failed.lastError).toMatchObject({ step: 'calculate', message: 'Hours exceed the pay period' });
+      await editPayrollRun(deps, {
+        ...ref,
+        edits: [{ employeeId: hourly.uuid, hours: { 'Regular Hours': '70' } }],
+      });
+      const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+      expect(result.outcome).toBe('complete');
+      expect(result.state.rounds).toBe(2);
+      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
+    });
+  });
+
+  it('a cancel in review ends the run without calling Gusto', async () => {
+    const company = companyByKey(sandbox, 'small-ca');
+    const now = await env.currentTimeMs();
+    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 2 * DAY);
+    await withWorker(async (deps) => {
+      const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
+      await startPayrollRun(deps, { ...ref, review: 'manual' });
+      await stageIs(deps, ref, 'awaiting_review');
+      const before = sandbox.counters();
+      expect(await cancelPayrollRun(deps, { ...ref, reason: 'not this week' })).toEqual({
+        cancelled: true,
+        gustoCancelled: false,
+      });
+      expect(sandbox.counters().calls).toEqual(before.calls);
+      expect((await getPayrollRunState(deps, ref)).stage).toBe('cancelled');
+      await expect(
+        getPayStub({ ...deps, gusto }, { ...ref, employeeId: company.employees[0]!.uuid }),
+      ).rejects.toMatchObject({
+        code: 'refused',
+      });
     });
   });
 });

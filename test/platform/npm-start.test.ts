@@ -52,6 +52,13 @@ describe('npm start (client/main.ts)', () => {
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.sandbox}/sandbox/companies`)).status).toBe(200);
     await startProbeWorkflow();
+    // A sandbox change the restart below must find again: its clock, moved days ahead.
+    const moved = await fetch(`http://127.0.0.1:${ports.sandbox}/sandbox/clock`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ advance_ms: SANDBOX_AHEAD_MS }),
+    });
+    expect(moved.status).toBe(200);
 
     const tree = descendants(app.child.pid!);
     expect(tree.length).toBeGreaterThanOrEqual(2); // the node process and at least the dev server
@@ -64,8 +71,12 @@ describe('npm start (client/main.ts)', () => {
     );
   });
 
-  it('keeps workflows across a restart, and leaves nothing behind when killed outright', async () => {
+  it('keeps workflows and sandbox state across a restart, and leaves nothing behind when killed outright', async () => {
     const app = await start();
+    const clock = (await (await fetch(`http://127.0.0.1:${ports.sandbox}/sandbox/clock`)).json()) as {
+      now: string;
+    };
+    expect(Date.parse(clock.now) - Date.now()).toBeGreaterThan(SANDBOX_AHEAD_MS - 60_000);
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
     try {
       const description = await new Client({ connection }).workflow.getHandle(PROBE_ID).describe();
@@ -87,6 +98,7 @@ describe('npm start (client/main.ts)', () => {
   });
 
   const PROBE_ID = 'npm-start-probe';
+  const SANDBOX_AHEAD_MS = 5 * 86_400_000;
 
   /** A workflow on a task queue nobody polls: it stays open, which is all a restart check needs. */
   async function startProbeWorkflow(): Promise<void> {

@@ -29,7 +29,9 @@ const FLAGS: FlagMap = {
 
 /** `payroll contractor-pay …`: one contractor payment as a durable run, and listing from Gusto. */
 export function contractorPayCommand(ctx: CliContext): Command {
-  const cmd = new Command('contractor-pay').description('Pay one contractor (preview, create, wait until funded)');
+  const cmd = new Command('contractor-pay').description(
+    'Pay one contractor (preview, create, wait until funded)',
+  );
   cmd
     .command('start')
     .description('Start a payment; the same request (or --key) twice is one payment')
@@ -77,7 +79,8 @@ export function contractorPayCommand(ctx: CliContext): Command {
         const human = [
           `${listing.payments.length} payments, ${listing.groups.length} groups from ${listing.startDate} to ${listing.endDate}`,
           ...listing.payments.map(
-            (p) => `  ${p.uuid}  ${p.date}  ${String(p.payment_method).padEnd(18)} ${String(p.status).padEnd(9)}`,
+            (p) =>
+              `  ${p.uuid}  ${p.date}  ${String(p.payment_method).padEnd(18)} ${String(p.status).padEnd(9)}`,
           ),
         ];
         return { value: listing, human };
@@ -88,7 +91,9 @@ export function contractorPayCommand(ctx: CliContext): Command {
 
 /** `payroll contractor-group …`: several contractors on one check date, as one group. */
 export function contractorGroupCommand(ctx: CliContext): Command {
-  const cmd = new Command('contractor-group').description('Pay several contractors on one check date, as a group');
+  const cmd = new Command('contractor-group').description(
+    'Pay several contractors on one check date, as a group',
+  );
   cmd
     .command('start')
     .description('Start a group; the same request (or --key) twice is one group')
@@ -102,22 +107,25 @@ export function contractorGroupCommand(ctx: CliContext): Command {
     .addOption(approvalOption())
     .option('--wait', 'wait until the group is funded (or completed / cancelled)')
     .action(
-      action<{ company: string; checkDate: string; payments: string; key?: string; approval: string; wait?: boolean }>(
-        ctx,
-        FLAGS,
-        async (o) => {
-          checkUuids({ '--company': o.company });
-          const lines = await readJsonArg(o.payments, '--payments');
-          const r = await payments.startContractorPaymentGroup(await ctx.deps(), {
-            companyId: o.company,
-            checkDate: o.checkDate,
-            payments: lines,
-            approval: o.approval,
-            ...(o.key ? { businessKey: o.key } : {}),
-          });
-          return started(ctx, r, 'group', o.wait === true);
-        },
-      ),
+      action<{
+        company: string;
+        checkDate: string;
+        payments: string;
+        key?: string;
+        approval: string;
+        wait?: boolean;
+      }>(ctx, FLAGS, async (o) => {
+        checkUuids({ '--company': o.company });
+        const lines = await readJsonArg(o.payments, '--payments');
+        const r = await payments.startContractorPaymentGroup(await ctx.deps(), {
+          companyId: o.company,
+          checkDate: o.checkDate,
+          payments: lines,
+          approval: o.approval,
+          ...(o.key ? { businessKey: o.key } : {}),
+        });
+        return started(ctx, r, 'group', o.wait === true);
+      }),
     );
   refCommands(ctx, cmd, 'group');
   return cmd;
@@ -144,7 +152,9 @@ function refCommands(ctx: CliContext, cmd: Command, kind: 'payment' | 'group'): 
     return { kind, companyId: o.company, businessKey: o.key };
   };
   const withRef = (c: Command) =>
-    c.requiredOption('--company <uuid>', 'company id').requiredOption('--key <businessKey>', 'business key of the run');
+    c
+      .requiredOption('--company <uuid>', 'company id')
+      .requiredOption('--key <businessKey>', 'business key of the run');
 
   withRef(cmd.command('status').description(`Show the ${kind} run`)).action(
     action<{ company: string; key: string }>(ctx, FLAGS, async (o) =>
@@ -183,7 +193,10 @@ async function started(
   kind: 'payment' | 'group',
   wait: boolean,
 ): Promise<Printable> {
-  const head = stateOf(r.state, `${r.started ? 'started' : 'already started'} ${r.workflowId} (key ${r.businessKey})`);
+  const head = stateOf(
+    r.state,
+    `${r.started ? 'started' : 'already started'} ${r.workflowId} (key ${r.businessKey})`,
+  );
   if (!wait) return { value: r, human: head.human };
   const result = await payments.waitForContractorPaymentResult(await ctx.deps(), {
     kind,
@@ -197,7 +210,11 @@ async function started(
   });
   return {
     value: { ...r, result, state: final },
-    human: [...head.human, `outcome: ${result.outcome}`, ...table([['gusto calls', callCount(final.gustoCalls)]])],
+    human: [
+      ...head.human,
+      `outcome: ${result.outcome}`,
+      ...table([['gusto calls', callCount(final.gustoCalls)]]),
+    ],
   };
 }
 
@@ -235,7 +252,9 @@ function approvalOption(): Option {
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
-  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Partial<Pick<T, K>>;
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Partial<
+    Pick<T, K>
+  >;
 }
 
 /** A JSON argument given inline or as @path. */

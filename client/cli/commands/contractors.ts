@@ -31,7 +31,10 @@ export function contractorCommand(ctx: CliContext): Command {
       )
       .requiredOption('--company <uuid>', 'company id')
       .requiredOption('--contractor <uuid>', 'contractor id')
-      .requiredOption('--date <YYYY-MM-DD>', kind === 'dismiss' ? 'last day (end_date)' : 'first day back (start_date)')
+      .requiredOption(
+        '--date <YYYY-MM-DD>',
+        kind === 'dismiss' ? 'last day (end_date)' : 'first day back (start_date)',
+      )
       .addOption(
         new Option('--policy <policy>', 'a conflicting scheduled transition: refuse, or cancel it first')
           .choices(['refuse', 'cancel_conflicting'])
@@ -108,7 +111,16 @@ export function contractorCommand(ctx: CliContext): Command {
           contractorId: o.contractor,
         });
         const headline = r.alreadyInactive ? 'contractor was already inactive' : 'contractor deactivated';
-        return { value: r, human: [headline, ...table([['attempts', r.attempts], ['gusto calls', r.calls.length]])] };
+        return {
+          value: r,
+          human: [
+            headline,
+            ...table([
+              ['attempts', r.attempts],
+              ['gusto calls', r.calls.length],
+            ]),
+          ],
+        };
       }),
     );
 

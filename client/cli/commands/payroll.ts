@@ -30,44 +30,56 @@ export function payrollCommands(ctx: CliContext): Command[] {
     .description("Start the run for a payroll (default: the company's earliest unprocessed regular payroll)")
     .requiredOption('--company <uuid>', 'company id')
     .option('--payroll <uuid>', 'payroll id (default: the next unprocessed regular payroll)')
-    .addOption(new Option('--review <policy>', 'auto submits; manual waits for approve').choices(['auto', 'manual']).default('auto'))
+    .addOption(
+      new Option('--review <policy>', 'auto submits; manual waits for approve')
+        .choices(['auto', 'manual'])
+        .default('auto'),
+    )
     .option('--wait', 'follow the run live until the payroll is processed (or the run ends)')
     .option('--timeout <seconds>', 'with --wait: give up after this long', parsePositive)
     .action(
-      action<{ company: string; payroll?: string; review: string; wait?: boolean; timeout?: number; json?: boolean }>(
-        ctx,
-        FLAGS,
-        async (o) => {
-          checkUuids({ '--company': o.company, '--payroll': o.payroll });
-          const deps = await ctx.deps();
-          const started = await payroll.startPayrollRun(deps, {
+      action<{
+        company: string;
+        payroll?: string;
+        review: string;
+        wait?: boolean;
+        timeout?: number;
+        json?: boolean;
+      }>(ctx, FLAGS, async (o) => {
+        checkUuids({ '--company': o.company, '--payroll': o.payroll });
+        const deps = await ctx.deps();
+        const started = await payroll.startPayrollRun(deps, {
+          companyId: o.company,
+          ...(o.payroll ? { payrollId: o.payroll } : {}),
+          review: o.review,
+        });
+        const headline = `${started.started ? 'started' : 'already running'} ${started.workflowId}`;
+        if (!o.wait) {
+          const state = await payroll.getPayrollRunState(deps, {
             companyId: o.company,
-            ...(o.payroll ? { payrollId: o.payroll } : {}),
-            review: o.review,
+            payrollId: started.payrollId,
           });
-          const headline = `${started.started ? 'started' : 'already running'} ${started.workflowId}`;
-          if (!o.wait) {
-            const state = await payroll.getPayrollRunState(deps, { companyId: o.company, payrollId: started.payrollId });
-            return { value: { ...started, state }, human: [headline, stageLine(state, 0)] };
-          }
-          if (!o.json) ctx.io.out(`${headline}\n`);
-          const ref = { companyId: o.company, payrollId: started.payrollId };
-          const state = await watchPayrollRun(deps, ref, ctx.io, {
-            print: !o.json,
-            ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
-          });
-          const failure = outcomeError(state);
-          if (failure) {
-            if (o.json) ctx.io.out(`${JSON.stringify({ ...started, state }, null, 2)}\n`);
-            throw failure;
-          }
-          return { value: { ...started, state }, human: receiptLines(state) };
-        },
-      ),
+          return { value: { ...started, state }, human: [headline, stageLine(state.stage, 0, state)] };
+        }
+        if (!o.json) ctx.io.out(`${headline}\n`);
+        const ref = { companyId: o.company, payrollId: started.payrollId };
+        const state = await watchPayrollRun(deps, ref, ctx.io, {
+          print: !o.json,
+          ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
+        });
+        const failure = outcomeError(state);
+        if (failure) {
+          if (o.json) ctx.io.out(`${JSON.stringify({ ...started, state }, null, 2)}\n`);
+          throw failure;
+        }
+        return { value: { ...started, state }, human: receiptLines(state) };
+      }),
     );
 
   const status = withRunRef(new Command('status').description('Show the state of a run')).action(
-    action<RunRefOpts>(ctx, FLAGS, async (o) => stateOf(await payroll.getPayrollRunState(await ctx.deps(), ref(o)))),
+    action<RunRefOpts>(ctx, FLAGS, async (o) =>
+      stateOf(await payroll.getPayrollRunState(await ctx.deps(), ref(o))),
+    ),
   );
 
   const approve = withRunRef(
@@ -93,28 +105,42 @@ export function payrollCommands(ctx: CliContext): Command[] {
       ),
     );
 
-  const reject = withRunRef(new Command('reject').description('Reject the calculated payroll; nothing is submitted'))
+  const reject = withRunRef(
+    new Command('reject').description('Reject the calculated payroll; nothing is submitted'),
+  )
     .requiredOption('--reason <text>', 'why')
     .action(
       action<RunRefOpts & { reason: string }>(ctx, FLAGS, async (o) =>
-        stateOf(await payroll.rejectPayrollRun(await ctx.deps(), { ...ref(o), reason: o.reason }), 'rejected'),
+        stateOf(
+          await payroll.rejectPayrollRun(await ctx.deps(), { ...ref(o), reason: o.reason }),
+          'rejected',
+        ),
       ),
     );
 
-  const retry = withRunRef(new Command('retry').description('Run the failed step again after processing_failed')).action(
+  const retry = withRunRef(
+    new Command('retry').description('Run the failed step again after processing_failed'),
+  ).action(
     action<RunRefOpts>(ctx, FLAGS, async (o) =>
       stateOf(await payroll.retryPayrollRun(await ctx.deps(), ref(o)), 'retrying'),
     ),
   );
 
   const cancel = withRunRef(
-    new Command('cancel').description('Cancel the run until 3:30 pm America/Los_Angeles on the deadline date'),
+    new Command('cancel').description(
+      'Cancel the run until 3:30 pm America/Los_Angeles on the deadline date',
+    ),
   )
     .option('--reason <text>', 'why, for the record')
     .action(
       action<RunRefOpts & { reason?: string }>(ctx, FLAGS, async (o) => {
-        const r = await payroll.cancelPayrollRun(await ctx.deps(), { ...ref(o), ...(o.reason ? { reason: o.reason } : {}) });
-        const how = r.gustoCancelled ? 'the submitted payroll was reverted in Gusto' : 'nothing had been submitted';
+        const r = await payroll.cancelPayrollRun(await ctx.deps(), {
+          ...ref(o),
+          ...(o.reason ? { reason: o.reason } : {}),
+        });
+        const how = r.gustoCancelled
+          ? 'the submitted payroll was reverted in Gusto'
+          : 'nothing had been submitted';
         return { value: r, human: [`cancelled: ${how}`] };
       }),
     );
@@ -133,7 +159,10 @@ export function payrollCommands(ctx: CliContext): Command[] {
           ...(o.limit ? { limit: o.limit } : {}),
         });
         const human = runs.length
-          ? runs.map((r) => `${r.workflowId}  ${(r.stage ?? '?').padEnd(18)} ${r.status.padEnd(10)} check ${r.checkDate ?? '-'}`)
+          ? runs.map(
+              (r) =>
+                `${r.workflowId}  ${(r.stage ?? '?').padEnd(18)} ${r.status.padEnd(10)} check ${r.checkDate ?? '-'}`,
+            )
           : ['no runs'];
         return { value: runs, human };
       }),
@@ -143,7 +172,9 @@ export function payrollCommands(ctx: CliContext): Command[] {
 }
 
 function withRunRef(cmd: Command): Command {
-  return cmd.requiredOption('--company <uuid>', 'company id').requiredOption('--payroll <uuid>', 'payroll id');
+  return cmd
+    .requiredOption('--company <uuid>', 'company id')
+    .requiredOption('--payroll <uuid>', 'payroll id');
 }
 
 function ref(o: RunRefOpts) {

@@ -18,18 +18,28 @@ const FLAGS: FlagMap = {
 
 /** `payroll schedule create|show|pause|unpause|trigger|delete`: the company's payroll Schedule. */
 export function scheduleCommand(ctx: CliContext): Command {
-  const cmd = new Command('schedule').description("Manage a company's payroll Schedule (scans for upcoming payrolls)");
+  const cmd = new Command('schedule').description(
+    "Manage a company's payroll Schedule (scans for upcoming payrolls)",
+  );
 
   cmd
     .command('create')
-    .description('Create the Schedule: scan on a calendar in the company time zone and start a run per payroll due')
+    .description(
+      'Create the Schedule: scan on a calendar in the company time zone and start a run per payroll due',
+    )
     .requiredOption('--company <uuid>', 'company id')
     .requiredOption('--time-zone <iana>', 'the company time zone, e.g. America/Chicago')
     .option('--hour <h>', 'hour of the scan, 0-23 (default 9)', parseWhole)
     .option('--minute <m>', 'minute of the scan (default 0)', parseWhole)
     .option('--days <list>', 'comma-separated days, e.g. MONDAY,THURSDAY (default weekdays)')
-    .option('--look-ahead <days>', 'start runs for payrolls due within this many days (default 7)', parsePositive)
-    .addOption(new Option('--review <policy>', 'review policy of the runs it starts').choices(['auto', 'manual']))
+    .option(
+      '--look-ahead <days>',
+      'start runs for payrolls due within this many days (default 7)',
+      parsePositive,
+    )
+    .addOption(
+      new Option('--review <policy>', 'review policy of the runs it starts').choices(['auto', 'manual']),
+    )
     .option('--paused', 'create it paused')
     .action(
       action<{
@@ -61,7 +71,11 @@ export function scheduleCommand(ctx: CliContext): Command {
     ['show', 'Show the Schedule: paused?, next and recent scans', schedules.describePayrollSchedule],
     ['pause', 'Pause the Schedule', schedules.pausePayrollSchedule],
     ['unpause', 'Unpause the Schedule', schedules.unpausePayrollSchedule],
-    ['trigger', 'Scan now (payrolls that already have runs are left alone)', schedules.triggerPayrollSchedule],
+    [
+      'trigger',
+      'Scan now (payrolls that already have runs are left alone)',
+      schedules.triggerPayrollSchedule,
+    ],
   ] as const;
   for (const [name, description, fn] of simple) {
     const sub = cmd.command(name).description(description).requiredOption('--company <uuid>', 'company id');
@@ -70,7 +84,10 @@ export function scheduleCommand(ctx: CliContext): Command {
       action<{ company: string; note?: string }>(ctx, FLAGS, async (o) => {
         checkUuids({ '--company': o.company });
         const s = await fn(await ctx.deps(), { companyId: o.company, ...(o.note ? { note: o.note } : {}) });
-        return summary(s, name === 'show' ? undefined : `schedule ${name === 'trigger' ? 'triggered' : `${name}d`}`);
+        return summary(
+          s,
+          name === 'show' ? undefined : `schedule ${name === 'trigger' ? 'triggered' : `${name}d`}`,
+        );
       }),
     );
   }
