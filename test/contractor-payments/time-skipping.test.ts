@@ -2,7 +2,10 @@
  * Contractor payments end to end on the time-skipping server: the sandbox's clock is the env's, so
  * debit dates, cutoffs and funding move with the workflow's timers.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import {
   approveContractorPayment,
   cancelContractorPayment,
@@ -21,9 +24,6 @@ import {
   type ContractorPaymentResult,
 } from '../../workflows/contractor-payment.messages.js';
 import { addDays, cancelCutoff } from '../../workflows/deadlines.js';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { HISTORIES_DIR } from '../harness/replay.js';
 import {
   gustoClientFor,
