@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { GustoClient } from '../../gusto/client.js';
 import { uuidInput } from '../../gusto/schemas/common.js';
+import type { ServiceErrorCode } from '../errors.js';
 import type { WebhookKeys } from './webhooks.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -102,18 +103,24 @@ export function isExplicitResult(r: RouteResult): r is ExplicitReply {
 /** Gusto ids are UUIDs; checking them at the edge gives a 400 naming the parameter instead of a 404. */
 export const uuid = () => uuidInput;
 
+/** Every ServiceError code, checked against the type below so the document cannot miss one. */
+const ERROR_CODES = [
+  'invalid_input',
+  'unauthorized',
+  'not_found',
+  'conflict',
+  'refused',
+  'upstream_failed',
+  'internal',
+] as const satisfies readonly ServiceErrorCode[];
+const allCodesListed: Exclude<ServiceErrorCode, (typeof ERROR_CODES)[number]> extends never ? true : never =
+  true;
+void allCodesListed;
+
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum([
-        'invalid_input',
-        'unauthorized',
-        'not_found',
-        'conflict',
-        'refused',
-        'upstream_failed',
-        'internal',
-      ]),
+      code: z.enum(ERROR_CODES),
       message: z.string(),
       field: z.string().optional(),
       details: z.unknown().optional(),
