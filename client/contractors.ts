@@ -11,9 +11,7 @@ import { calendarDate } from '../workflows/deadlines.js';
 import {
   awaitScheduledUpdate,
   cancelTransitionUpdate,
-  contractorDeactivationId,
   contractorDeactivationWorkflow,
-  contractorDeletionId,
   contractorDeletionWorkflow,
   contractorDismissalWorkflow,
   contractorRehireWorkflow,
@@ -24,6 +22,7 @@ import {
   type TransitionKind,
   type TransitionState,
 } from '../workflows/contractor-transition.js';
+import { contractorDeactivationId, contractorDeletionId } from '../workflows/ids.js';
 import { parseInput, ServiceError, toServiceError } from './errors.js';
 
 export type {

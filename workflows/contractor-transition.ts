@@ -662,11 +662,6 @@ const immediate = proxyActivities<ContractorActivities>({
   },
 });
 
-/** Ids of the immediate actions (candidates for workflows/ids.ts). */
-export const contractorDeactivationId = (contractorId: string): string =>
-  `contractor-deactivation:${contractorId}`;
-export const contractorDeletionId = (contractorId: string): string => `contractor-deletion:${contractorId}`;
-
 /** Deactivate now: PUT is_active false with the current version (409 → refetch, bounded retries). */
 export async function contractorDeactivationWorkflow(input: ContractorRef): Promise<DeactivationResult> {
   tagImmediate(input, 'deactivate');

@@ -2,7 +2,8 @@
  * Workflow ids from business keys. Starting a process twice with the same key finds the first run
  * instead of making a second one, which is what keeps money moving exactly once.
  */
-export const payrollRunId = (companyId: string, payrollId: string): string => `payroll:${companyId}:${payrollId}`;
+export const payrollRunId = (companyId: string, payrollId: string): string =>
+  `payroll:${companyId}:${payrollId}`;
 
 export const upcomingPayrollsId = (companyId: string): string => `upcoming-payrolls:${companyId}`;
 
@@ -17,3 +18,9 @@ export const contractorPaymentGroupId = (companyId: string, businessKey: string)
 export const contractorDismissalId = (contractorId: string): string => `contractor-dismissal:${contractorId}`;
 
 export const contractorRehireId = (contractorId: string): string => `contractor-rehire:${contractorId}`;
+
+/** Immediate contractor actions run as tiny workflows, so each is recorded and never runs twice at once. */
+export const contractorDeactivationId = (contractorId: string): string =>
+  `contractor-deactivation:${contractorId}`;
+
+export const contractorDeletionId = (contractorId: string): string => `contractor-deletion:${contractorId}`;

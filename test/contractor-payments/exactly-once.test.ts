@@ -3,7 +3,10 @@
  * lost, and a worker SIGKILLed while its create call is in flight, still leave one payment per
  * contractor and date, and one group per creation_token.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import {
   cancelContractorPayment,
   getContractorPaymentState,
@@ -27,6 +30,7 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
+import { HISTORIES_DIR } from '../harness/replay.js';
 import { HARNESS_ENV } from '../harness/shared.js';
 import { fixtures, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
 
@@ -80,6 +84,15 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
       { contractorId: fx.fixedCheck.uuid, paymentMethod: 'Check', wage: '120.00' },
     ],
   });
+  /** EXPORT_HISTORIES=1: keep the finished run's history for the replay test. */
+  async function keepHistory(label: string, workflowId: string): Promise<void> {
+    if (!process.env.EXPORT_HISTORIES) return;
+    const handle = env.client.workflow.getHandle(workflowId);
+    await handle.result();
+    const json = JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2);
+    await writeFile(join(HISTORIES_DIR, `${label}.json`), `${json}\n`);
+  }
+
   const paymentsOn = (contractorId: string) =>
     sandbox.counters().payments_per_contractor_date[`${contractorId}:${checkDate}`];
 
@@ -119,6 +132,7 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
       expect(paymentsOn(fx.hourlyDd.uuid)).toBe(1);
       expect(state.notes.join(' ')).toMatch(/adopted payment/);
       await cancelContractorPayment(deps, ref);
+      await keepHistory('contractor-payment-adopted-after-lost-response', started.workflowId);
     });
   }, 90_000);
 
@@ -135,6 +149,7 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
       expect(paymentsOn(fx.fixedCheck.uuid)).toBe(1);
       expect(state.notes.join(' ')).toMatch(/adopted group/);
       await cancelContractorPayment(deps, ref);
+      await keepHistory('contractor-payment-group-adopted-by-token', started.workflowId);
     });
   }, 90_000);
 

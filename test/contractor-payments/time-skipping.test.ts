@@ -138,6 +138,7 @@ describe('contractor payments (time-skipping)', () => {
       expect(result.outcome).toBe('funded');
       const { closeTime } = await env.client.workflow.getHandle(started.workflowId).describe();
       expect(closeTime!.getTime()).toBeLessThan(fundingExpectedAt(started.state.debitDate!).getTime());
+      finished['contractor-payment-funded-early-by-webhook'] = started.workflowId;
     }));
 
   it('completes Check and Historical payments at once, without a receipt', () =>

@@ -18,12 +18,9 @@ import {
   type ContractorServiceDeps,
 } from '../../client/contractors.js';
 import type { GustoClient } from '../../gusto/client.js';
-import {
-  contractorDeactivationId,
-  contractorDismissalWorkflow,
-} from '../../workflows/contractor-transition.js';
+import { contractorDismissalWorkflow } from '../../workflows/contractor-transition.js';
 import { addDays, startOfDate } from '../../workflows/deadlines.js';
-import { contractorDismissalId, contractorRehireId } from '../../workflows/ids.js';
+import { contractorDeactivationId, contractorDismissalId, contractorRehireId } from '../../workflows/ids.js';
 import {
   gustoClientFor,
   runWorker,

@@ -122,8 +122,24 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
   const { env, ...options } = opts;
   // Imported on use, so test files that need no sandbox do not load it.
   const { createSandbox } = await import('../../sim/server.js');
-  const clock = env?.supportsTimeSkipping ? async () => new Date(await env.currentTimeMs()) : options.clock;
+  const clock = env?.supportsTimeSkipping ? envClock(env) : options.clock;
   return createSandbox({ port: 0, quiet: true, ...options, ...(clock ? { clock } : {}) });
+}
+
+/**
+ * The test env's (skipped) time. The sandbox's background tick may still ask once after the env was
+ * torn down; it then gets the last reading instead of a "channel has been shut down" rejection.
+ */
+function envClock(env: TestWorkflowEnvironment): () => Promise<Date> {
+  let last: Date | undefined;
+  return async () => {
+    try {
+      last = new Date(await env.currentTimeMs());
+    } catch (err) {
+      if (!last) throw err;
+    }
+    return last;
+  };
 }
 
 /** A Gusto client that talks to the sandbox with its seeded company tokens. */

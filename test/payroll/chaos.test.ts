@@ -95,8 +95,10 @@ describe('payroll run chaos', () => {
         timeoutMs: 90_000,
       })) as PayrollRunState;
       expect(state.stage).toBe('processed');
+      // The request cut off by the kill may or may not have reached the payroll (here the sandbox drops
+      // it with the socket); either way the retry read first, and Gusto saw exactly one submission.
       expect(sandbox.counters().submits_per_payroll[payrollId]).toBe(1);
-      expect(sandbox.counters().calls[SUBMIT]! - submitsBefore).toBe(1);
+      expect(sandbox.counters().calls[SUBMIT]! - submitsBefore).toBeLessThanOrEqual(2);
       expect((await gusto.payrolls.get(company.uuid, payrollId)).processed).toBe(true);
     } finally {
       third.kill('SIGKILL');
