@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { GustoClient } from '../../gusto/client.js';
+import { dataConverterFromConfig } from '../../workers/codec.js';
 import { ServiceError } from '../errors.js';
 import { loadConfig, DEFAULT_TEMPORAL_ADDRESS, type Config } from '../../workers/config.js';
 
@@ -74,6 +75,8 @@ export async function connectClient(config: Config): Promise<{ connection: Conne
       `cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${(err as Error).message}`,
     );
   }
-  const client = new Client({ connection, namespace: temporal.namespace });
+  // The worker encrypts payloads when PAYLOAD_ENCRYPTION_KEY is set; clients must use the same codec.
+  const dataConverter = dataConverterFromConfig(config);
+  const client = new Client({ connection, namespace: temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
   return { connection, deps: { temporal: client, taskQueue: temporal.taskQueue } };
 }
