@@ -18,6 +18,7 @@ import { onShutdownSignal } from '../workers/shutdown.js';
 import { createWorker, gustoClientFromConfig } from '../workers/worker.js';
 import { connectClient } from './cli/context.js';
 import { createApiServer } from './http/server.js';
+import { registerWebhookSubscription } from './webhook-subscription.js';
 
 type Stop = () => Promise<void>;
 
@@ -48,10 +49,12 @@ async function main(): Promise<void> {
   onShutdownSignal(() => stack.stopAll(say), say);
   try {
     await mkdir(config.dataDir, { recursive: true });
+    const embeddedSandbox = !config.gusto.baseUrl;
     config = await startTemporal(config, stack, logger);
     config = await startGusto(config, stack);
     const worker = await startWorker(config, stack, logger);
     await startApi(config, stack, () => worker.isRunning());
+    if (embeddedSandbox) await subscribeToSandboxWebhooks(config);
     say(`ready: payroll orchestrator is up (task queue ${config.temporal.taskQueue}). Ctrl-C to stop.`);
   } catch (err) {
     console.error(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -182,6 +185,23 @@ async function startApi(config: Config, stack: Stack, isWorkerReady: () => boole
   await app.listen({ host: config.api.host, port: config.api.port });
   stack.push('HTTP API', () => app.close());
   say(`HTTP API        http://${config.api.host}:${config.api.port} (GET /healthz, /openapi.json)`);
+}
+
+/**
+ * Our own sandbox can reach our own ingress, so the embedded default runs webhooks-first like
+ * production. (Real Gusto needs a public URL: register it with `npm run webhook-subscription`.)
+ * Without the subscription runs still finish, by polling, so a failure here only warns.
+ */
+async function subscribeToSandboxWebhooks(config: Config): Promise<void> {
+  const url = `http://${config.api.host}:${config.api.port}/webhooks/gusto`;
+  try {
+    const sub = await registerWebhookSubscription(gustoClientFromConfig(config), { url });
+    say(`Webhooks        ${url} (sandbox subscription ${sub.uuid}, verified)`);
+  } catch (err) {
+    say(
+      `Webhooks        not subscribed (${err instanceof Error ? err.message : String(err)}); runs will poll`,
+    );
+  }
 }
 
 void main();

@@ -125,10 +125,9 @@ export const payrollRunRefSchema = z.strictObject({ companyId: uuidInput, payrol
 export type PayrollRunRef = z.infer<typeof payrollRunRefSchema>;
 
 /** Integer cents, or a decimal string as shown in the run's state ("1234.50"). */
-const seenAmount = z.union([
-  z.number().int('must be integer cents').nonnegative('must not be negative'),
-  moneyInput.transform((s) => toCents(s)),
-]);
+const seenAmount = z.union([z.number().int().nonnegative(), moneyInput.transform((s) => toCents(s))], {
+  error: 'must be non-negative integer cents or a decimal string with at most 2 decimals ("1234.50")',
+});
 
 export const approveSchema = z.strictObject({
   ...payrollRunRefSchema.shape,

@@ -496,6 +496,8 @@ class Transition {
       }
       this.state.outcome = 'cancelled';
       this.state.cancelReason = req.reason;
+      // The caller sees the final stage now; finish() records it in the search attribute.
+      this.state.stage = 'cancelled';
       return this.snapshot();
     } catch (err) {
       const failure = asFailure(err);
