@@ -33,7 +33,10 @@ describe('payload codec (workers/codec.ts)', () => {
   it('refuses tampered data and unknown keys, and passes plain payloads through', async () => {
     const codec = new AesGcmPayloadCodec([key(1)]);
     const [sealed] = await codec.encode([plain('secret')]);
-    const tampered = { ...sealed!, data: Buffer.from(sealed!.data!).fill(0, 20, 21) };
+    // Flip every bit of one ciphertext byte: a guaranteed change, whatever the byte was.
+    const data = Buffer.from(sealed!.data!);
+    data[20] = data[20]! ^ 0xff;
+    const tampered = { ...sealed!, data };
     await expect(codec.decode([tampered])).rejects.toThrow();
     await expect(new AesGcmPayloadCodec([key(3)]).decode([sealed!])).rejects.toThrow('key "k1"');
     expect(await codec.decode([plain('old')])).toEqual([plain('old')]);
