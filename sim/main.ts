@@ -5,27 +5,8 @@
  * token per minute, or "off"), SANDBOX_CALCULATE_LATENCY_MS / SANDBOX_SUBMIT_LATENCY_MS (1500),
  * SANDBOX_STATE_FILE (unset: state in memory only; set: loaded at start, saved after changes).
  */
-import { z } from 'zod';
-import { CONFIG_VARIABLES } from '../workers/config.js';
+import { loadConfigOrExit } from '../workers/config.js';
 import { createSandbox, type Sandbox } from './server.js';
-
-const envSchema = z.object({
-  SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(8090),
-  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-  SANDBOX_COMPANIES: z.coerce.number().int().min(1).max(100_000).optional(),
-  SANDBOX_SEED: z.coerce.number().int().min(0).optional(),
-  SANDBOX_RATE_LIMIT: z
-    .union([z.literal('off'), z.coerce.number().int().min(1)])
-    .optional()
-    .transform((v) => (v === 'off' ? 0 : v)),
-  SANDBOX_CALCULATE_LATENCY_MS: z.coerce.number().int().min(0).optional(),
-  SANDBOX_SUBMIT_LATENCY_MS: z.coerce.number().int().min(0).optional(),
-  // The config loader's rule, so the variable means the same here as under `npm start`.
-  SANDBOX_STATE_FILE: z.preprocess(
-    (v) => v || undefined,
-    CONFIG_VARIABLES.SANDBOX_STATE_FILE.schema.optional(),
-  ),
-});
 
 function describe(sandbox: Sandbox, stateFile: string | undefined): string {
   const lines = [
@@ -47,23 +28,19 @@ function describe(sandbox: Sandbox, stateFile: string | undefined): string {
 }
 
 async function main(): Promise<void> {
-  const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid sandbox environment: ${problems}`);
-  }
-  const env = parsed.data;
+  // The one config loader: a bad SANDBOX_* value stops here with a line naming it and its rule.
+  const env = loadConfigOrExit().sandbox;
   const sandbox = await createSandbox({
-    port: env.SANDBOX_PORT,
-    host: env.SANDBOX_HOST,
-    seed: { companies: env.SANDBOX_COMPANIES, seed: env.SANDBOX_SEED },
-    rateLimitPerMinute: env.SANDBOX_RATE_LIMIT,
-    calculateLatencyMs: env.SANDBOX_CALCULATE_LATENCY_MS,
-    submitLatencyMs: env.SANDBOX_SUBMIT_LATENCY_MS,
-    stateFile: env.SANDBOX_STATE_FILE,
+    port: env.port,
+    host: env.host,
+    seed: { companies: env.companies, seed: env.seed },
+    rateLimitPerMinute: env.rateLimitPerMinute,
+    calculateLatencyMs: env.calculateLatencyMs,
+    submitLatencyMs: env.submitLatencyMs,
+    stateFile: env.stateFile,
     quiet: true,
   });
-  console.log(describe(sandbox, env.SANDBOX_STATE_FILE));
+  console.log(describe(sandbox, env.stateFile));
   const stop = (signal: string): void => {
     console.log(`\n${signal}: closing the sandbox`);
     sandbox.close().then(
