@@ -121,9 +121,10 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
     },
 
     /**
-     * Creates the payment, exactly once. The POST has no idempotency key, so a retry (attempt > 1)
-     * first lists the contractor's payments on the date and adopts an identical one (same method
-     * and amounts) that an earlier attempt made, instead of paying again.
+     * Creates the payment, exactly once. The POST has no idempotency key, so a retry (attempt > 1,
+     * or a new activity the workflow runs after a failed one: `mayHaveSent`) first lists the
+     * contractor's payments on the date and adopts an identical one (same method and amounts) that
+     * an earlier attempt made, instead of paying again.
      *
      * Adopt rule: only payments that did not exist before the first attempt count as ours. The
      * workflow lists identical payments just before creating (`existingPaymentIds`), so a legitimate
@@ -135,9 +136,10 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
      * goes into the run's notes so a person can check.
      */
     async createContractorPayment(
-      req: PaymentRequest & { existingPaymentIds: string[] },
+      req: PaymentRequest & { existingPaymentIds: string[]; mayHaveSent?: boolean },
     ): Promise<CreatedPayment> {
-      if (Context.current().info.attempt > 1) {
+      // `mayHaveSent`: the workflow retries after an earlier activity failed, which may have paid.
+      if (req.mayHaveSent || Context.current().info.attempt > 1) {
         const baseline = new Set(req.existingPaymentIds);
         const made = (await matchingPayments(gusto, req)).filter((p) => !baseline.has(p.uuid));
         if (made[0]) return { payment: paymentView(made[0]), adopted: true, candidates: made.length };

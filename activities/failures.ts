@@ -4,6 +4,8 @@
  *
  * - 5xx, 408, timeouts, connection errors: retryable, Temporal's backoff applies.
  * - 429: retryable after Gusto's Retry-After (`nextRetryDelay`), not sooner.
+ * - 401: retryable. The client drops the rejected token, so the next attempt fetches a fresh one
+ *   (e.g. after an OAuth rotation); failing the run instead could lose track of money already sent.
  * - 409: non-retryable `GustoConflict`; the activity that expects it (stale version) catches the
  *   GustoApiError itself, refetches and retries within its own logic.
  * - 404, 422, other 4xx: non-retryable, Gusto's `errors[]` carried in the details.
@@ -55,7 +57,7 @@ function fromApiError(err: GustoApiError): ApplicationFailure {
   return ApplicationFailure.create({
     message: err.message,
     type: typeFor(err.status),
-    nonRetryable: !err.retryable,
+    nonRetryable: !(err.retryable || err.status === 401),
     details: [details],
     ...(err.status === 429 && err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
   });

@@ -113,8 +113,10 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
       .then(toSnapshot);
   /** Prepare pages employee compensations 100 at a time; a page that adds no one new is the last. */
   const prepare = async (log: CallLog, { companyId, payrollId }: PayrollRef) => {
-    const pageOf = (page: number) =>
-      log.call(ENDPOINT.prepare, () => p.prepare(companyId, payrollId, { page, per: PAGE }));
+    const pageOf = (page: number) => {
+      stillWanted({ page });
+      return log.call(ENDPOINT.prepare, () => p.prepare(companyId, payrollId, { page, per: PAGE }));
+    };
     const first = await pageOf(1);
     const byEmployee = new Map((first.employee_compensations ?? []).map((c) => [c.employee_uuid, c]));
     for (let page = 2, added = byEmployee.size; added >= PAGE; page++) {
@@ -167,15 +169,27 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
       return input.withCatalog ? withCatalog(next.payroll_uuid) : log.done(toFound(next));
     },
 
-    /** Unprocessed regular payrolls whose deadline falls in [from, to). */
+    /**
+     * Unprocessed regular payrolls whose deadline falls in [from, to), listed by check date in
+     * [startDate, endDate] (explicit: Gusto's default range differs by filter).
+     */
     async listUpcomingPayrolls(input: {
       companyId: string;
       from: string;
       to: string;
+      startDate?: string;
+      endDate?: string;
     }): Promise<Counted<FoundPayroll[]>> {
       const log = new CallLog();
       const payrolls = await log.call(ENDPOINT.list, () =>
-        p.list(input.companyId, { processingStatuses: ['unprocessed'], payrollTypes: ['regular'], per: 100 }),
+        p.list(input.companyId, {
+          processingStatuses: ['unprocessed'],
+          payrollTypes: ['regular'],
+          startDate: input.startDate,
+          endDate: input.endDate,
+          dateFilterBy: input.startDate || input.endDate ? 'check_date' : undefined,
+          per: 100,
+        }),
       );
       const from = Date.parse(input.from);
       const to = Date.parse(input.to);
@@ -209,6 +223,8 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
         try {
           for (let i = 0; i < body.length; i += PAGE) {
             const chunk = body.slice(i, i + PAGE);
+            // A superseded attempt stops here: its chunks would only meet the newer attempt's 409s.
+            stillWanted({ attempt, chunk: i / PAGE });
             await log.call(
               ENDPOINT.update,
               () => p.updateChunk(ref.companyId, ref.payrollId, { employee_compensations: chunk }),
@@ -219,7 +235,6 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
         } catch (err) {
           if (!is409(err)) throw err;
           if (attempt >= UPDATE_MAX_ATTEMPTS) throw staleVersions(err, attempt);
-          Context.current().heartbeat({ attempt });
           prepared = await prepare(log, ref);
         }
       }
@@ -294,6 +309,7 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
      */
     async cancelPayroll(ref: PayrollRef): Promise<Counted<{ gustoCancelled: boolean }>> {
       const log = new CallLog();
+      const ctx = Context.current();
       const before = await read(log, ref);
       if (!before.processed && before.status === 'submitting') {
         throw ApplicationFailure.retryable(
@@ -301,7 +317,14 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
           'StillSubmitting',
         );
       }
-      if (!before.processed) return log.done({ gustoCancelled: false });
+      if (!before.processed) {
+        // The run only cancels what it submitted. Unprocessed with no failed request on a retry after
+        // we sent a cancel means our earlier attempt's cancel landed and only its answer was lost.
+        const sentBefore = (ctx.info.heartbeatDetails as { cancelSent?: boolean } | undefined)?.cancelSent;
+        const ours = ctx.info.attempt > 1 && (sentBefore === true || before.status === null);
+        return log.done({ gustoCancelled: ours });
+      }
+      ctx.heartbeat({ cancelSent: true });
       try {
         await log.call(ENDPOINT.cancel, () => p.cancel(ref.companyId, ref.payrollId), is422);
       } catch (err) {
@@ -326,6 +349,13 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
 }
 
 export type PayrollActivities = ReturnType<typeof createPayrollActivities>;
+
+/** Heartbeats (when in an activity) and stops if the attempt was cancelled or superseded. */
+function stillWanted(progress: unknown): void {
+  const ctx = Context.current();
+  ctx.heartbeat(progress);
+  if (ctx.cancellationSignal.aborted) throw new CancelledFailure('activity attempt cancelled');
+}
 
 // ---------------------------------------------------------------------------------------------
 // Narrowing Gusto's payroll to what the run decides on

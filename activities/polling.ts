@@ -4,24 +4,44 @@ export interface BackoffOptions {
   initialMs?: number;
   maxMs?: number;
   factor?: number;
+  /** Heartbeat period while a read is in flight. */
+  readHeartbeatMs?: number;
 }
 
 /**
  * Polls `read` until it returns a value, heartbeating between reads and backing off from about 1 s to
  * 30 s. Runs inside an activity: a cancelled wait (the webhook won the race) rejects the sleep, and a
  * worker that died is noticed through the heartbeat timeout and the poll restarts elsewhere.
+ *
+ * One read can take longer than a heartbeat timeout on its own (up to 45 s waiting for a rate-limit
+ * slot plus the 30 s HTTP timeout), so the poller also heartbeats every 10 s while a read is in
+ * flight: a live worker is never mistaken for a dead one and restarted from the 1 s backoff.
  */
 export async function pollWithBackoff<T>(
   read: () => Promise<T | undefined>,
-  { initialMs = 1_000, maxMs = 30_000, factor = 2 }: BackoffOptions = {},
+  { initialMs = 1_000, maxMs = 30_000, factor = 2, readHeartbeatMs = 10_000 }: BackoffOptions = {},
 ): Promise<T> {
   const ctx = Context.current();
   let delay = initialMs;
   for (let attempt = 1; ; attempt++) {
-    const value = await read();
+    const value = await whileHeartbeating(ctx, readHeartbeatMs, { attempt, reading: true }, read);
     if (value !== undefined) return value;
     ctx.heartbeat({ attempt, nextDelayMs: delay });
     await ctx.sleep(delay);
     delay = Math.min(maxMs, Math.round(delay * factor));
+  }
+}
+
+async function whileHeartbeating<R>(
+  ctx: Context,
+  everyMs: number,
+  details: object,
+  fn: () => Promise<R>,
+): Promise<R> {
+  const timer = setInterval(() => ctx.heartbeat(details), everyMs);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
   }
 }

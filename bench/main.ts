@@ -26,8 +26,8 @@ import { resolveDevServerExecutable } from '../scripts/temporal-servers.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sim/server.js';
 import { prebuiltWorkflowBundle } from '../test/harness/bundle.js';
 import { runWorker, startSandbox, timeSkippingEnv } from '../test/harness/index.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../test/harness/webhook-receiver.js';
 import { payrollRunId } from '../workflows/ids.js';
-import { startReceiver, type BenchReceiver } from './receiver.js';
 
 const config = z
   .object({
@@ -102,7 +102,7 @@ async function waitingBench(t: Temporal) {
     seed: { companies: runs * MODES.length + 6, seed: 42 },
   });
   const gusto = gustoFor(sandbox);
-  const receiver = await startReceiver(t.client, gusto);
+  const receiver = await startWebhookReceiver(t.client, gusto);
   const companies = sandbox.companies.map((c) => c.uuid);
   const out = [];
   try {
@@ -122,7 +122,7 @@ async function waitingBench(t: Temporal) {
 async function measureMode(
   t: Temporal,
   sandbox: Sandbox,
-  receiver: BenchReceiver,
+  receiver: WebhookReceiver,
   companies: string[],
   polling: boolean,
 ) {

@@ -33,7 +33,7 @@ import {
   type PaymentLine,
 } from '../workflows/contractor-payment.messages.js';
 import { contractorPaymentGroupId, contractorPaymentId } from '../workflows/ids.js';
-import { parseInput, ServiceError, toServiceError } from './errors.js';
+import { parseInput, serviceCall, ServiceError, toServiceError, withMessageField } from './errors.js';
 
 export type * from '../workflows/contractor-payment.messages.js';
 
@@ -219,7 +219,7 @@ export async function getContractorPaymentState(
   ref: unknown,
 ): Promise<AnyState> {
   const { kind, handle } = runOf(deps, ref);
-  return call<AnyState>(() =>
+  return serviceCall<AnyState>(() =>
     kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery),
   );
 }
@@ -236,7 +236,7 @@ export async function approveContractorPayment(
       args: [{ amount: canonicalMoney(amount), debitDate, by }],
     });
   } catch (err) {
-    throw (await endedRunError(handle, kind, 'approve')) ?? withField(toServiceError(err));
+    throw (await endedRunError(handle, kind, 'approve')) ?? withMessageField(toServiceError(err));
   }
 }
 
@@ -254,7 +254,7 @@ export async function cancelContractorPayment(
   try {
     return await handle.executeUpdate(cancelUpdate, { args: [{ reason, by }] });
   } catch (err) {
-    throw (await endedRunError(handle, kind, 'cancel')) ?? withField(toServiceError(err));
+    throw (await endedRunError(handle, kind, 'cancel')) ?? withMessageField(toServiceError(err));
   }
 }
 
@@ -264,7 +264,9 @@ export async function waitForContractorPaymentResult(
   ref: unknown,
 ): Promise<ContractorPaymentResult | ContractorPaymentGroupResult> {
   const { handle } = runOf(deps, ref);
-  return call(() => handle.result() as Promise<ContractorPaymentResult | ContractorPaymentGroupResult>);
+  return serviceCall(
+    () => handle.result() as Promise<ContractorPaymentResult | ContractorPaymentGroupResult>,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -318,7 +320,8 @@ async function startRun(
   try {
     return { handle: await start(), started: true };
   } catch (err) {
-    if ((err as Error)?.name !== 'WorkflowExecutionAlreadyStartedError') throw withField(toServiceError(err));
+    if ((err as Error)?.name !== 'WorkflowExecutionAlreadyStartedError')
+      throw withMessageField(toServiceError(err));
     return { handle: deps.temporal.workflow.getHandle(workflowId), started: false };
   }
 }
@@ -335,9 +338,9 @@ async function previewedState<S extends AnyState>(
   try {
     return (await handle.executeUpdate(update)) as S;
   } catch (err) {
-    if ((await isRunning(handle)) !== false) throw withField(toServiceError(err));
+    if ((await isRunning(handle)) !== false) throw withMessageField(toServiceError(err));
     // The run had already ended (an earlier start of the same key): its state tells how.
-    const state = await call(() => handle.query(query) as Promise<S>);
+    const state = await serviceCall(() => handle.query(query) as Promise<S>);
     if (state.stage === 'failed') throw failedRunError(state);
     return state;
   }
@@ -346,7 +349,7 @@ async function previewedState<S extends AnyState>(
 /** A failed run's recorded error, as the ServiceError its failure would have mapped to. */
 function failedRunError(state: AnyState): ServiceError {
   const { type = 'Failed', message = 'the run failed', errors } = state.lastError ?? {};
-  return withField(
+  return withMessageField(
     toServiceError({ name: 'ApplicationFailure', type, message, details: errors ? [{ errors }] : [] }),
   );
 }
@@ -400,21 +403,6 @@ async function isRunning(handle: WorkflowHandle): Promise<boolean | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw withField(toServiceError(err));
-  }
-}
-
-/** Rules are written "field: rule"; lift the field so a caller can point at it. */
-function withField(err: ServiceError): ServiceError {
-  if (err.field) return err;
-  const field = /^([A-Za-z_][\w.[\]]*): /.exec(err.message)?.[1];
-  return field ? new ServiceError(err.code, err.message, field, err.details) : err;
 }
 
 function fromGustoError(err: unknown): ServiceError {

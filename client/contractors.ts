@@ -23,7 +23,7 @@ import {
   type TransitionState,
 } from '../workflows/contractor-transition.js';
 import { contractorDeactivationId, contractorDeletionId } from '../workflows/ids.js';
-import { parseInput, ServiceError, toServiceError } from './errors.js';
+import { parseInput, serviceCall, ServiceError, toServiceError, withMessageField } from './errors.js';
 
 export type {
   ConflictPolicy,
@@ -118,7 +118,7 @@ export async function getTransitionState(
   ref: unknown,
 ): Promise<TransitionState> {
   const { kind, contractorId } = parseInput(transitionRefSchema, ref);
-  return call(() => transitionHandle(deps, kind, contractorId).query(transitionStateQuery));
+  return serviceCall(() => transitionHandle(deps, kind, contractorId).query(transitionStateQuery));
 }
 
 /** Cancels a scheduled transition (until its date, or in the grace period of a past-dated one). */
@@ -131,14 +131,14 @@ export async function cancelTransition(
   try {
     return await handle.executeUpdate(cancelTransitionUpdate, { args: [{ reason }] });
   } catch (err) {
-    throw (await closedRunError(handle, kind)) ?? fieldFromMessage(toServiceError(err));
+    throw (await closedRunError(handle, kind)) ?? withMessageField(toServiceError(err));
   }
 }
 
 /** Waits until the run ends and returns its final state (outcome completed, cancelled, ...). */
 export async function waitForTransition(deps: ContractorServiceDeps, ref: unknown): Promise<TransitionState> {
   const { kind, contractorId } = parseInput(transitionRefSchema, ref);
-  return call(() => transitionHandle(deps, kind, contractorId).result());
+  return serviceCall(() => transitionHandle(deps, kind, contractorId).result());
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ export async function deactivateContractorNow(
   input: unknown,
 ): Promise<DeactivationResult> {
   const ref = parseInput(contractorRefSchema, input);
-  return call(() =>
+  return serviceCall(() =>
     deps.temporal.workflow.execute(contractorDeactivationWorkflow, {
       taskQueue: deps.taskQueue,
       workflowId: contractorDeactivationId(ref.contractorId),
@@ -163,7 +163,7 @@ export async function deactivateContractorNow(
 /** Deletes a contractor who was never paid; a paid one is refused with the advice to dismiss instead. */
 export async function deleteContractor(deps: ContractorServiceDeps, input: unknown): Promise<DeletionResult> {
   const ref = parseInput(contractorRefSchema, input);
-  return call(() =>
+  return serviceCall(() =>
     deps.temporal.workflow.execute(contractorDeletionWorkflow, {
       taskQueue: deps.taskQueue,
       workflowId: contractorDeletionId(ref.contractorId),
@@ -200,7 +200,7 @@ async function startTransition(
   date: string,
   start: () => Promise<WorkflowHandle>,
 ): Promise<TransitionState> {
-  const handle = await call(start);
+  const handle = await serviceCall(start);
   const state = await scheduledState(handle);
   if (state.date !== date) {
     throw new ServiceError(
@@ -219,8 +219,9 @@ async function scheduledState(handle: WorkflowHandle): Promise<TransitionState> 
   } catch (err) {
     // A run that ended before the update arrived (bad input, refused, adopted and done) tells us why
     // through its result.
-    if ((await isRunning(handle)) === false) return call(() => handle.result() as Promise<TransitionState>);
-    throw fieldFromMessage(toServiceError(err));
+    if ((await isRunning(handle)) === false)
+      return serviceCall(() => handle.result() as Promise<TransitionState>);
+    throw withMessageField(toServiceError(err));
   }
 }
 
@@ -261,21 +262,6 @@ async function isRunning(handle: WorkflowHandle): Promise<boolean | undefined> {
 
 function transitionHandle(deps: ContractorServiceDeps, kind: TransitionKind, contractorId: string) {
   return deps.temporal.workflow.getHandle(transitionWorkflowId(kind, contractorId));
-}
-
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw fieldFromMessage(toServiceError(err));
-  }
-}
-
-/** The workflows write rule messages as "field: rule"; lift the field so callers can point at it. */
-function fieldFromMessage(err: ServiceError): ServiceError {
-  if (err.field) return err;
-  const field = /^([A-Za-z_][\w.[\]]*): /.exec(err.message)?.[1];
-  return field ? new ServiceError(err.code, err.message, field, err.details) : err;
 }
 
 function isTimeZone(timeZone: string): boolean {

@@ -99,6 +99,30 @@ export function parseInput<T>(
   return result.data;
 }
 
+/** Rules are written "field: rule": the field such a message names, if it names one. */
+export function fieldInMessage(message: string): string | undefined {
+  return /^([A-Za-z_][\w.[\]]*): /.exec(message)?.[1];
+}
+
+/** `err` pointing at the field its message names, unless it points at one already. */
+export function withMessageField(err: ServiceError): ServiceError {
+  if (err.field) return err;
+  const field = fieldInMessage(err.message);
+  return field ? new ServiceError(err.code, err.message, field, err.details) : err;
+}
+
+/** Runs a call to Temporal or Gusto; what it throws becomes a ServiceError that names the field. */
+export async function serviceCall<T>(
+  fn: () => Promise<T>,
+  withField: (err: ServiceError) => ServiceError = withMessageField,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw withField(toServiceError(err));
+  }
+}
+
 /**
  * Maps what Temporal's client throws to a ServiceError. Workflows refuse operations by throwing
  * ApplicationFailure with type `Refused`, `Conflict`, `InvalidInput` or `NotFound` from update

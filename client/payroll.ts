@@ -39,7 +39,7 @@ import {
 } from '../workflows/search-attributes.js';
 import type { payrollRunWorkflow } from '../workflows/payroll-run.js';
 import type { findPayrollWorkflow } from '../workflows/upcoming-payrolls.js';
-import { parseInput, ServiceError, toServiceError } from './errors.js';
+import { fieldInMessage, parseInput, serviceCall, ServiceError, toServiceError } from './errors.js';
 
 export type {
   CancelResult,
@@ -433,19 +433,14 @@ async function endedRunError(handle: WorkflowHandle): Promise<ServiceError | und
   );
 }
 
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw withField(toServiceError(err));
-  }
+function call<T>(fn: () => Promise<T>): Promise<T> {
+  return serviceCall(fn, withField);
 }
 
 /** Workflows name the field in their refusals ("edits[0].hours: ..."), in details or the message. */
 function withField(err: ServiceError): ServiceError {
   if (err.field) return err;
   const detail = Array.isArray(err.details) ? (err.details[0] as { field?: unknown } | undefined) : undefined;
-  const field =
-    typeof detail?.field === 'string' ? detail.field : /^([A-Za-z_][\w.[\]]*): /.exec(err.message)?.[1];
+  const field = typeof detail?.field === 'string' ? detail.field : fieldInMessage(err.message);
   return field ? new ServiceError(err.code, err.message, field, err.details) : err;
 }

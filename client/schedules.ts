@@ -36,7 +36,16 @@ const isTimeZone = (tz: string) => {
   }
 };
 
-export const payrollScheduleSchema = z.strictObject({
+/** The longest run of days between consecutive firing days, going round the week. */
+export function longestFiringGapDays(daysOfWeek: readonly string[]): number {
+  const days = [...new Set(daysOfWeek.map((d) => DAYS.indexOf(d as (typeof DAYS)[number])))].sort(
+    (a, b) => a - b,
+  );
+  return Math.max(...days.map((d, i) => (i + 1 < days.length ? days[i + 1]! - d : days[0]! + 7 - d)));
+}
+
+export const payrollScheduleSchema = z
+  .strictObject({
   companyId: uuidInput,
   /** The company's IANA time zone; the calendar below is read in it (DST included). */
   timeZone: z
@@ -69,7 +78,18 @@ export const payrollScheduleSchema = z.strictObject({
   polling: z.boolean().default(true),
   paused: z.boolean().default(false),
   note: z.string().max(500).optional(),
-});
+})
+  // A deadline between two firings must be seen by the earlier one, or it is only found once late.
+  .superRefine((s, ctx) => {
+    const gap = longestFiringGapDays(s.daysOfWeek);
+    if (s.lookAheadDays < gap) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lookAheadDays'],
+        message: `must be at least ${gap}: the longest gap between firings (daysOfWeek) is ${gap} days`,
+      });
+    }
+  });
 export type PayrollScheduleInput = z.input<typeof payrollScheduleSchema>;
 
 const companySchema = z.strictObject({ companyId: uuidInput, note: z.string().max(500).optional() });

@@ -137,7 +137,7 @@ export class Transport {
     const endpoint = `${spec.method} ${spec.template}`;
     const path = fillTemplate(spec.template, spec.params).replace(/^\/+/, '');
     const bucket = spec.auth === 'system' ? 'system' : spec.auth.companyId;
-    await this.deps.limiter?.acquire(bucket);
+    await this.deps.limiter?.acquire(bucket, endpoint);
     const token =
       spec.auth === 'system'
         ? await this.deps.tokens.systemToken()

@@ -6,7 +6,16 @@
  *
  * The window is a log of request instants (exact sliding window, at most `limit` entries per key).
  * Waiters are served first come, first served per key.
+ *
+ * The wait is bounded (`maxWaitMs`): a request whose slot (or the end of a 429 block) lies further
+ * away is refused with a retryable 429 GustoApiError without being sent. Activities rely on this:
+ * an attempt finishes, sent or not, within maxWaitMs plus the HTTP timeout, so a timed-out attempt
+ * can never send its POST after the retry has already looked for it (see the creator's
+ * startToCloseTimeout in workflows/contractor-payment.shared.ts).
  */
+import { GustoApiError } from './errors.js';
+
+export const DEFAULT_MAX_WAIT_MS = 45_000;
 
 export interface LimiterClock {
   now(): number;
@@ -19,8 +28,12 @@ export const systemClock: LimiterClock = {
 };
 
 export interface RateLimiter {
-  /** Resolves when a request for `key` may be sent; the slot is taken on resolution. */
-  acquire(key: string): Promise<void>;
+  /**
+   * Resolves when a request for `key` may be sent; the slot is taken on resolution. Rejects with a
+   * retryable 429 GustoApiError (code NOT_SENT_RATE_LIMITED, `retryAfterMs` = when the slot frees)
+   * when that would be more than `maxWaitMs` after the call; the request must then not be sent.
+   */
+  acquire(key: string, endpoint?: string): Promise<void>;
   /** Gusto said 429: no request for `key` before `ms` from now. */
   blockFor(key: string, ms: number): void;
 }
@@ -29,6 +42,8 @@ export interface RateLimiterOptions {
   /** Requests per window per key. Default 200 (Gusto's limit); lower it when several workers share tokens. */
   limit?: number;
   windowMs?: number;
+  /** Longest wait for a slot before the request is refused unsent. Default 45 s. */
+  maxWaitMs?: number;
   clock?: LimiterClock;
 }
 
@@ -44,7 +59,9 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const limit = options.limit ?? 200;
   const windowMs = options.windowMs ?? 60_000;
   const clock = options.clock ?? systemClock;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError('rate limit must be a positive integer');
+  if (!(maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be zero or more');
   const buckets = new Map<string, Bucket>();
 
   const bucketFor = (key: string): Bucket => {
@@ -64,7 +81,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     return (bucket.stamps[0] as number) + windowMs - now;
   };
 
-  const takeSlot = async (bucket: Bucket): Promise<void> => {
+  /**
+   * Waiters queue behind each other, and each one gives up as soon as its slot would come after its
+   * own deadline, so no waiter (and nobody behind it) waits past its deadline.
+   */
+  const takeSlot = async (bucket: Bucket, deadline: number, endpoint: string): Promise<void> => {
     for (;;) {
       const now = clock.now();
       const wait = waitTime(bucket, now);
@@ -72,14 +93,16 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         bucket.stamps.push(now);
         return;
       }
+      if (now + wait > deadline) throw notSent(endpoint, wait);
       await clock.sleep(wait);
     }
   };
 
   return {
-    acquire(key) {
+    acquire(key, endpoint = 'rate limiter') {
       const bucket = bucketFor(key);
-      const turn = bucket.tail.then(() => takeSlot(bucket));
+      const deadline = clock.now() + maxWaitMs;
+      const turn = bucket.tail.then(() => takeSlot(bucket, deadline, endpoint));
       bucket.tail = turn.catch(() => undefined);
       return turn;
     },
@@ -89,4 +112,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       bucket.blockedUntil = Math.max(bucket.blockedUntil, clock.now() + ms);
     },
   };
+}
+
+/** The refusal of a request that was never sent: retryable once the slot frees. */
+function notSent(endpoint: string, retryAfterMs: number): GustoApiError {
+  return new GustoApiError({
+    status: 429,
+    endpoint,
+    retryAfterMs,
+    code: 'NOT_SENT_RATE_LIMITED',
+    message: `not sent: the request budget frees a slot in ${retryAfterMs} ms, beyond the wait bound`,
+  });
 }

@@ -70,6 +70,18 @@ async function untilNamespaceKnown<T>(call: () => Promise<T>, timeoutMs = 60_000
   }
 }
 
+/** Registers `keys` in `namespace`, each with the index type it is declared with. */
+export async function addSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: readonly (typeof ALL_SEARCH_ATTRIBUTES)[number][],
+): Promise<void> {
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(keys.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]!])),
+  });
+}
+
 export async function ensureSearchAttributes(
   connection: Connection,
   namespace: string,
@@ -80,12 +92,7 @@ export async function ensureSearchAttributes(
   );
   const existing = new Set(Object.keys(customAttributes ?? {}));
   const missing = ALL_SEARCH_ATTRIBUTES.filter((key) => !existing.has(key.name));
-  if (missing.length > 0) {
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]!])),
-    });
-  }
+  if (missing.length > 0) await addSearchAttributes(connection, namespace, missing);
   log(`search attributes: ${missing.length} added, ${existing.size} already there`);
 }
 

@@ -6,6 +6,7 @@ import { fromCents, fromThousandths, type Cents } from '../gusto/money.js';
 import { wageTotal } from './contractor-payment-rules.js';
 import { mayCancel } from './funding.js';
 import type { Company, Contractor, ContractorPayment, ContractorPaymentGroup } from './model.js';
+import { RECEIPT_LICENSEE, RECEIPT_TERMS } from './receipts.js';
 
 type Json = Record<string, unknown>;
 
@@ -98,10 +99,7 @@ export function paymentReceiptJson(
     name_of_recipient:
       contractor?.businessName ?? `${contractor?.firstName ?? ''} ${contractor?.lastName ?? ''}`.trim(),
     debit_date: p.debitDate,
-    license: 'Sandbox receipt: no money was moved.',
-    license_uri: 'https://gusto.com/about/licenses',
-    right_to_refund: 'Sandbox receipt: refund rights are described in the live receipt.',
-    liability_of_licensee: 'Sandbox receipt: licensee liability is described in the live receipt.',
+    ...RECEIPT_TERMS,
     totals: { company_debit: fromCents(wageTotal(p) + p.reimbursement) },
     contractor_payments: [
       {
@@ -116,14 +114,7 @@ export function paymentReceiptJson(
         reimbursement: fromCents(p.reimbursement),
       },
     ],
-    licensee: {
-      name: 'Gusto',
-      address: '525 20th St',
-      city: 'San Francisco',
-      state: 'CA',
-      postal_code: '94107',
-      phone_number: '4157778888',
-    },
+    licensee: RECEIPT_LICENSEE,
   };
 }
 

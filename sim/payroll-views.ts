@@ -9,6 +9,7 @@ import type { Sim } from './context.js';
 import type { CompResult, Employee, EmployeeComp, Payroll, PayrollTotals } from './model.js';
 import { computeComp, FIXED_COMPENSATION_TYPES, MULTIPLIERS } from './payroll-math.js';
 import { calculationOf, isCancellable, scheduleOf } from './payroll-state.js';
+import { RECEIPT_LICENSEE, RECEIPT_TERMS } from './receipts.js';
 
 type Json = Record<string, unknown>;
 
@@ -264,10 +265,7 @@ export function payrollReceipt(sim: Sim, payroll: Payroll): Json {
     recipient_notice:
       'Direct deposits are credited to employee accounts on the check date; checks are handed out by the employer.',
     debit_date: dateIn(new Date(payroll.deadline), GUSTO_TIME_ZONE),
-    license: 'Sandbox receipt: no money was moved.',
-    license_uri: 'https://gusto.com/about/licenses',
-    right_to_refund: 'Sandbox receipt: refund rights are described in the live receipt.',
-    liability_of_licensee: 'Sandbox receipt: licensee liability is described in the live receipt.',
+    ...RECEIPT_TERMS,
     totals: {
       company_debit: fromCents(t.companyDebit),
       net_pay_debit: fromCents(t.netPayDebit),
@@ -277,14 +275,7 @@ export function payrollReceipt(sim: Sim, payroll: Payroll): Json {
     },
     taxes: mergeByName(t),
     employee_compensations: comps.map((c) => receiptLine(sim, calculation.results.get(c.employeeUuid), c)),
-    licensee: {
-      name: 'Gusto',
-      address: '525 20th St',
-      city: 'San Francisco',
-      state: 'CA',
-      postal_code: '94107',
-      phone_number: '4157778888',
-    },
+    licensee: RECEIPT_LICENSEE,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { fromCents } from '../gusto/money.js';
+import { PAYROLL_LIST_INCLUDES, PAYROLL_SHOW_INCLUDES } from '../gusto/schemas/payrolls.js';
 import { addDays, daysBetween, dateIn } from './calendar.js';
 import { accepted, json, type Ctx, type Reply, type RouteDef } from './context.js';
 import { invalidAttribute, invalidOperation, notFound, unprocessable, type ErrorItem } from './errors.js';
@@ -30,18 +31,6 @@ import {
   unprocessedPayroll,
 } from './payroll-views.js';
 import { boolParam, dateParam, enumListParam, paginate, parseBody } from './validation.js';
-
-const LIST_INCLUDES = ['taxes', 'payroll_status_meta', 'totals', 'risk_blockers', 'reversals'] as const;
-const SHOW_INCLUDES = [
-  'benefits',
-  'deductions',
-  'taxes',
-  'payroll_status_meta',
-  'totals',
-  'risk_blockers',
-  'reversals',
-  'payroll_taxes',
-] as const;
 
 const BLOCKER_MESSAGES: Record<string, string> = {
   missing_bank_info: 'The company needs a bank account before it can run payroll.',
@@ -123,7 +112,7 @@ function listPayrolls(ctx: Ctx): Reply {
   materializePayrolls(ctx.sim, company, ctx.now);
   const filter = listFilter(ctx, company);
   const types = enumListParam(ctx.query, 'payroll_types', ['regular', 'off_cycle', 'external'] as const);
-  const include = new Set<string>(enumListParam(ctx.query, 'include', LIST_INCLUDES));
+  const include = new Set<string>(enumListParam(ctx.query, 'include', PAYROLL_LIST_INCLUDES));
   const nowMs = ctx.now.getTime();
   const matches = (types.length === 0 || types.includes('regular') ? company.payrollIds : [])
     .map((id) => ctx.sim.store.payrolls.get(id))
@@ -171,7 +160,7 @@ function sortComps(ctx: Ctx, comps: EmployeeComp[]): EmployeeComp[] {
 function showPayroll(ctx: Ctx): Reply {
   companyOf(ctx, 'company_id');
   const payroll = loadPayroll(ctx);
-  const include = new Set<string>(enumListParam(ctx.query, 'include', SHOW_INCLUDES));
+  const include = new Set<string>(enumListParam(ctx.query, 'include', PAYROLL_SHOW_INCLUDES));
   const page = paginate(sortComps(ctx, [...compsOf(ctx.sim.store, payroll).values()]), ctx.query, {
     forced: true,
   });

@@ -8,32 +8,13 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { SUBSCRIPTION_TYPES } from '../gusto/schemas/events.js';
 import { json, noContent, type Ctx, type Reply, type RouteDef, type WebhookConfig } from './context.js';
 import { invalidAttribute, notFound } from './errors.js';
 import type { SandboxEvent, WebhookSubscription } from './model.js';
 import type { Prng } from './prng.js';
 import type { Store } from './store.js';
 import { parseBody } from './validation.js';
-
-const SUBSCRIPTION_TYPES = [
-  'BankAccount',
-  'Company',
-  'CompanyBenefit',
-  'Contractor',
-  'ContractorPayment',
-  'Employee',
-  'EmployeeBenefit',
-  'EmployeeJobCompensation',
-  'ExternalPayroll',
-  'Form',
-  'Location',
-  'Notification',
-  'Payroll',
-  'PayrollSync',
-  'PaySchedule',
-  'PeopleBatch',
-  'Signatory',
-] as const;
 
 /** Which subscription type an event's entity belongs to. */
 const TYPE_OF_ENTITY: Record<string, string> = {

@@ -80,16 +80,26 @@ export async function contractorPaymentGroupWorkflow(
     previewedOn = pacificToday();
   };
 
-  /** Manual policy: hold for approval; a total that changed by the time it is approved needs another. */
+  /**
+   * Manual policy: hold for approval. A total or debit date (and so cancel cutoff) that changed by
+   * the time it is approved needs another approval.
+   */
   const reviewGate = async (): Promise<boolean> => {
     if (input.approval !== 'manual') return true;
     for (;;) {
       if (!(await run.awaitApproval())) return false;
       if (pacificToday() === previewedOn) return true;
       const approvedAmount = state.totals?.amount;
+      const approvedDebitDate = state.debitDate;
       await preview();
-      if (state.totals?.amount === approvedAmount) return true;
-      state.notes.push(`totals changed from ${approvedAmount} to ${state.totals?.amount} after approval`);
+      const amountSame = state.totals?.amount === approvedAmount;
+      if (amountSame && state.debitDate === approvedDebitDate) return true;
+      if (!amountSame) {
+        state.notes.push(`totals changed from ${approvedAmount} to ${state.totals?.amount} after approval`);
+      }
+      if (state.debitDate !== approvedDebitDate) {
+        state.notes.push(`debit date moved from ${approvedDebitDate} to ${state.debitDate} after approval`);
+      }
     }
   };
 

@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  isCancellation,
   proxyActivities,
   setHandler,
   sleep,
@@ -43,11 +44,17 @@ export const gusto = proxyActivities<Activities>({ startToCloseTimeout: '30s', r
 
 /**
  * The single-payment POST has no idempotency key: a retry first looks for the payment the failed
- * attempt may have made. The short timeout brings that retry soon after a worker dies mid-call; the
- * longer first interval lets a request still in flight at Gusto settle before we look.
+ * attempt may have made, and adopts it. That is only sound if the failed attempt can no longer send
+ * its POST once the retry has looked.
+ *
+ * Invariant: an attempt always finishes (sent or not) before its timeout, so attempts never overlap.
+ * An attempt waits at most 45 s for a rate-limit slot (the limiter's maxWaitMs; beyond it the
+ * request is refused unsent), then the token call and the POST are bounded by the 30 s HTTP timeout
+ * each: 45 + 30 + 30 s < 2 minutes. Keep this timeout above that sum if any of those bounds grows.
+ * The longer first interval lets a request still in flight at Gusto settle before we look.
  */
 export const creator = proxyActivities<Activities>({
-  startToCloseTimeout: '20s',
+  startToCloseTimeout: '2 minutes',
   retry: { ...retry, initialInterval: '3s' },
 });
 
@@ -144,6 +151,28 @@ export class PaymentProcess<S extends RunState> {
       } catch (err) {
         if (!applicationFailureOf(err)) throw err;
         await sleep('1 hour');
+      }
+    }
+  }
+
+  /**
+   * A step that may commit money without our hearing of it (the single-payment create, which has no
+   * idempotency key). Like `persist`, the run must not fail from its first attempt on: a failed run
+   * frees the workflow id, and a new start with the same business key would pay again. So a failure
+   * is recorded and the step retried (told it may already have sent, so it adopts) every hour, and
+   * a person may cancel in between. Resolves undefined when cancelled.
+   */
+  async persistUnlessCancelled<T>(
+    step: string,
+    fn: (mayHaveSent: boolean) => Promise<T>,
+  ): Promise<T | undefined> {
+    for (let mayHaveSent = false; ; mayHaveSent = true) {
+      try {
+        return await this.call(step, () => fn(mayHaveSent));
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        await condition(() => this.cancelAsk !== undefined, '1 hour');
+        if (await this.serveCancel()) return undefined;
       }
     }
   }

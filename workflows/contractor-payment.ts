@@ -31,11 +31,19 @@ export async function contractorPaymentWorkflow(
   const line = lineOf(input);
   const state = initialState(input, line);
   let payment: PaymentView | undefined;
+  /** Identical payments that existed before our first create attempt; set once we try to create. */
+  let baseline: string[] | undefined;
+  /** A payment a create attempt made although we never heard back (the adopt rule), if any. */
+  const madeUnheard = async (before: string[]): Promise<string | undefined> => {
+    const ids = await gusto.listMatchingContractorPayments({ companyId, date, line });
+    return ids.find((id) => !before.includes(id));
+  };
   const run = new PaymentProcess(state, {
     payments: () => (payment ? [payment] : []),
     cancelAtGusto: async () => {
-      if (!payment) return false;
-      await gusto.cancelContractorPayment({ companyId, paymentId: payment.paymentId });
+      const paymentId = payment?.paymentId ?? (baseline && (await madeUnheard(baseline)));
+      if (!paymentId) return false;
+      await gusto.cancelContractorPayment({ companyId, paymentId });
       return true;
     },
   });
@@ -87,21 +95,39 @@ export async function contractorPaymentWorkflow(
   /** Manual policy: hold for approval of the totals. False when cancelled meanwhile. */
   const reviewGate = async (): Promise<boolean> => {
     if (input.approval !== 'manual') return true;
-    if (!(await run.awaitApproval())) return false;
-    // Approved on a later day: the ACH schedule may have moved the debit date.
-    if (pacificToday() !== previewedOn) await previewDebitDate();
-    return true;
+    for (;;) {
+      if (!(await run.awaitApproval())) return false;
+      // Approved on a later day: the ACH schedule may have moved the debit date, and with it the
+      // cancel cutoff the approver agreed to; a moved date needs another approval.
+      if (pacificToday() === previewedOn) return true;
+      const approvedDebitDate = state.debitDate;
+      await previewDebitDate();
+      if (state.debitDate === approvedDebitDate) return true;
+      state.notes.push(`debit date moved from ${approvedDebitDate} to ${state.debitDate} after approval`);
+    }
   };
 
-  /** Creates the payment, or adopts the one a failed attempt made (see the adopt rule). */
-  const createOnce = async (): Promise<string> => {
+  /**
+   * Creates the payment, or adopts the one a failed attempt made (see the adopt rule). From the
+   * first attempt on the run never fails (persistUnlessCancelled). Undefined: cancelled meanwhile.
+   */
+  const createOnce = async (): Promise<string | undefined> => {
     run.setStage('creating');
     const existingPaymentIds = await run.call('list', () =>
       gusto.listMatchingContractorPayments({ companyId, date, line }),
     );
-    const created = await run.call('create', () =>
-      creator.createContractorPayment({ companyId, date, line, asOf: asOf(), existingPaymentIds }),
+    baseline = existingPaymentIds;
+    const created = await run.persistUnlessCancelled('create', (mayHaveSent) =>
+      creator.createContractorPayment({
+        companyId,
+        date,
+        line,
+        asOf: asOf(),
+        existingPaymentIds,
+        ...(mayHaveSent ? { mayHaveSent } : {}),
+      }),
     );
+    if (!created) return undefined;
     track(created.payment);
     if (created.adopted) state.notes.push(adoptionNote(created.payment.paymentId, created.candidates ?? 1));
     return created.payment.paymentId;
@@ -131,6 +157,7 @@ export async function contractorPaymentWorkflow(
     if (await run.serveCancel()) return end('cancelled');
 
     const paymentId = await createOnce();
+    if (paymentId === undefined) return end('cancelled');
     const readBack = await run.persist('read', () => gusto.getContractorPayment({ companyId, paymentId }));
     if (!readBack) return endDeletedOutside();
     track(readBack);

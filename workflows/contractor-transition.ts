@@ -270,6 +270,8 @@ class Transition {
   private readonly state: TransitionState;
   private readonly wakeups = Wakeups.listen();
   private cancelInFlight = false;
+  /** Conflicts this run cancelled (as read before), to put back if ours is then refused. */
+  private readonly cancelled: Conflict[] = [];
   /** Set once the start is settled: scheduled (or adopted), finished early, or failed. */
   private started?: { failure?: ApplicationFailure };
 
@@ -311,7 +313,7 @@ class Transition {
       const decision = await this.resolveConflicts(contractor);
       if (decision.action === 'stays_dismissed') return this.finish('completed');
       this.enter('scheduling');
-      await this.schedule(decision);
+      await this.scheduleOrRestore(decision);
       this.enter('waiting_for_date');
       const atDate = await this.holdUntil(this.effectiveAt());
       if (atDate !== 'arrived') return this.finish(atDate);
@@ -378,6 +380,57 @@ class Transition {
     return decision;
   }
 
+  /**
+   * Schedules ours; if Gusto refuses it after we cancelled what was in the way, puts the cancelled
+   * transitions back (best effort) so the contractor does not lose them for a change that never came,
+   * and says in the failure what was cancelled and what was restored.
+   */
+  private async scheduleOrRestore(decision: Decision): Promise<void> {
+    try {
+      await this.schedule(decision);
+    } catch (err) {
+      if (this.cancelled.length === 0) throw err;
+      const failure = asFailure(err);
+      const report = await this.restoreCancelled();
+      throw ApplicationFailure.nonRetryable(
+        `${failure.message}; ${report}`,
+        failure.type ?? 'Refused',
+        ...(failure.details ?? []),
+      );
+    }
+  }
+
+  /** Re-schedules the conflicts this run cancelled, from the snapshot taken before. A summary. */
+  private async restoreCancelled(): Promise<string> {
+    const restored: string[] = [];
+    const lost: string[] = [];
+    for (const conflict of this.cancelled) {
+      const what = describeConflict(conflict);
+      if (conflict.date === null) {
+        lost.push(`${what} (its date was unknown)`);
+        continue;
+      }
+      try {
+        const result = await gusto.scheduleContractorTransition({
+          kind: conflict.kind,
+          ...this.ref(),
+          date: conflict.date,
+        });
+        this.observe(result);
+        restored.push(what);
+      } catch (err) {
+        lost.push(`${what} (${asFailure(err).message})`);
+      }
+    }
+    const cancelled = this.cancelled.map(describeConflict).join(' and ');
+    const parts = [`cancelled ${cancelled} first`];
+    if (restored.length) parts.push(`restored ${restored.join(' and ')}`);
+    if (lost.length) parts.push(`could NOT restore ${lost.join(' and ')}: schedule it again by hand`);
+    const summary = parts.join('; ');
+    this.state.notes.push(summary);
+    return summary;
+  }
+
   /** POSTs the change, or adopts it when it was already in Gusto. */
   private async schedule(decision: Decision): Promise<void> {
     const now = new Date();
@@ -417,6 +470,12 @@ class Transition {
       }
       if (!woken) return 'arrived';
       const standing = this.rules.standing(await this.read(), this.plan.date);
+      // Our own cancel started (or ended) during the read: the absence is its doing, not someone else's.
+      if (this.cancelInFlight || this.state.outcome === 'cancelled') {
+        await condition(() => !this.cancelInFlight);
+        if (this.state.outcome === 'cancelled') return 'cancelled';
+        continue;
+      }
       if (standing === 'absent' || standing === 'other') return this.goneFromGusto();
       if (standing === 'in_effect' && this.state.stage === 'waiting_for_date') return 'arrived';
     }
@@ -521,6 +580,7 @@ class Transition {
   private async cancelConflict(conflict: Conflict): Promise<void> {
     const result = await gusto.cancelContractorTransition({ kind: conflict.kind, ...this.ref() });
     this.observe(result);
+    this.cancelled.push(conflict);
     this.state.cancelledConflicts.push(describeConflict(conflict));
     await this.nudgeOwner(conflict);
   }

@@ -8,7 +8,8 @@ export const CANCEL_CUTOFF = { hour: 15, minute: 30, timeZone: 'America/Los_Ange
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function wallClockParts(instant: Date, timeZone: string): Record<string, number> {
+/** What the wall clock in `timeZone` reads at `instant`: year, month, day, hour, minute, second. */
+export function wallClockParts(instant: Date, timeZone: string): Record<string, number> {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',

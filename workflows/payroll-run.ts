@@ -10,8 +10,10 @@ import {
   CancelledFailure,
   condition,
   log,
+  CancellationScope,
   proxyActivities,
   setHandler,
+  sleep,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
@@ -42,6 +44,7 @@ import {
   type PayrollRunResult,
   type PayrollRunState,
   type PayrollStage,
+  type ReceiptSummary,
   type RunWarning,
   type SeenTotals,
 } from './payroll-run.messages.js';
@@ -74,9 +77,26 @@ const gusto = proxyActivities<PayrollActivities>({
   retry: RETRY,
 });
 
-/** Short: a worker that dies mid-submit is noticed quickly, and the retry reads before it sends. */
-const submitter = proxyActivities<PayrollActivities>({
-  startToCloseTimeout: '20 seconds',
+/**
+ * Calls that move money (submit, cancel). Invariant: an attempt always ends, having sent or not,
+ * before its timeout: the client's rate limiter waits at most 45 s (then throws without sending) and
+ * Gusto's HTTP timeout is 30 s, 75 s in all, under 2 minutes. So a retry (which reads before it
+ * sends) never runs while an earlier attempt could still send.
+ */
+const moneyMover = proxyActivities<PayrollActivities>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: GUSTO_PATIENCE,
+  retry: RETRY,
+});
+
+/**
+ * applyEdits can take many calls (10 prepare pages, 10 chunks, 409 re-prepares, limiter waits): it
+ * heartbeats per call, so a dead worker shows within the heartbeat timeout (above one call's 75 s
+ * worst case) and a superseded attempt learns it is cancelled before sending its next chunk.
+ */
+const editor = proxyActivities<PayrollActivities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '2 minutes',
   scheduleToCloseTimeout: GUSTO_PATIENCE,
   retry: RETRY,
 });
@@ -144,7 +164,10 @@ class PayrollRun {
   private retryPending = false;
   private cancel?: CancelRequest;
   private submitSent = false;
+  /** From the submit until Gusto reports it failed: no edits, and deadlines no longer apply. */
+  private mayBeSubmitted = false;
   private warned = false;
+  private deadlinePassed = false;
 
   constructor(private readonly input: PayrollRunInput) {
     this.ref = { companyId: input.companyId, payrollId: input.payrollId };
@@ -173,6 +196,8 @@ class PayrollRun {
     if (found.processed) throw refused(`payrollId: payroll ${found.payrollId} is already processed`);
     this.learnDates(found.checkDate, found.deadline);
     this.state.offCycle = found.offCycle;
+    if (msUntil(new Date(), new Date(found.deadline)) <= 0)
+      this.warn('late', `run started after the payroll deadline ${found.deadline}`);
   }
 
   async prepare(): Promise<void> {
@@ -196,7 +221,7 @@ class PayrollRun {
     const { edits } = this.state;
     const prepared = this.prepared!;
     return (await this.step('apply_edits', () =>
-      this.call(() => gusto.applyEdits({ ...this.ref, edits, prepared })),
+      this.call(() => editor.applyEdits({ ...this.ref, edits, prepared })),
     ))
       ? 'done'
       : 'again';
@@ -210,7 +235,8 @@ class PayrollRun {
       if (!(await this.step('calculate', () => this.call(() => gusto.calculatePayroll(this.ref)))))
         return 'again';
       const snapshot = await this.waitFor('calculated', seen);
-      if (!snapshot) return 'again';
+      // An edit accepted while the read was under way: these figures are not the edited ones.
+      if (!snapshot || this.editPending) return 'again';
       if (snapshot.status !== 'processing_failed') return this.calculated(snapshot);
       if ((await this.awaitFix('calculate', snapshot.errors)) === 'edited') return 'again';
     }
@@ -231,10 +257,13 @@ class PayrollRun {
    */
   async submit(): Promise<Next> {
     await this.checkpoint();
+    // No await from here to 'submitting' (which refuses edits): an accepted edit is never left out.
+    if (this.editPending) return 'again';
     this.enter('submitting');
     const seen = this.wakeups.total;
     this.submitSent = true;
-    const sent = await this.step('submit', () => this.call(() => submitter.submitPayroll(this.ref)));
+    this.mayBeSubmitted = true;
+    const sent = await this.step('submit', () => this.call(() => moneyMover.submitPayroll(this.ref)));
     if (!sent) return 'again';
     if (sent.value.skippedBecause)
       log.info('submit skipped: an earlier attempt reached Gusto', { ...sent.value });
@@ -246,14 +275,19 @@ class PayrollRun {
       if (snapshot.deadline) this.learnDates(snapshot.checkDate, snapshot.deadline);
       return 'done';
     }
+    this.mayBeSubmitted = false;
     await this.awaitFix('submit', snapshot.errors);
     return 'again';
   }
 
-  /** The receipt's figures, then the stage everyone waits for: processed. */
+  /**
+   * The receipt's figures, then the stage everyone waits for: processed. The payroll is processed
+   * already, so a failure here waits for a retry: failing the run would drop the cancel window.
+   */
   async fetchReceipt(): Promise<void> {
-    const receipt = await this.call(() => gusto.fetchReceipt(this.ref));
-    this.state.receipt = { ...receipt, checkDate: this.state.checkDate };
+    let receipt: { value: ReceiptSummary } | undefined;
+    while (!(receipt = await this.step('receipt', () => this.readReceipt())));
+    this.state.receipt = { ...receipt.value, checkDate: this.state.checkDate };
     this.state.lastError = undefined;
     this.enter('processed');
   }
@@ -300,10 +334,16 @@ class PayrollRun {
       } catch (err) {
         const refusal = needsPerson(err);
         if (!refusal) throw err;
+        // Gusto said no to the submission (the activity checked it had not gone through already).
+        if (name === 'submit' && refusal.failure.type !== 'GustoUnavailable') this.mayBeSubmitted = false;
         if ((await this.awaitFix(name, refusal.errors, refusal.message)) === 'edited') return undefined;
         this.enter(stage);
       }
     }
+  }
+
+  private readReceipt(): Promise<ReceiptSummary> {
+    return this.call(() => gusto.fetchReceipt(this.ref));
   }
 
   /** Prepare's answer: each employee's version, the names edits may use, fresh dates. */
@@ -323,11 +363,27 @@ class PayrollRun {
    * Returns undefined when an edit interrupted the wait.
    */
   private async waitFor(target: WaitTarget, seen: number): Promise<PayrollSnapshot | undefined> {
-    const interrupted = () => !!this.cancel || (target === 'calculated' && this.editPending);
+    let markDue = false;
+    const interrupted = () =>
+      !!this.cancel || markDue || (target === 'calculated' && this.editPending);
     const pollUntil = this.input.polling === false ? undefined : () => this.poll(target);
     const stage = this.state.stage;
     for (;;) {
       let snapshot: PayrollSnapshot | undefined;
+      // The deadline keeps running while Gusto calculates: warn and decide on time, never silently.
+      const mark = this.nextDeadlineMark();
+      if (mark && msUntil(new Date(), mark) <= 0) {
+        this.onDeadlineMark(`waiting for Gusto (${target})`);
+        continue;
+      }
+      markDue = false;
+      const timer = mark && new CancellationScope();
+      void timer
+        ?.run(() => sleep(msUntil(new Date(), mark!)))
+        .then(
+          () => (markDue = true),
+          () => undefined,
+        );
       try {
         const early = this.wakeups.total > seen ? await this.readIfOver(target) : undefined;
         snapshot =
@@ -347,8 +403,10 @@ class PayrollRun {
         this.enter(stage);
         continue;
       } finally {
+        timer?.cancel();
         this.state.webhookWakeups = this.wakeups.total;
       }
+      if (!snapshot && markDue && !this.cancel && !this.editPending) continue;
       if (!this.cancel) return snapshot;
       await this.honourCancel();
       seen = this.wakeups.total;
@@ -400,8 +458,47 @@ class PayrollRun {
     this.state.lastError = { at: new Date().toISOString(), step, message: text, gustoErrors: errors };
     log.warn('payroll step failed; waiting for a retry or an edit', { step, message: text });
     this.retryPending = false;
-    await this.waitUntil(() => this.retryPending || this.editPending);
+    const fixed = () => this.retryPending || this.editPending;
+    // A run waiting for a fix still owes the warning and the decision at the payroll deadline.
+    while (!(await this.waitUntil(fixed, this.nextDeadlineMark()))) {
+      this.onDeadlineMark(`waiting for a retry or an edit after ${step} failed`);
+    }
     return this.editPending ? 'edited' : 'retry';
+  }
+
+  /**
+   * The next deadline moment a wait before submission acts on: the warning, then the deadline itself.
+   * None once a submission may be at Gusto (the deadline is then Gusto's business) or both are done.
+   */
+  private nextDeadlineMark(): Date | undefined {
+    if (this.mayBeSubmitted || !this.state.deadline || this.deadlinePassed) return undefined;
+    const deadline = new Date(this.state.deadline);
+    if (this.warned) return deadline;
+    const { warningLeadMinutes } = this.input.deadline ?? DEFAULT_DEADLINE;
+    return new Date(deadline.getTime() - warningLeadMinutes * 60_000);
+  }
+
+  /**
+   * Acts on the mark nextDeadlineMark named. stop_and_report ends the run; submit_late cannot apply
+   * before an approval (and a fix), so the passed deadline is reported and the wait goes on.
+   */
+  private onDeadlineMark(waiting: string): void {
+    const deadline = new Date(this.state.deadline!);
+    if (!this.warned) return this.warnDeadline(deadline, waiting);
+    this.deadlinePassed = true;
+    const { policy } = this.input.deadline ?? DEFAULT_DEADLINE;
+    if (policy === 'stop_and_report') {
+      this.warn(
+        'stopped_at_deadline',
+        `${waiting} at the payroll deadline ${deadline.toISOString()}: stopped unsubmitted, per policy`,
+      );
+      this.decide('stopped_at_deadline', 'deadline policy stop_and_report');
+      throw new RunEnded('stopped');
+    }
+    this.warn(
+      'deadline_passed',
+      `${waiting}: the payroll deadline ${deadline.toISOString()} passed; once fixed it is submitted late, per policy`,
+    );
   }
 
   private async awaitReview({ policy, warningLeadMinutes }: DeadlineOptions): Promise<Next> {
@@ -435,13 +532,13 @@ class PayrollRun {
     throw new RunEnded('stopped');
   }
 
-  private warnDeadline(deadline: Date): void {
+  private warnDeadline(deadline: Date, waiting = 'awaiting review'): void {
     this.warned = true;
     const minutes = Math.round(msUntil(new Date(), deadline) / 60_000);
     if (minutes <= 0) return; // the deadline decision itself reports
     this.warn(
       'deadline_approaching',
-      `awaiting review; the payroll deadline ${deadline.toISOString()} is ${minutes} minutes away`,
+      `${waiting}; the payroll deadline ${deadline.toISOString()} is ${minutes} minutes away`,
     );
   }
 
@@ -462,7 +559,7 @@ class PayrollRun {
     const cancel = this.cancel!;
     try {
       const gustoCancelled =
-        this.submitSent && (await this.call(() => gusto.cancelPayroll(this.ref))).gustoCancelled;
+        this.submitSent && (await this.call(() => moneyMover.cancelPayroll(this.ref))).gustoCancelled;
       cancel.result = { cancelled: true, gustoCancelled };
     } catch (err) {
       cancel.error = needsPerson(err)?.failure ?? err;
@@ -525,6 +622,8 @@ class PayrollRun {
       throw refused(`edit refused: the payroll is ${stage}; edits are possible until it is submitted`);
     }
     if (this.cancel) throw refused('edit refused: the run is being cancelled');
+    if (this.mayBeSubmitted)
+      throw refused('edit refused: the payroll is submitted; edits are possible until it is submitted');
     if (!Array.isArray(edits) || edits.length === 0)
       throw invalidInput('edits: must list at least one employee edit');
     const issue = checkEdits(edits, this.catalog);
@@ -534,6 +633,8 @@ class PayrollRun {
   private acceptEdits(edits: EmployeeEdit[]): PayrollRunState {
     this.state.edits = mergeEdits(this.state.edits, edits);
     this.editPending = true;
+    // An approval was of the unedited payroll, even if the edited totals come out the same.
+    this.gate.forget();
     return this.state;
   }
 
@@ -628,7 +729,17 @@ function editIssue(issue: EditIssue): GustoErrorItem {
 }
 
 /** Failure types meaning "Gusto (or our own check) said no to this step": a person can fix them. */
-const FIXABLE = ['GustoUnprocessable', 'GustoClientError', 'GustoConflict', 'Refused', 'InvalidInput'];
+const FIXABLE = [
+  'GustoUnprocessable',
+  'GustoClientError',
+  'GustoConflict',
+  'Refused',
+  'InvalidInput',
+  // Unexpected answers: after submission the run must not fail (the cancel window would go with it).
+  'GustoNotFound',
+  'GustoResponseInvalid',
+  'NotFound',
+];
 
 interface FailureLike {
   name?: string;

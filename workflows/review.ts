@@ -79,6 +79,11 @@ export class ReviewGate<F> {
     return this.lastApproved !== undefined && this.options.same(figures, this.lastApproved);
   }
 
+  /** Drops the carried-over approval: what comes next (an edit) was not what the reviewer approved. */
+  forget(): void {
+    this.lastApproved = undefined;
+  }
+
   checkApprove(seen: F): void {
     const current = this.requireOpen('approve');
     if (!this.options.same(seen, current)) {

@@ -2,17 +2,20 @@
  * Which payroll(s) to run. `findPayrollWorkflow` resolves one payroll for a caller that holds no Gusto
  * tokens (the client and HTTP API): it reads Gusto on a worker and checks the request, so a bad request
  * fails before any run exists. `upcomingPayrollsWorkflow` is what a company's Schedule fires: it starts
- * a run for every payroll due soon, and a second firing starts none (workflow ids are business keys).
+ * a run for every payroll due soon (or already late), and a second firing starts none (workflow ids are
+ * business keys).
  */
 import {
   ActivityFailure,
   ApplicationFailure,
+  log,
   ParentClosePolicy,
   proxyActivities,
   startChild,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { PayrollActivities } from '../activities/payroll.js';
+import { addDays, calendarDate } from './deadlines.js';
 import { payrollRunId } from './ids.js';
 import { checkEdits } from './payroll-edits.js';
 import { payrollRunWorkflow } from './payroll-run.js';
@@ -71,20 +74,44 @@ export interface UpcomingPayrollsResult {
   started: string[];
   /** Payrolls that already have a run (open or closed): a repeated firing touches nothing. */
   alreadyStarted: string[];
+  /**
+   * Unprocessed payrolls already past their deadline (a paused Schedule, a failed firing). They are in
+   * started/alreadyStarted too: a run is started so a person sees it, and it reports the lateness.
+   */
+  late: string[];
 }
+
+/** How far back a scan looks for payrolls whose deadline passed unnoticed. */
+export const LATE_LOOK_BACK_DAYS = 30;
+/** Check dates trail deadlines by a few business days; the list is by check date, so look a bit further. */
+const CHECK_DATE_MARGIN_DAYS = 10;
+/** Gusto refuses an end_date more than 3 months ahead. */
+const GUSTO_MAX_AHEAD_DAYS = 90;
 
 export async function upcomingPayrollsWorkflow(
   input: UpcomingPayrollsInput,
 ): Promise<UpcomingPayrollsResult> {
-  const from = new Date();
-  const to = new Date(from.getTime() + input.lookAheadDays * 86_400_000);
+  const now = new Date();
+  const to = new Date(now.getTime() + input.lookAheadDays * 86_400_000);
+  const today = calendarDate(now, 'UTC');
   const { result: due } = await listUpcomingPayrolls({
     companyId: input.companyId,
-    from: from.toISOString(),
+    from: new Date(now.getTime() - LATE_LOOK_BACK_DAYS * 86_400_000).toISOString(),
     to: to.toISOString(),
+    // Without explicit dates Gusto lists a default window (for some filters the past 6 months only).
+    startDate: addDays(today, -LATE_LOOK_BACK_DAYS),
+    endDate: addDays(today, Math.min(input.lookAheadDays + CHECK_DATE_MARGIN_DAYS, GUSTO_MAX_AHEAD_DAYS)),
   });
-  const outcome: UpcomingPayrollsResult = { started: [], alreadyStarted: [] };
+  const outcome: UpcomingPayrollsResult = { started: [], alreadyStarted: [], late: [] };
   for (const payroll of due) {
+    if (Date.parse(payroll.deadline) <= now.getTime()) {
+      outcome.late.push(payroll.payrollId);
+      log.warn('unprocessed payroll is past its deadline; starting its run so a person sees it', {
+        companyId: input.companyId,
+        payrollId: payroll.payrollId,
+        deadline: payroll.deadline,
+      });
+    }
     const started = await startRun(input, payroll);
     (started ? outcome.started : outcome.alreadyStarted).push(payroll.payrollId);
   }

@@ -120,3 +120,11 @@ export const pageInput = z.object({
     .max(100, 'must be at most 100')
     .optional(),
 });
+
+/** The head every Gusto receipt (payroll or contractor payment) opens with, after its own id. */
+export const receiptHeader = z.looseObject({
+  company_uuid: z.string().nullish(),
+  name_of_sender: z.string().nullish(),
+  name_of_recipient: z.string().nullish(),
+  debit_date: z.string().nullish(),
+});

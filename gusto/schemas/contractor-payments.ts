@@ -6,6 +6,7 @@ import {
   moneyInput,
   openEnum,
   pageInput,
+  receiptHeader,
   uuidInput,
   wireDate,
   wireDecimal,
@@ -68,10 +69,7 @@ export const contractorPaymentSummarySchema = z.looseObject({
 
 export const contractorPaymentReceiptSchema = z.looseObject({
   contractor_payment_uuid: z.string(),
-  company_uuid: z.string().nullish(),
-  name_of_sender: z.string().nullish(),
-  name_of_recipient: z.string().nullish(),
-  debit_date: z.string().nullish(),
+  ...receiptHeader.shape,
   totals: z.looseObject({ company_debit: decimalOrNull }).nullish(),
   contractor_payments: z
     .array(

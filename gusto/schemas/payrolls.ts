@@ -7,6 +7,7 @@ import {
   moneyInput,
   openEnum,
   pageInput,
+  receiptHeader,
   uuidInput,
   wireDate,
   wireDecimal,
@@ -253,10 +254,7 @@ export const payrollBlockerListSchema = z.array(payrollBlockerSchema);
 
 export const payrollReceiptSchema = z.looseObject({
   payroll_uuid: z.string(),
-  company_uuid: z.string().nullish(),
-  name_of_sender: z.string().nullish(),
-  name_of_recipient: z.string().nullish(),
-  debit_date: z.string().nullish(),
+  ...receiptHeader.shape,
   totals: z
     .looseObject({
       company_debit: decimalOrNull,

@@ -9,50 +9,42 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../client/cli/program.js';
 import { checkHealth } from '../../client/http/health.js';
 import {
-  devServerEnv,
-  gustoClientFor,
-  runWorker,
-  startSandbox,
+  devServerWorld,
+  startWorker,
   uniqueTaskQueue,
-  type Sandbox,
-  type TestWorkflowEnvironment,
+  type BackgroundWorker,
+  type SandboxWorld,
 } from '../harness/index.js';
 import { HARNESS_ENV, REPO_ROOT } from '../harness/shared.js';
 
-let env: TestWorkflowEnvironment;
-let sandbox: Sandbox;
+let world: SandboxWorld;
 let taskQueue: string;
-let release: () => void;
-let worker: Promise<void>;
+let worker: BackgroundWorker | undefined;
 let cliEnv: NodeJS.ProcessEnv;
-const company = (key: string) => sandbox.companies.find((c) => c.key === key)!;
+const company = (key: string) => world.sandbox.companies.find((c) => c.key === key)!;
 
 beforeAll(async () => {
-  env = await devServerEnv();
-  sandbox = await startSandbox({ calculateLatencyMs: 400, submitLatencyMs: 400 });
+  // The world's Gusto client also loads the client modules before the worker needs them.
+  world = await devServerWorld({ calculateLatencyMs: 400, submitLatencyMs: 400 });
   taskQueue = uniqueTaskQueue('cli');
-  await gustoClientFor(sandbox); // loads the Gusto client modules before the worker needs them
-  const held = new Promise<void>((resolve) => (release = resolve));
-  worker = runWorker(env, { taskQueue, sandbox }, () => held);
+  worker = startWorker(world.env, { taskQueue, sandbox: world.sandbox });
   // The binary starts work on the task queue at once: wait until the worker polls it.
-  for (let i = 0; i < 100 && (await checkHealth(env.client, taskQueue)).status !== 'ok'; i++) {
+  for (let i = 0; i < 100 && (await checkHealth(world.env.client, taskQueue)).status !== 'ok'; i++) {
     await new Promise((r) => setTimeout(r, 200));
   }
   cliEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: process.env[HARNESS_ENV.address] ?? env.connection.options.address,
-    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TEMPORAL_ADDRESS: process.env[HARNESS_ENV.address] ?? world.env.connection.options.address,
+    TEMPORAL_NAMESPACE: world.env.namespace ?? 'default',
     TASK_QUEUE: taskQueue,
-    GUSTO_BASE_URL: sandbox.url,
+    GUSTO_BASE_URL: world.sandbox.url,
   };
 }, 120_000);
 
 afterAll(async () => {
-  release?.();
-  await worker;
-  await sandbox?.close();
-  await env?.teardown();
+  await worker?.stop();
+  await world?.close();
 });
 
 /** Runs bin/payroll.js as a user would. */

@@ -10,42 +10,27 @@ import {
   waitForContractorPaymentResult,
   type ContractorPaymentDeps,
 } from '../../client/contractor-payments.js';
-import type { GustoClient } from '../../gusto/client.js';
 import { addDays } from '../../workflows/deadlines.js';
-import {
-  gustoClientFor,
-  runWorker,
-  startSandbox,
-  timeSkippingEnv,
-  uniqueTaskQueue,
-  type Sandbox,
-  type TestWorkflowEnvironment,
-} from '../harness/index.js';
+import { timeSkippingWorld, uniqueTaskQueue, type SandboxWorld } from '../harness/index.js';
 import { fixtures, moneyCounters, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
 
 describe('contractor payments: bad input changes nothing', () => {
-  let env: TestWorkflowEnvironment;
-  let sandbox: Sandbox;
-  let gusto: GustoClient;
+  let world: SandboxWorld;
   let fx: Fixtures;
   let today: string;
 
   beforeAll(async () => {
-    env = await timeSkippingEnv();
-    sandbox = await startSandbox({ env });
-    gusto = await gustoClientFor(sandbox);
-    fx = await fixtures(sandbox, gusto);
-    today = todayAt(await env.currentTimeMs());
+    world = await timeSkippingWorld();
+    fx = await fixtures(world.sandbox, world.gusto);
+    today = todayAt(await world.env.currentTimeMs());
   }, 60_000);
 
   afterAll(async () => {
-    await sandbox?.close();
-    await env?.teardown();
+    await world?.close();
   });
 
   function withWorker<T>(fn: (deps: ContractorPaymentDeps) => Promise<T>): Promise<T> {
-    const taskQueue = uniqueTaskQueue('cp-bad');
-    return runWorker(env, { taskQueue, sandbox }, () => fn({ temporal: env.client, taskQueue }));
+    return world.withWorker('cp-bad', fn);
   }
 
   /** Runs `attempt`, expects it to be refused as described, and checks Gusto saw no change. */
@@ -53,9 +38,9 @@ describe('contractor payments: bad input changes nothing', () => {
     attempt: () => Promise<unknown>,
     expected: Record<string, unknown>,
   ): Promise<void> {
-    const before = moneyCounters(sandbox);
+    const before = moneyCounters(world.sandbox);
     await expect(attempt()).rejects.toMatchObject(expected);
-    expect(moneyCounters(sandbox)).toEqual(before);
+    expect(moneyCounters(world.sandbox)).toEqual(before);
   }
 
   const single = (overrides: Record<string, unknown>) => ({
@@ -68,7 +53,7 @@ describe('contractor payments: bad input changes nothing', () => {
   });
 
   it('refuses malformed amounts at the edge, naming the field', async () => {
-    const deps = { temporal: env.client, taskQueue: uniqueTaskQueue('unused') };
+    const deps = { temporal: world.env.client, taskQueue: uniqueTaskQueue('unused') };
     await refusedWithoutChange(() => startContractorPayment(deps, single({ bonus: '-5.00' })), {
       code: 'invalid_input',
       field: 'bonus',

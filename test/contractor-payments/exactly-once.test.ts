@@ -3,10 +3,7 @@
  * lost, and a worker SIGKILLed while its create call is in flight, still leave one payment per
  * contractor and date, and one group per creation_token.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import {
   cancelContractorPayment,
   getContractorPaymentState,
@@ -30,12 +27,14 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { HISTORIES_DIR } from '../harness/replay.js';
+import { saveHistory } from '../harness/replay.js';
 import { HARNESS_ENV } from '../harness/shared.js';
 import { fixtures, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
 
 const PAYMENT_POST = 'POST /v1/companies/{company_id}/contractor_payments';
 const GROUP_POST = 'POST /v1/companies/{company_id}/contractor_payment_groups';
+/** The creator's startToCloseTimeout (2 min), its 3 s retry interval, and time for the retry itself. */
+const CREATE_TIMEOUT_RETRY_MS = 170_000;
 
 describe('contractor payments: exactly once under faults (dev server)', () => {
   let env: TestWorkflowEnvironment;
@@ -87,10 +86,8 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
   /** EXPORT_HISTORIES=1: keep the finished run's history for the replay test. */
   async function keepHistory(label: string, workflowId: string): Promise<void> {
     if (!process.env.EXPORT_HISTORIES) return;
-    const handle = env.client.workflow.getHandle(workflowId);
-    await handle.result();
-    const json = JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2);
-    await writeFile(join(HISTORIES_DIR, `${label}.json`), `${json}\n`);
+    await env.client.workflow.getHandle(workflowId).result();
+    await saveHistory(env.client, workflowId, label);
   }
 
   const paymentsOn = (contractorId: string) =>
@@ -163,11 +160,12 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
     );
     await runWorker(env, { taskQueue, sandbox }, async () => {
       const ref = { companyId: fx.companyId, businessKey };
-      await createdState(deps, ref, 80_000);
+      // The dead attempt is retried only after its 2-minute startToCloseTimeout (attempts never overlap).
+      await createdState(deps, ref, CREATE_TIMEOUT_RETRY_MS);
       expect(paymentsOn(fx.hourlyDd.uuid)).toBe(1);
       await cancelContractorPayment(deps, ref);
     });
-  }, 150_000);
+  }, 240_000);
 
   it('adopts on another worker the payment a SIGKILLed worker made but never heard back about', async () => {
     const taskQueue = uniqueTaskQueue('cp-kill-applied');
@@ -198,7 +196,7 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
     );
     await runWorker(env, { taskQueue, sandbox }, async () => {
       const ref = { kind: 'group' as const, companyId: fx.companyId, businessKey };
-      const state = await createdState<ContractorPaymentGroupState>(deps, ref, 80_000);
+      const state = await createdState<ContractorPaymentGroupState>(deps, ref, CREATE_TIMEOUT_RETRY_MS);
       const groups = await gusto.contractorPaymentGroups.list(fx.companyId, {
         startDate: checkDate,
         endDate: checkDate,
@@ -208,7 +206,7 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
       expect(paymentsOn(fx.fixedDd.uuid)).toBe(1);
       await cancelContractorPayment(deps, ref);
     });
-  }, 150_000);
+  }, 240_000);
 
   /** Starts the run on a worker process and SIGKILLs it as soon as its create call reaches Gusto. */
   async function killWorkerDuringCreate<T>(

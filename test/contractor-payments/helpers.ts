@@ -2,12 +2,10 @@
 import type { GustoClient } from '../../gusto/client.js';
 import type { Contractor } from '../../gusto/schemas/contractors.js';
 import { addDays, calendarDate } from '../../workflows/deadlines.js';
+import { COMPANY_ZONE, seedCompanyContractors } from '../contractors/helpers.js';
 import type { Sandbox } from '../harness/index.js';
 
 /** The seed's New York company: hourly and fixed contractors, Direct Deposit and Check, one dismissed. */
-export const COMPANY_NAME = 'Hudson Freight Partners Inc.';
-export const COMPANY_ZONE = 'America/New_York';
-
 export interface Fixtures {
   companyId: string;
   /** Hourly, Direct Deposit, rate 85.00. */
@@ -23,16 +21,9 @@ export interface Fixtures {
 }
 
 export async function fixtures(sandbox: Sandbox, gusto: GustoClient): Promise<Fixtures> {
-  const company = sandbox.companies.find((c) => c.name === COMPANY_NAME);
-  if (!company) throw new Error(`seed has no company named ${COMPANY_NAME}`);
-  const contractors = await gusto.contractors.list(company.uuid);
-  const named = (first: string) => {
-    const c = contractors.find((x) => x.first_name === first);
-    if (!c) throw new Error(`seed company has no contractor ${first}`);
-    return c;
-  };
+  const { companyId, named } = await seedCompanyContractors(sandbox, gusto);
   return {
-    companyId: company.uuid,
+    companyId,
     hourlyDd: named('Dana'),
     fixedCheck: named('Gabriel'),
     fixedDd: named('Priya'),

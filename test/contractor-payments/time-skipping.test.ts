@@ -342,6 +342,67 @@ describe('contractor payments (time-skipping)', () => {
     }));
 
   /** Polls the run's state (no timers are involved, so no time passes). */
+  it('never fails after a create that may have paid: a lost response, then a refused adoption read', () =>
+    withWorker(async (deps) => {
+      const PAYMENT_POST = 'POST /v1/companies/{company_id}/contractor_payments';
+      const PAYMENT_LIST = 'GET /v1/companies/{company_id}/contractor_payments';
+      const date = weekdayAfter(await today(), 10);
+      const contractorDate = `${fx.fixedDd.uuid}:${date}`;
+      const postsBefore = sandbox.counters().calls[PAYMENT_POST] ?? 0;
+      // Attempt 1: applied at Gusto, answer lost.
+      await setFaults([{ endpoint: PAYMENT_POST, drop_response: true, times: 1 }]);
+      const started = await startContractorPayment(deps, {
+        companyId: fx.companyId,
+        contractorId: fx.fixedDd.uuid,
+        date,
+        paymentMethod: 'Direct Deposit',
+        wage: '77.00',
+      });
+      await until(() => sandbox.counters().payments_per_contractor_date[contractorDate] === 1);
+      // Attempt 2 (3 s later): its adoption read is refused non-retryably (like a 401 used to be).
+      await setFaults([{ endpoint: PAYMENT_LIST, status: 400, times: 1 }]);
+      const handle = env.client.workflow.getHandle(started.workflowId);
+      await until(async () => {
+        const state = (await getContractorPaymentState(
+          deps,
+          ref(started.businessKey),
+        )) as ContractorPaymentState;
+        return state.lastError?.type === 'GustoClientError';
+      });
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      // The run waits, then retries the create told it may have paid: it adopts.
+      await env.sleep('61 minutes');
+      const state = await waitForStage(deps, ref(started.businessKey), 'awaiting_funding');
+      expect(state.notes.join(' ')).toMatch(/adopted payment/);
+      expect(sandbox.counters().calls[PAYMENT_POST]).toBe(postsBefore + 1);
+      expect(sandbox.counters().payments_per_contractor_date[contractorDate]).toBe(1);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await cancelContractorPayment(deps, ref(started.businessKey));
+      const result = (await waitForContractorPaymentResult(
+        deps,
+        ref(started.businessKey),
+      )) as ContractorPaymentResult;
+      expect(result.outcome).toBe('cancelled');
+      expect(result.paymentId).toBe(state.paymentId);
+    }));
+
+  async function setFaults(rules: unknown[]): Promise<void> {
+    const res = await fetch(`${sandbox.url}/sandbox/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules }),
+    });
+    if (!res.ok) throw new Error(`PUT /sandbox/faults: ${res.status} ${await res.text()}`);
+  }
+
+  async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await probe())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async function waitForStage(
     deps: ContractorPaymentDeps,
     r: ReturnType<typeof ref>,

@@ -1,13 +1,10 @@
 /** Fixtures and probes shared by the contractor dismissal / rehire tests. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { GustoClient } from '../../gusto/client.js';
 import type { Contractor } from '../../gusto/schemas/contractors.js';
 import { calendarDate } from '../../workflows/deadlines.js';
 import type { Sandbox } from '../harness/index.js';
-import { HISTORIES_DIR } from '../harness/replay.js';
+import { saveHistory } from '../harness/replay.js';
 
 /** The seed's New York company (sim/seed.json): active paid and unpaid contractors, one dismissed. */
 export const COMPANY_NAME = 'Hudson Freight Partners Inc.';
@@ -27,7 +24,11 @@ export interface Fixtures {
   lena: Contractor;
 }
 
-export async function fixtures(sandbox: Sandbox, gusto: GustoClient): Promise<Fixtures> {
+/** The seed company's id and a lookup of its contractors (as Gusto lists them) by first name. */
+export async function seedCompanyContractors(
+  sandbox: Sandbox,
+  gusto: GustoClient,
+): Promise<{ companyId: string; named: (first: string) => Contractor }> {
   const company = sandbox.companies.find((c) => c.name === COMPANY_NAME);
   if (!company) throw new Error(`seed has no company named ${COMPANY_NAME}`);
   const contractors = await gusto.contractors.list(company.uuid);
@@ -36,8 +37,13 @@ export async function fixtures(sandbox: Sandbox, gusto: GustoClient): Promise<Fi
     if (!c) throw new Error(`seed company has no contractor ${first}`);
     return c;
   };
+  return { companyId: company.uuid, named };
+}
+
+export async function fixtures(sandbox: Sandbox, gusto: GustoClient): Promise<Fixtures> {
+  const { companyId, named } = await seedCompanyContractors(sandbox, gusto);
   return {
-    companyId: company.uuid,
+    companyId,
     dana: named('Dana'),
     gabriel: named('Gabriel'),
     priya: named('Priya'),
@@ -91,8 +97,5 @@ export async function sandboxAdmin(
  */
 export async function maybeExportHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.EXPORT_HISTORIES !== '1') return;
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  await mkdir(HISTORIES_DIR, { recursive: true });
-  const json = JSON.stringify(JSON.parse(historyToJSON(history)), null, 2);
-  await writeFile(join(HISTORIES_DIR, `${name}.json`), `${json}\n`);
+  await saveHistory(client, workflowId, name);
 }

@@ -237,6 +237,27 @@ describe('contractor dismissal (time-skipping, sandbox)', () => {
     });
   });
 
+  it('puts back the cancelled conflict when Gusto then refuses ours (cancel policy)', async () => {
+    await withWorld(async (ctx) => {
+      const { companyId, gabriel } = ctx.fx;
+      const theirs = addDays(ctx.today, 50);
+      await ctx.gusto.contractors.scheduleTermination(companyId, gabriel.uuid, { endDate: theirs });
+      await sandboxAdmin(ctx.sandbox, 'PUT', '/sandbox/faults', {
+        rules: [{ endpoint: TERMINATION, status: 422, times: 1 }],
+      });
+      const input = { companyId, contractorId: gabriel.uuid, end_date: addDays(ctx.today, 20) };
+      await expect(
+        startDismissal(ctx.deps, { ...input, policy: 'cancel_conflicting' }),
+      ).rejects.toMatchObject({
+        code: 'refused',
+        message: expect.stringContaining(
+          `cancelled a dismissal on ${theirs} first; restored a dismissal on ${theirs}`,
+        ),
+      });
+      expect(await fields(ctx, gabriel.uuid)).toMatchObject({ is_active: true, dismissal_date: theirs });
+    });
+  });
+
   it('past-dated: cancellable inside the 2-day grace period, refused after it', async () => {
     await withWorld(async (ctx) => {
       const { companyId, dana, gabriel } = ctx.fx;

@@ -34,6 +34,25 @@ describe('failure mapper', () => {
     expect(f.nextRetryDelay).toBe(7000);
   });
 
+  it('401 → retryable (the rejected token was dropped; the next attempt fetches a fresh one)', () => {
+    const f = mapped(new GustoApiError({ status: 401, endpoint: ENDPOINT, errors }));
+    expect(f.type).toBe('GustoClientError');
+    expect(f.nonRetryable).toBe(false);
+  });
+
+  it('a request the rate limiter refused unsent → retryable after the slot frees', () => {
+    const f = mapped(
+      new GustoApiError({
+        status: 429,
+        endpoint: ENDPOINT,
+        retryAfterMs: 50_000,
+        code: 'NOT_SENT_RATE_LIMITED',
+      }),
+    );
+    expect(f.nonRetryable).toBe(false);
+    expect(f.nextRetryDelay).toBe(50_000);
+  });
+
   it('429 without Retry-After leaves the delay to the retry policy', () => {
     const f = mapped(new GustoApiError({ status: 429, endpoint: ENDPOINT, errors }));
     expect(f.nextRetryDelay).toBeUndefined();
@@ -43,7 +62,6 @@ describe('failure mapper', () => {
     [404, 'GustoNotFound'],
     [422, 'GustoUnprocessable'],
     [409, 'GustoConflict'],
-    [401, 'GustoClientError'],
     [403, 'GustoClientError'],
     [406, 'GustoClientError'],
     [400, 'GustoClientError'],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GustoApiError } from '../../gusto/errors.js';
 import { createRateLimiter } from '../../gusto/rate-limit.js';
 import {
   COMPANY,
@@ -59,7 +60,7 @@ describe('rate limiter (sliding window, injected clock)', () => {
 
   it('defaults to 200 per rolling minute', async () => {
     const clock = manualClock();
-    const limiter = createRateLimiter({ clock });
+    const limiter = createRateLimiter({ clock, maxWaitMs: 60_000 });
     const done = track(() => limiter.acquire(COMPANY), clock, 201);
     await clock.advance(0);
     expect(done).toHaveLength(200);
@@ -79,6 +80,70 @@ describe('rate limiter (sliding window, injected clock)', () => {
     expect(other).toEqual([0]);
     await clock.advance(1);
     expect(done).toEqual([5000, 5000]);
+  });
+
+  it('bounds the wait at 45 s by default', async () => {
+    const clock = manualClock();
+    const limiter = createRateLimiter({ clock });
+    for (let i = 0; i < 200; i++) await limiter.acquire(COMPANY);
+    await clock.advance(10_000);
+    // The next slot frees at t=60 s: 50 s away, beyond the bound.
+    await expect(limiter.acquire(COMPANY)).rejects.toMatchObject({ status: 429, retryAfterMs: 50_000 });
+    await clock.advance(10_000);
+    // Now 40 s away: it waits.
+    const done = track(() => limiter.acquire(COMPANY), clock, 1);
+    await clock.advance(40_000);
+    expect(done).toEqual([60_000]);
+  });
+
+  it('refuses at once when the free slot is further than maxWaitMs, and takes no slot', async () => {
+    const clock = manualClock();
+    const limiter = createRateLimiter({ limit: 2, windowMs: 60_000, maxWaitMs: 45_000, clock });
+    await limiter.acquire(COMPANY); // t=0
+    await clock.advance(10_000);
+    await limiter.acquire(COMPANY); // t=10 s
+    const refused = await limiter.acquire(COMPANY, 'POST /v1/x').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GustoApiError);
+    expect(refused).toMatchObject({
+      status: 429,
+      retryable: true,
+      retryAfterMs: 50_000,
+      code: 'NOT_SENT_RATE_LIMITED',
+      endpoint: 'POST /v1/x',
+    });
+    expect((refused as Error).message).toMatch(/not sent/);
+    expect(clock.now()).toBe(10_000);
+    // 5 s later the slot is 45 s away: within the bound, so it waits and gets it at t=60 s.
+    await clock.advance(5_000);
+    const done = track(() => limiter.acquire(COMPANY), clock, 1);
+    await clock.advance(44_999);
+    expect(done).toEqual([]);
+    await clock.advance(1);
+    expect(done).toEqual([60_000]);
+  });
+
+  it('bounds the wait behind a queue: a waiter gives up when its own deadline cannot be met', async () => {
+    const clock = manualClock();
+    const limiter = createRateLimiter({ limit: 1, windowMs: 30_000, maxWaitMs: 45_000, clock });
+    await limiter.acquire(COMPANY); // t=0
+    const first = track(() => limiter.acquire(COMPANY), clock, 1); // slot at 30 s
+    const second = limiter.acquire(COMPANY).catch((e: unknown) => e); // slot at 60 s > 45 s
+    await clock.advance(30_000);
+    expect(first).toEqual([30_000]);
+    expect(await second).toMatchObject({ status: 429, retryAfterMs: 30_000 });
+    expect(clock.now()).toBe(30_000);
+  });
+
+  it('a 429 block longer than maxWaitMs is refused unsent, with the block’s end as retryAfterMs', async () => {
+    const clock = manualClock();
+    const limiter = createRateLimiter({ limit: 100, windowMs: 1000, maxWaitMs: 45_000, clock });
+    limiter.blockFor(COMPANY, 120_000);
+    const refused = await limiter.acquire(COMPANY).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 429, retryable: true, retryAfterMs: 120_000 });
+    await clock.advance(80_000);
+    const done = track(() => limiter.acquire(COMPANY), clock, 1);
+    await clock.advance(40_000);
+    expect(done).toEqual([120_000]);
   });
 
   it('serves waiters first come, first served', async () => {

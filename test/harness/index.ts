@@ -14,10 +14,12 @@ import {
   type LogLevel,
   type WorkerOptions,
 } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Sandbox, SandboxOptions } from '../../sim/server.js';
 import type { GustoClient } from '../../gusto/client.js';
 import { startDevServer } from '../../scripts/dev-server.js';
+import { addSearchAttributes } from '../../scripts/setup-temporal.js';
 import { resolveDevServerExecutable, resolveTestServerExecutable } from '../../scripts/temporal-servers.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { prebuiltWorkflowBundle } from './bundle.js';
@@ -63,28 +65,12 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-// temporal.api.enums.v1.IndexedValueType by the SDK's type names.
-const INDEXED_VALUE_TYPE: Record<string, number> = {
-  TEXT: 1,
-  KEYWORD: 2,
-  INT: 3,
-  DOUBLE: 4,
-  BOOL: 5,
-  DATETIME: 6,
-  KEYWORD_LIST: 7,
-};
-
 /**
  * The test server starts without custom search attributes and fails a workflow that upserts an
  * unknown one; it implements AddSearchAttributes (not List), so ours are registered on every env.
  */
 async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]!]),
-    ),
-  });
+  await addSearchAttributes(env.connection, env.namespace ?? 'default', ALL_SEARCH_ATTRIBUTES);
 }
 
 /**
@@ -157,6 +143,64 @@ export async function gustoClientFor(
   });
 }
 
+/** What the client functions (client/*.ts) need: a Temporal client and the task queue of their runs. */
+export interface ClientDeps {
+  temporal: Client;
+  taskQueue: string;
+}
+
+/** A Temporal env, a sandbox and a Gusto client at that sandbox: where a workflow test runs. */
+export interface SandboxWorld {
+  env: TestWorkflowEnvironment;
+  sandbox: Sandbox;
+  gusto: GustoClient;
+  /**
+   * Runs `fn` while a worker polls a fresh task queue named after `queuePrefix` (see runWorker); `fn`
+   * gets the client deps bound to that queue.
+   */
+  withWorker<T>(queuePrefix: string, fn: (deps: ClientDeps) => Promise<T>): Promise<T>;
+  /** Closes the sandbox, then tears the env down. */
+  close(): Promise<void>;
+}
+
+/**
+ * This file's own time-skipping env (see timeSkippingEnv) with a sandbox on its clock. Call it in
+ * beforeAll and `close()` in afterAll.
+ */
+export async function timeSkippingWorld(options: SandboxOptions = {}): Promise<SandboxWorld> {
+  return worldOn(await timeSkippingEnv(), options);
+}
+
+/** The run's shared dev server (see devServerEnv) with a sandbox on real time. */
+export async function devServerWorld(options: SandboxOptions = {}): Promise<SandboxWorld> {
+  return worldOn(await devServerEnv(), options);
+}
+
+async function worldOn(env: TestWorkflowEnvironment, options: SandboxOptions): Promise<SandboxWorld> {
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await startSandbox({ ...options, env });
+    const opened = sandbox;
+    return {
+      env,
+      sandbox,
+      gusto: await gustoClientFor(sandbox),
+      withWorker: (queuePrefix, fn) => {
+        const taskQueue = uniqueTaskQueue(queuePrefix);
+        return runWorker(env, { taskQueue, sandbox: opened }, () => fn({ temporal: env.client, taskQueue }));
+      },
+      close: async () => {
+        await opened.close();
+        await env.teardown();
+      },
+    };
+  } catch (err) {
+    await sandbox?.close();
+    await env.teardown();
+    throw err;
+  }
+}
+
 export interface RunWorkerOptions {
   taskQueue: string;
   sandbox: Sandbox;
@@ -195,6 +239,24 @@ export async function runWorker<T>(
     ...opts.workerOptions,
   });
   return worker.runUntil(fn);
+}
+
+export interface BackgroundWorker {
+  /** Shuts the worker down; resolves once it has (or rejects with what made it fail). */
+  stop(): Promise<void>;
+}
+
+/** A worker polling in the background (see runWorker) until `stop()`. */
+export function startWorker(env: TestWorkflowEnvironment, opts: RunWorkerOptions): BackgroundWorker {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const running = runWorker(env, opts, () => held);
+  return {
+    stop: () => {
+      release();
+      return running;
+    },
+  };
 }
 
 /** The prebuilt bundle of workflows/index.ts (built by globalSetup, or here when it did not run). */

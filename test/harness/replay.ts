@@ -1,7 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { Client } from '@temporalio/client';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories/', import.meta.url));
@@ -22,6 +23,17 @@ export async function loadHistories(dir = HISTORIES_DIR): Promise<StoredHistory[
       history: historyFromJSON(JSON.parse(await readFile(file, 'utf8'))),
     })),
   );
+}
+
+/**
+ * Writes a run's history to test/histories/<name>.json, in the form loadHistories reads. Tests call it
+ * for finished runs under EXPORT_HISTORIES, which refreshes the histories test/replay.test.ts replays.
+ */
+export async function saveHistory(client: Client, workflowId: string, name: string): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  const json = JSON.stringify(JSON.parse(historyToJSON(history)), null, 2);
+  await writeFile(join(HISTORIES_DIR, `${name}.json`), `${json}\n`);
 }
 
 async function listJson(dir: string): Promise<string[]> {

@@ -433,7 +433,11 @@ describe('payroll schedule', () => {
   const url = () => `/v1/companies/${company('large-il').uuid}/payroll-schedule`;
 
   it('creates (201), refuses a second (409), shows, updates, pauses, unpauses, triggers and deletes', async () => {
-    const body = { timeZone: 'America/Chicago', lookAheadDays: 1, paused: true, review: 'manual' };
+    const body = { timeZone: 'America/Chicago', lookAheadDays: 3, paused: true, review: 'manual' };
+    // Weekday firings leave Friday to Monday uncovered by a 1-day look-ahead.
+    const short = await stack.call('POST', url(), { body: { ...body, lookAheadDays: 1 } });
+    expectError(short, 400, 'invalid_input', 'lookAheadDays');
+    expect(short.json.error.message).toContain('longest gap between firings');
     const created = await stack.call('POST', url(), { body });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ paused: true, timeZone: 'America/Chicago' });

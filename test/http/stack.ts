@@ -13,10 +13,8 @@ import type { GustoClient } from '../../gusto/client.js';
 import { createApiServer } from '../../client/http/server.js';
 import { REPO_ROOT } from '../harness/shared.js';
 import {
-  devServerEnv,
-  gustoClientFor,
-  runWorker,
-  startSandbox,
+  devServerWorld,
+  startWorker,
   uniqueTaskQueue,
   type Sandbox,
   type TestWorkflowEnvironment,
@@ -64,16 +62,13 @@ interface OpenApiDoc {
 export async function startStack(
   opts: { calculateLatencyMs?: number; submitLatencyMs?: number } = {},
 ): Promise<Stack> {
-  const env = await devServerEnv();
-  const sandbox = await startSandbox({
+  const world = await devServerWorld({
     calculateLatencyMs: opts.calculateLatencyMs ?? 300,
     submitLatencyMs: opts.submitLatencyMs ?? 300,
   });
-  const gusto = await gustoClientFor(sandbox);
+  const { env, sandbox, gusto } = world;
   const taskQueue = uniqueTaskQueue('http');
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const worker = runWorker(env, { taskQueue, sandbox }, () => held);
+  const worker = startWorker(env, { taskQueue, sandbox });
   const app = createApiServer({
     temporal: env.client,
     taskQueue,
@@ -87,8 +82,7 @@ export async function startStack(
   try {
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   } catch (err) {
-    release();
-    await worker.catch(() => undefined);
+    await worker.stop().catch(() => undefined);
     throw err;
   }
   const doc = (await (await fetch(`${base}/openapi.json`)).json()) as OpenApiDoc;
@@ -129,10 +123,8 @@ export async function startStack(
 
   const stop = async () => {
     await app.close();
-    release();
-    await worker;
-    await sandbox.close();
-    await env.teardown();
+    await worker.stop();
+    await world.close();
   };
   return { env, sandbox, gusto, app, base, taskQueue, doc, call, seen, sandboxPost, stop };
 }

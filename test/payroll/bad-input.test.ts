@@ -3,58 +3,34 @@
  * and the rule, and the sandbox shows no write (at most the one read that checked the request).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   editPayrollRun,
   getPayrollRunState,
   startPayrollRun,
   type PayrollRunState,
 } from '../../client/payroll.js';
-import type { GustoClient } from '../../gusto/client.js';
 import {
-  gustoClientFor,
-  runWorker,
-  startSandbox,
-  timeSkippingEnv,
-  uniqueTaskQueue,
-  type Sandbox,
-  type TestWorkflowEnvironment,
-} from '../harness/index.js';
-import { callsBetween, companyByKey, eventually, gustoCalls, serviceDeps, writeCalls } from './helpers.js';
+  callsBetween,
+  companyByKey,
+  eventually,
+  gustoCalls,
+  writeCalls,
+  timeSkippingPayrollTests,
+} from './helpers.js';
 
 describe('bad input to payroll runs', () => {
-  let env: TestWorkflowEnvironment;
-  let sandbox: Sandbox;
-  let gusto: GustoClient;
-
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-    sandbox = await startSandbox({
-      env,
-      calculateLatencyMs: 0,
-      submitLatencyMs: 0,
-      webhooks: { enabled: false },
-    });
-    gusto = await gustoClientFor(sandbox);
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-    await env?.teardown();
-  });
-
-  const withWorker = <T>(fn: (deps: ReturnType<typeof serviceDeps>) => Promise<T>) => {
-    const taskQueue = uniqueTaskQueue('payroll-bad');
-    return runWorker(env, { taskQueue, sandbox }, () => fn(serviceDeps(env, taskQueue)));
-  };
+  const world = timeSkippingPayrollTests('payroll-bad');
+  const { withWorker } = world;
 
   /** Runs `fn`, expecting it to throw; returns the error and the Gusto calls made meanwhile. */
   async function refusedWith(fn: () => Promise<unknown>) {
-    const before = sandbox.counters();
+    const before = world.sandbox.counters();
     const error = await fn().then(
       () => undefined,
       (err: unknown) => err as { code: string; message: string; field?: string },
     );
-    return { error, calls: callsBetween(before, sandbox.counters()) };
+    return { error, calls: callsBetween(before, world.sandbox.counters()) };
   }
 
   it('unknown company: not_found naming companyId, nothing sent to Gusto', async () => {
@@ -66,9 +42,9 @@ describe('bad input to payroll runs', () => {
   });
 
   it('a payroll already processed: refused naming payrollId, nothing written', async () => {
-    const company = companyByKey(sandbox, 'small-ca');
+    const company = companyByKey(world.sandbox, 'small-ca');
     const processed = (
-      await gusto.payrolls.list(company.uuid, { processingStatuses: ['processed'], per: 100 })
+      await world.gusto.payrolls.list(company.uuid, { processingStatuses: ['processed'], per: 100 })
     )[0]!;
     await withWorker(async (deps) => {
       const { error, calls } = await refusedWith(() =>
@@ -81,7 +57,7 @@ describe('bad input to payroll runs', () => {
   });
 
   it('negative hours: invalid_input naming the compensation, checked before any call', async () => {
-    const company = companyByKey(sandbox, 'mid-ny');
+    const company = companyByKey(world.sandbox, 'mid-ny');
     const employee = company.employees[0]!;
     await withWorker(async (deps) => {
       const { error, calls } = await refusedWith(() =>
@@ -97,7 +73,7 @@ describe('bad input to payroll runs', () => {
   });
 
   it('an unknown compensation name: invalid_input listing the known ones, nothing written', async () => {
-    const company = companyByKey(sandbox, 'mid-ny');
+    const company = companyByKey(world.sandbox, 'mid-ny');
     const employee = company.employees.find((e) => !e.salaried)!;
     await withWorker(async (deps) => {
       const { error, calls } = await refusedWith(() =>
@@ -113,7 +89,7 @@ describe('bad input to payroll runs', () => {
   });
 
   it('an edit after submission: refused, the run and Gusto untouched', async () => {
-    const company = companyByKey(sandbox, 'denver-co');
+    const company = companyByKey(world.sandbox, 'denver-co');
     const employee = company.employees[0]!;
     await withWorker(async (deps) => {
       const { payrollId } = await startPayrollRun(deps, { companyId: company.uuid });
@@ -138,7 +114,7 @@ describe('bad input to payroll runs', () => {
   });
 
   it('an edit naming an employee not on the payroll: refused by the run before any call', async () => {
-    const company = companyByKey(sandbox, 'phoenix-az');
+    const company = companyByKey(world.sandbox, 'phoenix-az');
     await withWorker(async (deps) => {
       const { payrollId } = await startPayrollRun(deps, { companyId: company.uuid, review: 'manual' });
       const ref = { companyId: company.uuid, payrollId };

@@ -3,7 +3,7 @@
  * standard-time week, 22:30 UTC in a daylight-saving week. Time-skipping: the test moves the clock to
  * either side of the cutoff.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   approvePayrollRun,
   cancelPayrollRun,
@@ -12,18 +12,16 @@ import {
   waitForPayrollRun,
   type PayrollRunResult,
   type PayrollRunState,
+  type PayrollServiceDeps,
 } from '../../client/payroll.js';
-import type { GustoClient } from '../../gusto/client.js';
 import {
-  gustoClientFor,
-  runWorker,
-  startSandbox,
-  timeSkippingEnv,
-  uniqueTaskQueue,
-  type Sandbox,
-  type TestWorkflowEnvironment,
-} from '../harness/index.js';
-import { companyByKey, DAY, eventually, exportRunHistory, payrollWhere, serviceDeps } from './helpers.js';
+  companyByKey,
+  DAY,
+  eventually,
+  exportRunHistory,
+  payrollWhere,
+  timeSkippingPayrollTests,
+} from './helpers.js';
 
 const MINUTE = 60_000;
 
@@ -40,37 +38,16 @@ function pacificOffsetHours(at: Date): number {
 }
 
 describe('cancel against the cutoff (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let sandbox: Sandbox;
-  let gusto: GustoClient;
+  const world = timeSkippingPayrollTests('payroll-cancel');
+  const { withWorker } = world;
 
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-    sandbox = await startSandbox({
-      env,
-      calculateLatencyMs: 0,
-      submitLatencyMs: 0,
-      webhooks: { enabled: false },
-    });
-    gusto = await gustoClientFor(sandbox);
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-    await env?.teardown();
-  });
-
-  const withWorker = <T>(fn: (deps: ReturnType<typeof serviceDeps>) => Promise<T>) => {
-    const taskQueue = uniqueTaskQueue('payroll-cancel');
-    return runWorker(env, { taskQueue, sandbox }, () => fn(serviceDeps(env, taskQueue)));
-  };
-
-  const stageIs = (deps: ReturnType<typeof serviceDeps>, ref: object, stage: PayrollRunState['stage']) =>
+  const stageIs = (deps: PayrollServiceDeps, ref: object, stage: PayrollRunState['stage']) =>
     eventually(async () => {
       const s = await getPayrollRunState(deps, ref);
       return s.stage === stage ? s : undefined;
     });
 
-  const sleepUntil = async (at: number) => env.sleep(at - (await env.currentTimeMs()));
+  const sleepUntil = async (at: number) => world.env.sleep(at - (await world.env.currentTimeMs()));
 
   /**
    * The weeks under test: standard time (the machine's date is late November) and daylight time
@@ -91,27 +68,27 @@ describe('cancel against the cutoff (time-skipping)', () => {
 
   describe.each(weeks)('in $name', ({ offset, utcCutoff, skipToMarch }) => {
     beforeAll(async () => {
-      if (skipToMarch) await sleepUntil(nextMarch20(await env.currentTimeMs()));
+      if (skipToMarch) await sleepUntil(nextMarch20(await world.env.currentTimeMs()));
     });
 
     const nextPayroll = async (key: string) => {
-      const now = await env.currentTimeMs();
+      const now = await world.env.currentTimeMs();
       return payrollWhere(
-        gusto,
-        companyByKey(sandbox, key).uuid,
+        world.gusto,
+        companyByKey(world.sandbox, key).uuid,
         (d) => d.getTime() > now + 2 * DAY && pacificOffsetHours(d) === offset,
       );
     };
 
     it('cancels a processed payroll before the cutoff, reverting it in Gusto', async () => {
-      const company = companyByKey(sandbox, 'small-ca');
+      const company = companyByKey(world.sandbox, 'small-ca');
       const payroll = await nextPayroll('small-ca');
       const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
       await withWorker(async (deps) => {
         await startPayrollRun(deps, ref);
         const processed = await stageIs(deps, ref, 'processed');
         expect(processed.cancelCutoff).toBe(`${processed.cancelCutoff!.slice(0, 10)}${utcCutoff}`);
-        expect((await gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(true);
+        expect((await world.gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(true);
 
         await sleepUntil(Date.parse(processed.cancelCutoff!) - 10 * MINUTE);
         const cancelled = await cancelPayrollRun(deps, { ...ref, reason: 'wrong pay period' });
@@ -123,16 +100,16 @@ describe('cancel against the cutoff (time-skipping)', () => {
         expect(final.cancellation).toMatchObject({ reason: 'wrong pay period', gustoCancelled: true });
         if (offset === -7)
           await exportRunHistory(
-            env.client,
+            world.env.client,
             `payroll:${ref.companyId}:${ref.payrollId}`,
             'cancelled-before-cutoff',
           );
       });
-      expect((await gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(false);
+      expect((await world.gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(false);
     });
 
     it('refuses a cancel after the cutoff, naming the cutoff instant', async () => {
-      const company = companyByKey(sandbox, 'mid-ny');
+      const company = companyByKey(world.sandbox, 'mid-ny');
       const payroll = await nextPayroll('mid-ny');
       const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
       await withWorker(async (deps) => {
@@ -147,13 +124,13 @@ describe('cancel against the cutoff (time-skipping)', () => {
 
         // Between 3:30 pm (our cutoff) and 4 pm Pacific (the payroll deadline) the run is still in review.
         await sleepUntil(Date.parse(cutoff) + 5 * MINUTE);
-        const before = sandbox.counters();
+        const before = world.sandbox.counters();
         await expect(cancelPayrollRun(deps, ref)).rejects.toMatchObject({
           code: 'refused',
           message: expect.stringContaining(cutoff),
           details: expect.arrayContaining([expect.objectContaining({ cutoff })]),
         });
-        expect(sandbox.counters().calls).toEqual(before.calls);
+        expect(world.sandbox.counters().calls).toEqual(before.calls);
         await approvePayrollRun(deps, { ...ref, totals: waiting.totals });
         const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
         expect(result.outcome).toBe('complete');
@@ -163,7 +140,7 @@ describe('cancel against the cutoff (time-skipping)', () => {
           message: expect.stringContaining(cutoff),
         });
       });
-      expect((await gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(true);
+      expect((await world.gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(true);
     });
   });
 });

@@ -22,7 +22,8 @@ import {
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
 import { HARNESS_ENV } from '../harness/shared.js';
-import { admin, companyByKey, eventually, startWebhookReceiver, type WebhookReceiver } from './helpers.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.js';
+import { admin, companyByKey, eventually } from './helpers.js';
 
 const SUBMIT = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/submit';
 

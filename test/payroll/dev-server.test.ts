@@ -31,6 +31,7 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
+import { startWebhookReceiver } from '../harness/webhook-receiver.js';
 import {
   admin,
   callsBetween,
@@ -38,7 +39,6 @@ import {
   DAY,
   eventually,
   gustoCalls,
-  startWebhookReceiver,
   unprocessedPayrolls,
 } from './helpers.js';
 
@@ -181,14 +181,18 @@ describe('payroll run on the dev server', () => {
     const taskQueue = uniqueTaskQueue('payroll-schedule');
     const now = Date.now();
     const lookAheadDays = 20;
-    const due = (await unprocessedPayrolls(gusto, company.uuid))
+    // Unprocessed payrolls whose deadline passed (within the scan's look-back) are started too.
+    const LATE_LOOK_BACK_DAYS = 30;
+    const scanned = (await unprocessedPayrolls(gusto, company.uuid))
       .filter(
         (p) =>
-          Date.parse(p.payroll_deadline!) >= now &&
+          Date.parse(p.payroll_deadline!) >= now - LATE_LOOK_BACK_DAYS * DAY &&
           Date.parse(p.payroll_deadline!) < now + lookAheadDays * DAY,
       )
-      .map((p) => p.payroll_uuid);
-    expect(due.length).toBeGreaterThan(0);
+      .sort((a, b) => Date.parse(a.payroll_deadline!) - Date.parse(b.payroll_deadline!));
+    const due = scanned.map((p) => p.payroll_uuid);
+    const late = scanned.filter((p) => Date.parse(p.payroll_deadline!) < now).map((p) => p.payroll_uuid);
+    expect(due.length).toBeGreaterThan(late.length);
 
     const scheduleDeps = deps(taskQueue);
     const spec = {
@@ -228,9 +232,9 @@ describe('payroll run on the dev server', () => {
       await runWorker(env, { taskQueue, sandbox }, async () => {
         const first = await firing(1);
         first.started.forEach((id) => track(`payroll:${company.uuid}:${id}`));
-        expect(first).toEqual({ started: due, alreadyStarted: [] });
+        expect(first).toEqual({ started: due, alreadyStarted: [], late });
         const second = await firing(2);
-        expect(second).toEqual({ started: [], alreadyStarted: due });
+        expect(second).toEqual({ started: [], alreadyStarted: due, late });
       });
     } finally {
       await deletePayrollSchedule(scheduleDeps, { companyId: company.uuid });

@@ -1,20 +1,20 @@
 /**
- * Helpers for the payroll tests: sandbox admin calls, picking payrolls, a tiny webhook receiver that
- * verifies Gusto signatures and signals runs, and counter arithmetic.
+ * Helpers for the payroll tests: the time-skipping files' set-up, sandbox admin calls, picking
+ * payrolls, and counter arithmetic.
  */
-import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from '@jest/globals';
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { PayrollServiceDeps } from '../../client/payroll.js';
 import type { GustoClient } from '../../gusto/client.js';
 import type { Payroll } from '../../gusto/schemas/payrolls.js';
-import { verifyGustoSignature } from '../../gusto/webhooks.js';
-import type { Sandbox, TestWorkflowEnvironment } from '../harness/index.js';
+import {
+  timeSkippingWorld,
+  type Sandbox,
+  type SandboxWorld,
+  type TestWorkflowEnvironment,
+} from '../harness/index.js';
+import { saveHistory } from '../harness/replay.js';
 import type { SandboxCounters } from '../../sim/server.js';
-import { payrollRunId } from '../../workflows/ids.js';
-import { gustoEventSignal } from '../../workflows/waiting.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -23,6 +23,46 @@ export const serviceDeps = (env: TestWorkflowEnvironment, taskQueue: string): Pa
   temporal: env.client,
   taskQueue,
 });
+
+/**
+ * Registers the set-up of a time-skipping payroll test file (call it first in its describe): in
+ * beforeAll the file's own time-skipping env and a sandbox on its clock with zero calculate/submit
+ * latency and webhooks off (activities run in real time: the test server does not skip time while one
+ * is running, so a latency on the sandbox clock would only make the polling activity wait for real);
+ * in afterAll both are closed. `withWorker` runs `fn` with a worker on a fresh task queue named after
+ * `queuePrefix` and the client functions' deps bound to it.
+ */
+export function timeSkippingPayrollTests(queuePrefix: string) {
+  let world: SandboxWorld | undefined;
+  beforeAll(async () => {
+    world = await timeSkippingWorld({
+      calculateLatencyMs: 0,
+      submitLatencyMs: 0,
+      webhooks: { enabled: false },
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+  const current = (): SandboxWorld => {
+    if (!world)
+      throw new Error('the payroll test world is set up in beforeAll: use it inside a test or hook');
+    return world;
+  };
+  return {
+    get env(): TestWorkflowEnvironment {
+      return current().env;
+    },
+    get sandbox(): Sandbox {
+      return current().sandbox;
+    },
+    get gusto(): GustoClient {
+      return current().gusto;
+    },
+    withWorker: <T>(fn: (deps: PayrollServiceDeps) => Promise<T>): Promise<T> =>
+      current().withWorker(queuePrefix, fn),
+  };
+}
 
 /** Calls a /sandbox/ admin route; throws with the body on a non-2xx answer. */
 export async function admin<T = unknown>(
@@ -94,69 +134,6 @@ export const writeCalls = (calls: Record<string, number>): Record<string, number
     Object.entries(calls).filter(([endpoint]) => endpoint.includes(' /v1/') && !endpoint.startsWith('GET ')),
   );
 
-export interface WebhookReceiver {
-  url: string;
-  events: string[];
-  close(): Promise<void>;
-}
-
-/**
- * A minimal Gusto webhook endpoint: completes the verification handshake, checks X-Gusto-Signature on
- * every event, and signals the payroll run the event is about. Subscribes itself for Payroll events.
- */
-export async function startWebhookReceiver(temporal: Client, gusto: GustoClient): Promise<WebhookReceiver> {
-  let token: string | undefined;
-  const events: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      void handle(raw, req.headers['x-gusto-signature'] as string | undefined).then(
-        (status) => res.writeHead(status).end(),
-        () => res.writeHead(500).end(),
-      );
-    });
-  });
-  const handle = async (raw: Buffer, signature: string | undefined): Promise<number> => {
-    const body = JSON.parse(raw.toString('utf8')) as Record<string, string>;
-    if (body.verification_token && body.webhook_subscription_uuid) {
-      token = body.verification_token;
-      // Verify after answering: the sandbox is waiting for this response.
-      setImmediate(
-        () => void gusto.webhookSubscriptions.verify(body.webhook_subscription_uuid!, token!).catch(() => {}),
-      );
-      return 200;
-    }
-    if (!token || !verifyGustoSignature(raw, signature, token)) return 401;
-    events.push(body.event_type ?? '?');
-    if (body.entity_type === 'Payroll' && body.resource_uuid && body.entity_uuid) {
-      const signal = {
-        event_type: body.event_type!,
-        resource_uuid: body.resource_uuid,
-        entity_type: body.entity_type,
-        entity_uuid: body.entity_uuid,
-      };
-      await temporal.workflow
-        .getHandle(payrollRunId(body.resource_uuid, body.entity_uuid))
-        .signal(gustoEventSignal, signal)
-        .catch(() => undefined); // no run for this payroll: nothing to wake
-    }
-    return 200;
-  };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/gusto`;
-  const subscription = await gusto.webhookSubscriptions.create({ url, subscription_types: ['Payroll'] });
-  for (
-    let i = 0;
-    i < 100 && (await gusto.webhookSubscriptions.get(subscription.uuid)).status !== 'verified';
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url, events, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 /** Polls `fn` (real time) until it returns a value, for states reached through activities. */
 export async function eventually<T>(
   fn: () => Promise<T | undefined>,
@@ -178,7 +155,5 @@ export async function eventually<T>(
  */
 export async function exportRunHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.EXPORT_HISTORIES !== '1') return;
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const file = new URL(`../histories/payroll-${name}.json`, import.meta.url);
-  await writeFile(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+  await saveHistory(client, workflowId, `payroll-${name}`);
 }

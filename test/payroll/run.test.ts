@@ -308,6 +308,95 @@ describe('payroll run (time-skipping)', () => {
     });
   });
 
+  it('an edit accepted while a webhook-woken read is under way is applied before submit', async () => {
+    const company = companyByKey(sandbox, 'honolulu-hi');
+    const employee = company.employees.find((e) => !e.salaried) ?? company.employees[0]!;
+    const now = await env.currentTimeMs();
+    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 5 * DAY);
+    const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
+    const handle = env.client.workflow.getHandle(`payroll:${company.uuid}:${payroll.payroll_uuid}`);
+    const wake = (event_type: string) =>
+      handle.signal('gustoEvent', { event_type, entity_type: 'Payroll', entity_uuid: payroll.payroll_uuid });
+    await withWorker(async (deps) => {
+      // No polling and no webhooks: the run reads Gusto only when this test wakes it.
+      await startPayrollRun(deps, { ...ref, polling: false });
+      await stageIs(deps, ref, 'calculating');
+      // The woken read takes 2 s (real time); the edit is accepted while it is under way.
+      await admin(sandbox, 'PUT', '/sandbox/faults', {
+        rules: [
+          {
+            endpoint: 'GET /v1/companies/{company_id}/payrolls/{payroll_id}',
+            latency_ms: 2000,
+            times: 1,
+          },
+        ],
+      });
+      const nudging: NodeJS.Timeout[] = [];
+      try {
+        await wake('payroll.calculated');
+        await new Promise((r) => setTimeout(r, 500));
+        await editPayrollRun(deps, {
+          ...ref,
+          edits: [{ employeeId: employee.uuid, hours: { 'Regular Hours': '33' } }],
+        });
+        // Queries, not result(): waiting on result() would let the server skip to the deadline.
+        nudging.push(
+          setInterval(() => {
+            wake('payroll.calculated').catch(() => undefined);
+            wake('payroll.processed').catch(() => undefined);
+          }, 300),
+        );
+        const processed = await stageIs(deps, ref, 'processed');
+        expect(processed.rounds).toBe(2);
+      } finally {
+        nudging.forEach(clearInterval);
+        await admin(sandbox, 'DELETE', '/sandbox/faults');
+      }
+      const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+      expect(result.outcome).toBe('complete');
+      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
+      const submitted = await gusto.payrolls.get(company.uuid, payroll.payroll_uuid, { per: 100 });
+      expect(submitted.processed).toBe(true);
+      const comp = submitted.employee_compensations?.find((c) => c.employee_uuid === employee.uuid);
+      expect(comp?.hourly_compensations?.find((h) => h.name === 'Regular Hours')?.hours).toBe('33.000');
+    });
+  });
+
+  it('an edit after an approval needs a new approval, even when the totals do not change', async () => {
+    const company = companyByKey(sandbox, 'phoenix-az');
+    const employee = company.employees[0]!;
+    const now = await env.currentTimeMs();
+    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 8 * DAY);
+    const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
+    await admin(sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
+      stage: 'submit',
+      errors: [{ error_key: 'base', category: 'payroll_blocker', message: 'Signatory missing' }],
+    });
+    await withWorker(async (deps) => {
+      await startPayrollRun(deps, { ...ref, review: 'manual' });
+      const first = await stageIs(deps, ref, 'awaiting_review');
+      await approvePayrollRun(deps, { ...ref, totals: first.totals });
+      await stageIs(deps, ref, 'processing_failed');
+
+      // A payment method leaves every total as it was; the approval was still of other figures.
+      await editPayrollRun(deps, { ...ref, edits: [{ employeeId: employee.uuid, paymentMethod: 'Check' }] });
+      let last: PayrollRunState | undefined;
+      const again = await eventually(async () => {
+        last = await getPayrollRunState(deps, ref);
+        return last.stage === 'awaiting_review' && last.rounds === 2 ? last : undefined;
+      }, 20_000).catch((err: Error) => {
+        throw new Error(`${err.message}; last state ${JSON.stringify(last)}`);
+      });
+      expect(again.totals).toEqual(first.totals);
+      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
+
+      await approvePayrollRun(deps, { ...ref, totals: again.totals });
+      const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+      expect(result.outcome).toBe('complete');
+      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(2);
+    });
+  });
+
   it('a cancel in review ends the run without calling Gusto', async () => {
     const company = companyByKey(sandbox, 'small-ca');
     const now = await env.currentTimeMs();

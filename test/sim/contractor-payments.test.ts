@@ -1,15 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Sandbox, SeededCompany } from '../../sim/server.js';
-import {
-  api,
-  company,
-  contractor,
-  manualClock,
-  startSandbox,
-  type AnyJson,
-  type Api,
-  type ManualClock,
-} from './helpers.js';
+import { contractor, midNySandbox, type AnyJson, type Api, type ManualClock } from './helpers.js';
 
 describe('contractor payments', () => {
   let sandbox: Sandbox;
@@ -19,10 +10,7 @@ describe('contractor payments', () => {
   let base: string;
 
   beforeEach(async () => {
-    clock = manualClock('2026-03-02T18:00:00Z'); // Monday, 10 am Pacific
-    sandbox = await startSandbox({ clock, seed: { seed: 21 } });
-    co = company(sandbox, 'mid-ny');
-    a = api(sandbox, co.access_token);
+    ({ clock, sandbox, co, a } = await midNySandbox(21)); // Monday, 10 am Pacific
     base = `/v1/companies/${co.uuid}/contractor_payments`;
   });
 

@@ -1,15 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Sandbox, SeededCompany } from '../../sim/server.js';
-import {
-  api,
-  company,
-  contractor,
-  manualClock,
-  startSandbox,
-  type AnyJson,
-  type Api,
-  type ManualClock,
-} from './helpers.js';
+import { api, contractor, midNySandbox, type AnyJson, type Api, type ManualClock } from './helpers.js';
 
 const HOUR = 3600_000;
 
@@ -21,10 +12,7 @@ describe('contractors', () => {
   let sys: Api;
 
   beforeEach(async () => {
-    clock = manualClock('2026-03-02T18:00:00Z'); // Monday, 1 pm in New York
-    sandbox = await startSandbox({ clock, seed: { seed: 31 } });
-    co = company(sandbox, 'mid-ny');
-    a = api(sandbox, co.access_token);
+    ({ clock, sandbox, co, a } = await midNySandbox(31)); // Monday, 1 pm in New York
     sys = api(sandbox, sandbox.systemToken);
   });
 

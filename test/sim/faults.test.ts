@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Sandbox, SeededCompany } from '../../sim/server.js';
-import { admin, api, company, contractor, manualClock, startSandbox, type Api } from './helpers.js';
+import { admin, contractor, midNySandbox, type Api } from './helpers.js';
 
 const CREATE_PAYMENT = 'POST /v1/companies/{company_id}/contractor_payments';
 
@@ -11,9 +11,7 @@ describe('fault injection', () => {
   let paymentBody: Record<string, string>;
 
   beforeEach(async () => {
-    sandbox = await startSandbox({ clock: manualClock('2026-03-02T18:00:00Z'), seed: { seed: 51 } });
-    co = company(sandbox, 'mid-ny');
-    a = api(sandbox, co.access_token);
+    ({ sandbox, co, a } = await midNySandbox(51));
     paymentBody = { contractor_uuid: contractor(co, 'hourly-dd').uuid, date: '2026-03-10', hours: '4' };
   });
 

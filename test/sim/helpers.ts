@@ -10,6 +10,7 @@ import {
   type SeededCompany,
   type SeededContractor,
 } from '../../sim/server.js';
+import { calendarDate, wallClockParts } from '../../workflows/deadlines.js';
 
 export interface ManualClock {
   (): Date;
@@ -30,6 +31,17 @@ export function manualClock(startIso: string): ManualClock {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   return createSandbox({ quiet: true, calculateLatencyMs: 1000, submitLatencyMs: 1000, ...options });
+}
+
+/**
+ * Where most sandbox tests start: a fresh sandbox seeded with `seed` on a manual clock at Monday
+ * 2026-03-02 18:00 UTC (10 am Pacific, 1 pm in New York), its mid-ny company and that company's API.
+ */
+export async function midNySandbox(seed: number) {
+  const clock = manualClock('2026-03-02T18:00:00Z');
+  const sandbox = await startSandbox({ clock, seed: { seed } });
+  const co = company(sandbox, 'mid-ny');
+  return { clock, sandbox, co, a: api(sandbox, co.access_token) };
 }
 
 export interface ApiResponse<T = unknown> {
@@ -130,19 +142,12 @@ export function contractor(c: SeededCompany, key: string): SeededContractor {
 /** Admin calls (no token). */
 export const admin = (sandbox: Sandbox): Api => api(sandbox, null);
 
-/** "YYYY-MM-DD HH:mm" on the wall clock of `timeZone`, computed independently of the sandbox. */
+/** "YYYY-MM-DD HH:mm" on the wall clock of `timeZone`, read through workflows/deadlines.ts. */
 export function wallClock(instant: string | Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(new Date(instant));
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const at = new Date(instant);
+  const { hour, minute } = wallClockParts(at, timeZone);
+  const twoDigits = (n: number | undefined) => String(n).padStart(2, '0');
+  return `${calendarDate(at, timeZone)} ${twoDigits(hour)}:${twoDigits(minute)}`;
 }
 
 export interface Delivery {

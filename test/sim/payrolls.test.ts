@@ -5,8 +5,7 @@ import {
   admin,
   api,
   company,
-  manualClock,
-  startSandbox,
+  midNySandbox,
   wallClock,
   type AnyJson,
   type Api,
@@ -21,10 +20,7 @@ describe('payrolls', () => {
   let base: string;
 
   beforeEach(async () => {
-    clock = manualClock('2026-03-02T18:00:00Z'); // Monday, 10 am Pacific
-    sandbox = await startSandbox({ clock, seed: { seed: 11 } });
-    co = company(sandbox, 'mid-ny');
-    a = api(sandbox, co.access_token);
+    ({ clock, sandbox, co, a } = await midNySandbox(11)); // Monday, 10 am Pacific
     base = `/v1/companies/${co.uuid}/payrolls`;
   });
 
