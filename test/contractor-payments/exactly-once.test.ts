@@ -21,6 +21,7 @@ import {
   devServerEnv,
   gustoClientFor,
   runWorker,
+  sandboxAdmin,
   spawnWorkerProcess,
   startSandbox,
   uniqueTaskQueue,
@@ -60,12 +61,7 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
   });
 
   async function faults(rules: unknown[]): Promise<void> {
-    const res = await fetch(`${sandbox.url}/sandbox/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ rules }),
-    });
-    if (!res.ok) throw new Error(`PUT /sandbox/faults: ${res.status} ${await res.text()}`);
+    await sandboxAdmin(sandbox, 'PUT', '/sandbox/faults', { rules });
   }
 
   const paymentRequest = () => ({

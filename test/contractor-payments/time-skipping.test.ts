@@ -2,10 +2,7 @@
  * Contractor payments end to end on the time-skipping server: the sandbox's clock is the env's, so
  * debit dates, cutoffs and funding move with the workflow's timers.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import {
   approveContractorPayment,
   cancelContractorPayment,
@@ -15,7 +12,6 @@ import {
   waitForContractorPaymentResult,
   type ContractorPaymentDeps,
 } from '../../client/contractor-payments.js';
-import type { GustoClient } from '../../gusto/client.js';
 import { gustoEventSignal } from '../../workflows/waiting.js';
 import {
   fundingExpectedAt,
@@ -24,55 +20,39 @@ import {
   type ContractorPaymentResult,
 } from '../../workflows/contractor-payment.messages.js';
 import { addDays, cancelCutoff } from '../../workflows/deadlines.js';
-import { HISTORIES_DIR } from '../harness/replay.js';
-import {
-  gustoClientFor,
-  runWorker,
-  startSandbox,
-  timeSkippingEnv,
-  uniqueTaskQueue,
-  type Sandbox,
-  type TestWorkflowEnvironment,
-} from '../harness/index.js';
+import { saveHistory } from '../harness/replay.js';
+import { sandboxAdmin, timeSkippingWorld, type SandboxWorld } from '../harness/index.js';
 import { fixtures, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
 
 const MINUTE = 60_000;
 
 describe('contractor payments (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let sandbox: Sandbox;
-  let gusto: GustoClient;
+  let world: SandboxWorld;
   let fx: Fixtures;
   /** Finished runs worth keeping for the replay test: file label → workflow id. */
   const finished: Record<string, string> = {};
 
   beforeAll(async () => {
-    env = await timeSkippingEnv();
-    sandbox = await startSandbox({ env });
-    gusto = await gustoClientFor(sandbox);
-    fx = await fixtures(sandbox, gusto);
+    world = await timeSkippingWorld();
+    fx = await fixtures(world.sandbox, world.gusto);
   }, 60_000);
 
   afterAll(async () => {
     // EXPORT_HISTORIES=1 refreshes the committed histories the replay test checks.
     if (process.env.EXPORT_HISTORIES) {
       for (const [label, workflowId] of Object.entries(finished)) {
-        const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-        const json = JSON.stringify(JSON.parse(historyToJSON(history)), null, 2);
-        await writeFile(join(HISTORIES_DIR, `${label}.json`), `${json}\n`);
+        await saveHistory(world.env.client, workflowId, label);
       }
     }
-    await sandbox?.close();
-    await env?.teardown();
+    await world?.close();
   });
 
   /** A worker on its own task queue for the duration of one test. */
   function withWorker<T>(fn: (deps: ContractorPaymentDeps) => Promise<T>): Promise<T> {
-    const taskQueue = uniqueTaskQueue('cp');
-    return runWorker(env, { taskQueue, sandbox }, () => fn({ temporal: env.client, taskQueue }));
+    return world.withWorker('cp', fn);
   }
 
-  const today = async () => todayAt(await env.currentTimeMs());
+  const today = async () => todayAt(await world.env.currentTimeMs());
   const ref = (businessKey: string, kind: 'payment' | 'group' = 'payment') => ({
     kind,
     companyId: fx.companyId,
@@ -106,11 +86,11 @@ describe('contractor payments (time-skipping)', () => {
         ref(started.businessKey),
       )) as ContractorPaymentResult;
       expect(result.outcome).toBe('funded');
-      expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(fundingExpectedAt(debitDate).getTime());
+      expect(await world.env.currentTimeMs()).toBeGreaterThanOrEqual(fundingExpectedAt(debitDate).getTime());
       expect(result.receipt?.contractor_payment_uuid).toBe(result.paymentId);
-      const payment = await gusto.contractorPayments.get(fx.companyId, result.paymentId!);
+      const payment = await world.gusto.contractorPayments.get(fx.companyId, result.paymentId!);
       expect(payment.status).toBe('Funded');
-      expect(sandbox.counters().payments_per_contractor_date[`${fx.hourlyDd.uuid}:${date}`]).toBe(1);
+      expect(world.sandbox.counters().payments_per_contractor_date[`${fx.hourlyDd.uuid}:${date}`]).toBe(1);
       finished['contractor-payment-direct-deposit-funded'] = started.workflowId;
     }));
 
@@ -125,8 +105,8 @@ describe('contractor payments (time-skipping)', () => {
       });
       const state = await waitForStage(deps, ref(started.businessKey), 'awaiting_funding');
       // Funded ahead of the debit date (Gusto's demo action), then the webhook ingress's signal.
-      await gusto.contractorPayments.fund(fx.companyId, state.paymentId!);
-      await env.client.workflow.getHandle(started.workflowId).signal(gustoEventSignal, {
+      await world.gusto.contractorPayments.fund(fx.companyId, state.paymentId!);
+      await world.env.client.workflow.getHandle(started.workflowId).signal(gustoEventSignal, {
         event_type: 'contractor_payment.funded',
         entity_type: 'ContractorPayment',
         entity_uuid: state.paymentId,
@@ -136,7 +116,7 @@ describe('contractor payments (time-skipping)', () => {
         ref(started.businessKey),
       )) as ContractorPaymentResult;
       expect(result.outcome).toBe('funded');
-      const { closeTime } = await env.client.workflow.getHandle(started.workflowId).describe();
+      const { closeTime } = await world.env.client.workflow.getHandle(started.workflowId).describe();
       expect(closeTime!.getTime()).toBeLessThan(fundingExpectedAt(started.state.debitDate!).getTime());
       finished['contractor-payment-funded-early-by-webhook'] = started.workflowId;
     }));
@@ -166,7 +146,7 @@ describe('contractor payments (time-skipping)', () => {
         expect(result.receipt).toBeUndefined();
         expect(result.paymentId).toBeTruthy();
         // No timer was involved: the run closed within moments of its start, by its own clock.
-        const { startTime, closeTime } = await env.client.workflow.getHandle(run.workflowId).describe();
+        const { startTime, closeTime } = await world.env.client.workflow.getHandle(run.workflowId).describe();
         expect(closeTime!.getTime() - startTime.getTime()).toBeLessThan(MINUTE);
       }
       finished['contractor-payment-check-completed'] = check.workflowId;
@@ -191,7 +171,7 @@ describe('contractor payments (time-skipping)', () => {
         ref(started.businessKey, 'group'),
       )) as ContractorPaymentGroupResult;
       expect(result.outcome).toBe('funded');
-      const group = await gusto.contractorPaymentGroups.get(fx.companyId, result.groupId!);
+      const group = await world.gusto.contractorPaymentGroups.get(fx.companyId, result.groupId!);
       expect(group.status).toBe('Funded');
       const byMethod = (m: string) => (group.contractor_payments ?? []).filter((p) => p.payment_method === m);
       expect(byMethod('Check').map((p) => p.status)).toEqual(['Unfunded']);
@@ -236,9 +216,9 @@ describe('contractor payments (time-skipping)', () => {
         ref(single.businessKey),
       )) as ContractorPaymentResult;
       expect(singleResult.outcome).toBe('cancelled');
-      await expect(gusto.contractorPayments.get(fx.companyId, singleResult.paymentId!)).rejects.toMatchObject(
-        { status: 404 },
-      );
+      await expect(
+        world.gusto.contractorPayments.get(fx.companyId, singleResult.paymentId!),
+      ).rejects.toMatchObject({ status: 404 });
       const groupResult = (await waitForContractorPaymentResult(
         deps,
         ref(group.businessKey, 'group'),
@@ -247,7 +227,7 @@ describe('contractor payments (time-skipping)', () => {
       finished['contractor-payment-cancelled'] = single.workflowId;
       finished['contractor-payment-group-cancelled'] = group.workflowId;
       await expect(
-        gusto.contractorPaymentGroups.get(fx.companyId, groupResult.groupId!),
+        world.gusto.contractorPaymentGroups.get(fx.companyId, groupResult.groupId!),
       ).rejects.toMatchObject({ status: 404 });
     }));
 
@@ -264,7 +244,7 @@ describe('contractor payments (time-skipping)', () => {
       const cutoff = cancelCutoff(started.state.debitDate!).getTime();
       await waitForStage(deps, ref(started.businessKey), 'awaiting_funding');
       // 10 minutes past the cutoff, 20 minutes before Gusto debits at 4 pm Pacific.
-      await env.sleep(cutoff + 10 * MINUTE - (await env.currentTimeMs()));
+      await world.env.sleep(cutoff + 10 * MINUTE - (await world.env.currentTimeMs()));
 
       await expect(cancelContractorPayment(deps, ref(started.businessKey))).rejects.toMatchObject({
         code: 'refused',
@@ -331,9 +311,9 @@ describe('contractor payments (time-skipping)', () => {
       await waitForContractorPaymentResult(deps, ref(first.businessKey));
       const third = await startContractorPayment(deps, request);
       expect(third.started).toBe(false);
-      expect(sandbox.counters().payments_per_contractor_date[`${fx.fixedCheck.uuid}:${request.date}`]).toBe(
-        1,
-      );
+      expect(
+        world.sandbox.counters().payments_per_contractor_date[`${fx.fixedCheck.uuid}:${request.date}`],
+      ).toBe(1);
       await expect(
         startContractorPayment(deps, { ...request, wage: '80.00', businessKey: first.businessKey }),
       ).rejects.toMatchObject({
@@ -348,7 +328,7 @@ describe('contractor payments (time-skipping)', () => {
       const PAYMENT_LIST = 'GET /v1/companies/{company_id}/contractor_payments';
       const date = weekdayAfter(await today(), 10);
       const contractorDate = `${fx.fixedDd.uuid}:${date}`;
-      const postsBefore = sandbox.counters().calls[PAYMENT_POST] ?? 0;
+      const postsBefore = world.sandbox.counters().calls[PAYMENT_POST] ?? 0;
       // Attempt 1: applied at Gusto, answer lost.
       await setFaults([{ endpoint: PAYMENT_POST, drop_response: true, times: 1 }]);
       const started = await startContractorPayment(deps, {
@@ -358,10 +338,10 @@ describe('contractor payments (time-skipping)', () => {
         paymentMethod: 'Direct Deposit',
         wage: '77.00',
       });
-      await until(() => sandbox.counters().payments_per_contractor_date[contractorDate] === 1);
+      await until(() => world.sandbox.counters().payments_per_contractor_date[contractorDate] === 1);
       // Attempt 2 (3 s later): its adoption read is refused non-retryably (like a 401 used to be).
       await setFaults([{ endpoint: PAYMENT_LIST, status: 400, times: 1 }]);
-      const handle = env.client.workflow.getHandle(started.workflowId);
+      const handle = world.env.client.workflow.getHandle(started.workflowId);
       await until(async () => {
         const state = (await getContractorPaymentState(
           deps,
@@ -371,11 +351,11 @@ describe('contractor payments (time-skipping)', () => {
       });
       expect((await handle.describe()).status.name).toBe('RUNNING');
       // The run waits, then retries the create told it may have paid: it adopts.
-      await env.sleep('61 minutes');
+      await world.env.sleep('61 minutes');
       const state = await waitForStage(deps, ref(started.businessKey), 'awaiting_funding');
       expect(state.notes.join(' ')).toMatch(/adopted payment/);
-      expect(sandbox.counters().calls[PAYMENT_POST]).toBe(postsBefore + 1);
-      expect(sandbox.counters().payments_per_contractor_date[contractorDate]).toBe(1);
+      expect(world.sandbox.counters().calls[PAYMENT_POST]).toBe(postsBefore + 1);
+      expect(world.sandbox.counters().payments_per_contractor_date[contractorDate]).toBe(1);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       await cancelContractorPayment(deps, ref(started.businessKey));
       const result = (await waitForContractorPaymentResult(
@@ -387,12 +367,7 @@ describe('contractor payments (time-skipping)', () => {
     }));
 
   async function setFaults(rules: unknown[]): Promise<void> {
-    const res = await fetch(`${sandbox.url}/sandbox/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ rules }),
-    });
-    if (!res.ok) throw new Error(`PUT /sandbox/faults: ${res.status} ${await res.text()}`);
+    await sandboxAdmin(world.sandbox, 'PUT', '/sandbox/faults', { rules });
   }
 
   async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {

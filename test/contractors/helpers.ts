@@ -74,22 +74,7 @@ export async function transitionFields(gusto: GustoClient, companyId: string, co
   };
 }
 
-/** Calls a sandbox-only admin route (faults, clock). */
-export async function sandboxAdmin(
-  sandbox: Sandbox,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<unknown> {
-  const res = await fetch(`${sandbox.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+export { sandboxAdmin } from '../harness/index.js';
 
 /**
  * With EXPORT_HISTORIES=1, writes a finished run's history to test/histories/<name>.json (stable

@@ -21,14 +21,7 @@ import type { GustoClient } from '../../gusto/client.js';
 import { contractorDismissalWorkflow } from '../../workflows/contractor-transition.js';
 import { addDays, startOfDate } from '../../workflows/deadlines.js';
 import { contractorDeactivationId, contractorDismissalId, contractorRehireId } from '../../workflows/ids.js';
-import {
-  gustoClientFor,
-  runWorker,
-  startSandbox,
-  timeSkippingEnv,
-  uniqueTaskQueue,
-  type Sandbox,
-} from '../harness/index.js';
+import { runWorker, timeSkippingWorld, uniqueTaskQueue, type Sandbox } from '../harness/index.js';
 import {
   COMPANY_ZONE,
   fixtures,
@@ -60,10 +53,8 @@ interface Ctx {
  * behind the test's back while a call happens to wait for a result.
  */
 async function withWorld<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  const env = await timeSkippingEnv();
-  const sandbox = await startSandbox({ env });
+  const { env, sandbox, gusto, close } = await timeSkippingWorld();
   try {
-    const gusto = await gustoClientFor(sandbox);
     const fx = await fixtures(sandbox, gusto);
     const taskQueue = uniqueTaskQueue('contractors');
     const temporal = new Client({ connection: env.connection, namespace: env.namespace });
@@ -71,8 +62,7 @@ async function withWorld<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
     const today = await todayIn(sandbox);
     return await runWorker(env, { taskQueue, sandbox }, () => fn({ env, sandbox, gusto, fx, deps, today }));
   } finally {
-    await sandbox.close();
-    await env.teardown();
+    await close();
   }
 }
 

@@ -586,7 +586,8 @@ describeSandbox('rate limiting against the sandbox', () => {
     const client = createGustoClient({
       baseUrl: sandbox.url,
       tokens: sandboxTokenProvider(sandbox.url),
-      rateLimiter: createRateLimiter({ limit: 10, clock }),
+      // The sandbox's Retry-After (60 s) is beyond the default 45 s wait bound: raise it to watch the wait.
+      rateLimiter: createRateLimiter({ limit: 10, clock, maxWaitMs: 120_000 }),
     });
     for (let i = 0; i < 3; i++) await client.companies.get(company);
     const err = await rejection(client.companies.get(company));

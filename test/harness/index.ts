@@ -112,6 +112,23 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
   return createSandbox({ port: 0, quiet: true, ...options, ...(clock ? { clock } : {}) });
 }
 
+/** Calls a /sandbox/ admin route (faults, clock, config, ...); throws with the body on a non-2xx answer. */
+export async function sandboxAdmin<T = unknown>(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
 /**
  * The test env's (skipped) time. The sandbox's background tick may still ask once after the env was
  * torn down; it then gets the last reading instead of a "channel has been shut down" rejection.
@@ -177,28 +194,28 @@ export async function devServerWorld(options: SandboxOptions = {}): Promise<Sand
 }
 
 async function worldOn(env: TestWorkflowEnvironment, options: SandboxOptions): Promise<SandboxWorld> {
-  let sandbox: Sandbox | undefined;
-  try {
-    sandbox = await startSandbox({ ...options, env });
-    const opened = sandbox;
-    return {
-      env,
-      sandbox,
-      gusto: await gustoClientFor(sandbox),
-      withWorker: (queuePrefix, fn) => {
-        const taskQueue = uniqueTaskQueue(queuePrefix);
-        return runWorker(env, { taskQueue, sandbox: opened }, () => fn({ temporal: env.client, taskQueue }));
-      },
-      close: async () => {
-        await opened.close();
-        await env.teardown();
-      },
-    };
-  } catch (err) {
-    await sandbox?.close();
+  const sandbox = await startSandbox({ ...options, env }).catch(async (err: unknown) => {
     await env.teardown();
     throw err;
-  }
+  });
+  const close = async () => {
+    await sandbox.close();
+    await env.teardown();
+  };
+  const gusto = await gustoClientFor(sandbox).catch(async (err: unknown) => {
+    await close();
+    throw err;
+  });
+  return {
+    env,
+    sandbox,
+    gusto,
+    withWorker: (queuePrefix, fn) => {
+      const taskQueue = uniqueTaskQueue(queuePrefix);
+      return runWorker(env, { taskQueue, sandbox }, () => fn({ temporal: env.client, taskQueue }));
+    },
+    close,
+  };
 }
 
 export interface RunWorkerOptions {

@@ -64,22 +64,7 @@ export function timeSkippingPayrollTests(queuePrefix: string) {
   };
 }
 
-/** Calls a /sandbox/ admin route; throws with the body on a non-2xx answer. */
-export async function admin<T = unknown>(
-  sandbox: Sandbox,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${sandbox.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+export { sandboxAdmin as admin } from '../harness/index.js';
 
 export function companyByKey(sandbox: Sandbox, key: string) {
   const company = sandbox.companies.find((c) => c.key === key);

@@ -364,7 +364,6 @@ describe('payroll run (time-skipping)', () => {
 
   it('an edit after an approval needs a new approval, even when the totals do not change', async () => {
     const company = companyByKey(sandbox, 'phoenix-az');
-    const employee = company.employees[0]!;
     const now = await env.currentTimeMs();
     const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 8 * DAY);
     const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
@@ -378,8 +377,15 @@ describe('payroll run (time-skipping)', () => {
       await approvePayrollRun(deps, { ...ref, totals: first.totals });
       await stageIs(deps, ref, 'processing_failed');
 
-      // A payment method leaves every total as it was; the approval was still of other figures.
-      await editPayrollRun(deps, { ...ref, edits: [{ employeeId: employee.uuid, paymentMethod: 'Check' }] });
+      // Setting hours to what they are leaves every total as it was; the approval was still of the
+      // unedited payroll.
+      const current = await gusto.payrolls.get(company.uuid, payroll.payroll_uuid, { per: 100 });
+      const comp = current.employee_compensations!.find((c) => c.hourly_compensations?.some((h) => h.hours))!;
+      const hourly = comp.hourly_compensations!.find((h) => h.hours)!;
+      await editPayrollRun(deps, {
+        ...ref,
+        edits: [{ employeeId: comp.employee_uuid, hours: { [hourly.name]: hourly.hours! } }],
+      });
       let last: PayrollRunState | undefined;
       const again = await eventually(async () => {
         last = await getPayrollRunState(deps, ref);
