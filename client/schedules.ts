@@ -44,8 +44,7 @@ export function longestFiringGapDays(daysOfWeek: readonly string[]): number {
   return Math.max(...days.map((d, i) => (i + 1 < days.length ? days[i + 1]! - d : days[0]! + 7 - d)));
 }
 
-export const payrollScheduleSchema = z
-  .strictObject({
+export const payrollScheduleSchema = z.strictObject({
   companyId: uuidInput,
   /** The company's IANA time zone; the calendar below is read in it (DST included). */
   timeZone: z
@@ -78,7 +77,10 @@ export const payrollScheduleSchema = z
   polling: z.boolean().default(true),
   paused: z.boolean().default(false),
   note: z.string().max(500).optional(),
-})
+});
+
+/** The schedule as accepted: its fields, and a look-ahead covering the gaps between firings. */
+const scheduleInputSchema = payrollScheduleSchema
   // A deadline between two firings must be seen by the earlier one, or it is only found once late.
   .superRefine((s, ctx) => {
     const gap = longestFiringGapDays(s.daysOfWeek);
@@ -109,7 +111,7 @@ export async function createPayrollSchedule(
   deps: ScheduleServiceDeps,
   input: unknown,
 ): Promise<PayrollScheduleSummary> {
-  const options = scheduleOptions(deps, parseInput(payrollScheduleSchema, input));
+  const options = scheduleOptions(deps, parseInput(scheduleInputSchema, input));
   const handle = await call(() => deps.temporal.schedule.create(options));
   return summarise(await call(() => handle.describe()));
 }
@@ -119,7 +121,7 @@ export async function updatePayrollSchedule(
   deps: ScheduleServiceDeps,
   input: unknown,
 ): Promise<PayrollScheduleSummary> {
-  const parsed = parseInput(payrollScheduleSchema, input);
+  const parsed = parseInput(scheduleInputSchema, input);
   const { spec, action, policies } = scheduleOptions(deps, parsed);
   const handle = scheduleHandle(deps, parsed.companyId);
   await call(() => handle.update((previous) => ({ ...previous, spec, action, policies })));

@@ -364,8 +364,7 @@ class PayrollRun {
    */
   private async waitFor(target: WaitTarget, seen: number): Promise<PayrollSnapshot | undefined> {
     let markDue = false;
-    const interrupted = () =>
-      !!this.cancel || markDue || (target === 'calculated' && this.editPending);
+    const interrupted = () => !!this.cancel || markDue || (target === 'calculated' && this.editPending);
     const pollUntil = this.input.polling === false ? undefined : () => this.poll(target);
     const stage = this.state.stage;
     for (;;) {

@@ -90,10 +90,12 @@ describe('payroll run chaos', () => {
 
     const third = await workerProcess(taskQueue);
     try {
+      // The killed submit attempt is retried only after its 2-minute start-to-close timeout (attempts
+      // must never overlap), so this waits longer than the rest of the run takes.
       const state = (await waitForPayrollRun(deps(taskQueue), {
         ...ref,
         until: 'processed',
-        timeoutMs: 90_000,
+        timeoutMs: 200_000,
       })) as PayrollRunState;
       expect(state.stage).toBe('processed');
       // The request cut off by the kill may or may not have reached the payroll (here the sandbox drops
@@ -105,7 +107,7 @@ describe('payroll run chaos', () => {
       third.kill('SIGKILL');
       await third.exited;
     }
-  }, 180_000);
+  }, 330_000);
 
   it('submits once when the submit response is lost (drop_response)', async () => {
     const taskQueue = uniqueTaskQueue('payroll-drop');

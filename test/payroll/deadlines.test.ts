@@ -99,7 +99,9 @@ describe('payroll deadlines (time-skipping)', () => {
     const payroll = await payrollWhere(world.gusto, company.uuid, (d) => d.getTime() > now + 2 * DAY);
     await admin(world.sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
       stage: 'calculate',
-      errors: [{ error_key: 'base', category: 'payroll_blocker', message: 'Bank account needs verification' }],
+      errors: [
+        { error_key: 'base', category: 'payroll_blocker', message: 'Bank account needs verification' },
+      ],
     });
     const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
     const start = (deps: PayrollServiceDeps) =>

@@ -403,6 +403,40 @@ describe('payroll run (time-skipping)', () => {
     });
   });
 
+  it('an unexpected answer after submission waits for a retry instead of failing the run', async () => {
+    const company = companyByKey(sandbox, 'denver-co');
+    const now = await env.currentTimeMs();
+    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 6 * DAY);
+    const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
+    await admin(sandbox, 'PUT', '/sandbox/faults', {
+      rules: [{ endpoint: 'GET /v1/payrolls/{payroll_uuid}/receipt', status: 404, times: 1 }],
+    });
+    try {
+      await withWorker(async (deps) => {
+        await startPayrollRun(deps, ref);
+        const stuck = await stageIs(deps, ref, 'processing_failed');
+        expect(stuck.lastError?.step).toBe('receipt');
+        expect((await gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(true);
+        // Processed already: edits are refused, the cancel window stays open.
+        await expect(
+          editPayrollRun(deps, {
+            ...ref,
+            edits: [{ employeeId: company.employees[0]!.uuid, excluded: true }],
+          }),
+        ).rejects.toMatchObject({ code: 'refused' });
+
+        await retryPayrollRun(deps, ref);
+        const processed = await stageIs(deps, ref, 'processed');
+        expect(processed.receipt?.companyDebit).toBe(processed.totals?.company_debit);
+        const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
+        expect(result.outcome).toBe('complete');
+        expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
+      });
+    } finally {
+      await admin(sandbox, 'DELETE', '/sandbox/faults');
+    }
+  });
+
   it('a cancel in review ends the run without calling Gusto', async () => {
     const company = companyByKey(sandbox, 'small-ca');
     const now = await env.currentTimeMs();
