@@ -19,11 +19,6 @@ import type { SandboxCounters } from '../../sim/server.js';
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-export const serviceDeps = (env: TestWorkflowEnvironment, taskQueue: string): PayrollServiceDeps => ({
-  temporal: env.client,
-  taskQueue,
-});
-
 /**
  * Registers the set-up of a time-skipping payroll test file (call it first in its describe): in
  * beforeAll the file's own time-skipping env and a sandbox on its clock with zero calculate/submit

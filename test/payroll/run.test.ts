@@ -4,7 +4,7 @@
  * activities run in real time (the test server does not skip time while one is running), so a
  * latency on the sandbox clock would only make the polling activity wait for real.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   approvePayrollRun,
   cancelPayrollRun,
@@ -17,17 +17,8 @@ import {
   waitForPayrollRun,
   type PayrollRunResult,
   type PayrollRunState,
+  type PayrollServiceDeps,
 } from '../../client/payroll.js';
-import type { GustoClient } from '../../gusto/client.js';
-import {
-  gustoClientFor,
-  runWorker,
-  startSandbox,
-  timeSkippingEnv,
-  uniqueTaskQueue,
-  type Sandbox,
-  type TestWorkflowEnvironment,
-} from '../harness/index.js';
 import {
   admin,
   companyByKey,
@@ -35,39 +26,17 @@ import {
   eventually,
   exportRunHistory,
   payrollWhere,
-  serviceDeps,
+  timeSkippingPayrollTests,
 } from './helpers.js';
 
 describe('payroll run (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let sandbox: Sandbox;
-  let gusto: GustoClient;
-
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-    sandbox = await startSandbox({
-      env,
-      calculateLatencyMs: 0,
-      submitLatencyMs: 0,
-      webhooks: { enabled: false },
-    });
-    gusto = await gustoClientFor(sandbox);
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-    await env?.teardown();
-  });
+  const world = timeSkippingPayrollTests('payroll');
+  const { withWorker } = world;
 
   /** Deadlines of payrolls an earlier test already ran, so each test picks a fresh one. */
   const ranAlready = new Set<number>();
 
-  /** Runs `fn` with a worker on a fresh task queue and the client functions bound to it. */
-  const withWorker = <T>(fn: (deps: ReturnType<typeof serviceDeps>) => Promise<T>) => {
-    const taskQueue = uniqueTaskQueue('payroll');
-    return runWorker(env, { taskQueue, sandbox }, () => fn(serviceDeps(env, taskQueue)));
-  };
-
-  const stageIs = (deps: ReturnType<typeof serviceDeps>, ref: object, stage: PayrollRunState['stage']) => {
+  const stageIs = (deps: PayrollServiceDeps, ref: object, stage: PayrollRunState['stage']) => {
     let last: PayrollRunState | undefined;
     return eventually(
       async () => {
@@ -82,7 +51,7 @@ describe('payroll run (time-skipping)', () => {
   };
 
   it('runs the earliest unprocessed payroll end to end with automatic approval', async () => {
-    const company = companyByKey(sandbox, 'small-ca');
+    const company = companyByKey(world.sandbox, 'small-ca');
     await withWorker(async (deps) => {
       const started = await startPayrollRun(deps, { companyId: company.uuid });
       expect(started.started).toBe(true);
@@ -107,25 +76,28 @@ describe('payroll run (time-skipping)', () => {
       expect(state.gustoCalls).toBeGreaterThanOrEqual(6);
       expect(state.receipt?.companyDebit).toBe(state.totals?.company_debit);
 
-      const payroll = await gusto.payrolls.get(company.uuid, started.payrollId);
+      const payroll = await world.gusto.payrolls.get(company.uuid, started.payrollId);
       expect(payroll.processed).toBe(true);
-      expect(sandbox.counters().submits_per_payroll[started.payrollId]).toBe(1);
+      expect(world.sandbox.counters().submits_per_payroll[started.payrollId]).toBe(1);
 
       // Pay stubs come straight from Gusto to the caller; the run only says whether they exist yet.
-      const stub = await getPayStub({ ...deps, gusto }, { ...ref, employeeId: company.employees[0]!.uuid });
+      const stub = await getPayStub(
+        { ...deps, gusto: world.gusto },
+        { ...ref, employeeId: company.employees[0]!.uuid },
+      );
       expect(stub.subarray(0, 5).toString()).toBe('%PDF-');
 
       // A second start finds the finished run instead of making another.
       const again = await startPayrollRun(deps, { companyId: company.uuid, payrollId: started.payrollId });
       expect(again).toMatchObject({ workflowId: started.workflowId, runId: started.runId, started: false });
-      await exportRunHistory(env.client, started.workflowId, 'auto-approved');
+      await exportRunHistory(world.env.client, started.workflowId, 'auto-approved');
     });
   });
 
   it('waits for a person: approval two days later submits the totals they saw', async () => {
-    const company = companyByKey(sandbox, 'mid-ny');
-    const now = await env.currentTimeMs();
-    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 4 * DAY);
+    const company = companyByKey(world.sandbox, 'mid-ny');
+    const now = await world.env.currentTimeMs();
+    const payroll = await payrollWhere(world.gusto, company.uuid, (d) => d.getTime() > now + 4 * DAY);
     await withWorker(async (deps) => {
       const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
       await startPayrollRun(deps, {
@@ -136,7 +108,7 @@ describe('payroll run (time-skipping)', () => {
       const waiting = await stageIs(deps, ref, 'awaiting_review');
       expect(waiting.totals).toBeDefined();
 
-      await env.sleep(2 * DAY);
+      await world.env.sleep(2 * DAY);
       expect((await getPayrollRunState(deps, ref)).stage).toBe('awaiting_review');
 
       const approved = await approvePayrollRun(deps, {
@@ -154,7 +126,7 @@ describe('payroll run (time-skipping)', () => {
   });
 
   it('refuses an approval of stale totals, naming the current ones; a rejection ends the run', async () => {
-    const company = companyByKey(sandbox, 'denver-co');
+    const company = companyByKey(world.sandbox, 'denver-co');
     await withWorker(async (deps) => {
       const { payrollId } = await startPayrollRun(deps, { companyId: company.uuid, review: 'manual' });
       const ref = { companyId: company.uuid, payrollId };
@@ -170,12 +142,12 @@ describe('payroll run (time-skipping)', () => {
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('rejected');
       expect(result.state.review).toMatchObject({ decision: 'rejected', reason: 'hours look wrong' });
-      expect(sandbox.counters().submits_per_payroll[payrollId]).toBeUndefined();
+      expect(world.sandbox.counters().submits_per_payroll[payrollId]).toBeUndefined();
     });
   });
 
   it('re-prepares and re-calculates after an edit in review; the old totals are stale', async () => {
-    const company = companyByKey(sandbox, 'phoenix-az');
+    const company = companyByKey(world.sandbox, 'phoenix-az');
     const hourly = company.employees.find((e) => !e.salaried)!;
     await withWorker(async (deps) => {
       const { payrollId } = await startPayrollRun(deps, { companyId: company.uuid, review: 'manual' });
@@ -201,8 +173,8 @@ describe('payroll run (time-skipping)', () => {
       await approvePayrollRun(deps, { ...ref, totals: after.totals });
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('complete');
-      await exportRunHistory(env.client, `payroll:${company.uuid}:${payrollId}`, 'manual-edit-approve');
-      const stub = await gusto.payrolls.get(company.uuid, payrollId, { per: 100 });
+      await exportRunHistory(world.env.client, `payroll:${company.uuid}:${payrollId}`, 'manual-edit-approve');
+      const stub = await world.gusto.payrolls.get(company.uuid, payrollId, { per: 100 });
       const comp = stub.employee_compensations?.find((c) => c.employee_uuid === hourly.uuid);
       expect(comp?.hourly_compensations?.find((h) => h.name === 'Overtime')?.hours).toBe('10.000');
       expect(comp?.fixed_compensations?.find((f) => f.name === 'Bonus')?.amount).toBe('250.00');
@@ -210,14 +182,14 @@ describe('payroll run (time-skipping)', () => {
   });
 
   it('recovers from a 409 (stale version) during update by preparing again', async () => {
-    const company = companyByKey(sandbox, 'honolulu-hi');
+    const company = companyByKey(world.sandbox, 'honolulu-hi');
     const employee = company.employees.find((e) => !e.salaried) ?? company.employees[0]!;
-    await admin(sandbox, 'PUT', '/sandbox/faults', {
+    await admin(world.sandbox, 'PUT', '/sandbox/faults', {
       rules: [{ endpoint: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}', status: 409, times: 1 }],
     });
     try {
       await withWorker(async (deps) => {
-        const before = sandbox.counters();
+        const before = world.sandbox.counters();
         const { payrollId } = await startPayrollRun(deps, {
           companyId: company.uuid,
           edits: [{ employeeId: employee.uuid, hours: { 'Regular Hours': '35' } }],
@@ -227,27 +199,27 @@ describe('payroll run (time-skipping)', () => {
           payrollId,
         })) as PayrollRunResult;
         expect(result.outcome).toBe('complete');
-        const after = sandbox.counters();
+        const after = world.sandbox.counters();
         const prepares = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/prepare';
         const updates = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}';
         expect((after.calls[prepares] ?? 0) - (before.calls[prepares] ?? 0)).toBe(2);
         expect((after.calls[updates] ?? 0) - (before.calls[updates] ?? 0)).toBe(2);
-        expect(sandbox.counters().submits_per_payroll[payrollId]).toBe(1);
+        expect(world.sandbox.counters().submits_per_payroll[payrollId]).toBe(1);
       });
     } finally {
-      await admin(sandbox, 'DELETE', '/sandbox/faults');
+      await admin(world.sandbox, 'DELETE', '/sandbox/faults');
     }
   });
 
   it('shows processing_failed with Gusto errors and completes after a retry', async () => {
-    const company = companyByKey(sandbox, 'large-il');
-    const now = await env.currentTimeMs();
-    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now);
+    const company = companyByKey(world.sandbox, 'large-il');
+    const now = await world.env.currentTimeMs();
+    const payroll = await payrollWhere(world.gusto, company.uuid, (d) => d.getTime() > now);
     ranAlready.add(payroll.deadline.getTime());
     const errors = [
       { error_key: 'base', category: 'payroll_blocker', message: 'Bank account needs verification' },
     ];
-    await admin(sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
+    await admin(world.sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
       stage: 'submit',
       errors,
     });
@@ -268,19 +240,19 @@ describe('payroll run (time-skipping)', () => {
       expect(result.state.lastError).toBeUndefined();
       expect(result.state.employees).toBe(120);
       await exportRunHistory(
-        env.client,
+        world.env.client,
         `payroll:${company.uuid}:${payroll.payroll_uuid}`,
         'processing-failed-retry',
       );
-      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(2);
+      expect(world.sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(2);
     });
   });
   it('a failed calculation is fixed by an edit: prepared, re-applied and calculated again', async () => {
-    const company = companyByKey(sandbox, 'large-il');
+    const company = companyByKey(world.sandbox, 'large-il');
     const hourly = company.employees.find((e) => !e.salaried)!;
-    const now = await env.currentTimeMs();
+    const now = await world.env.currentTimeMs();
     const payroll = await payrollWhere(
-      gusto,
+      world.gusto,
       company.uuid,
       (d) => d.getTime() > now && !ranAlready.has(d.getTime()),
     );
@@ -288,7 +260,7 @@ describe('payroll run (time-skipping)', () => {
     const errors = [
       { error_key: 'hours', category: 'invalid_attribute_value', message: 'Hours exceed the pay period' },
     ];
-    await admin(sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
+    await admin(world.sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
       stage: 'calculate',
       errors,
     });
@@ -304,17 +276,17 @@ describe('payroll run (time-skipping)', () => {
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('complete');
       expect(result.state.rounds).toBe(2);
-      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
+      expect(world.sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
     });
   });
 
   it('an edit accepted while a webhook-woken read is under way is applied before submit', async () => {
-    const company = companyByKey(sandbox, 'honolulu-hi');
+    const company = companyByKey(world.sandbox, 'honolulu-hi');
     const employee = company.employees.find((e) => !e.salaried) ?? company.employees[0]!;
-    const now = await env.currentTimeMs();
-    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 5 * DAY);
+    const now = await world.env.currentTimeMs();
+    const payroll = await payrollWhere(world.gusto, company.uuid, (d) => d.getTime() > now + 5 * DAY);
     const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
-    const handle = env.client.workflow.getHandle(`payroll:${company.uuid}:${payroll.payroll_uuid}`);
+    const handle = world.env.client.workflow.getHandle(`payroll:${company.uuid}:${payroll.payroll_uuid}`);
     const wake = (event_type: string) =>
       handle.signal('gustoEvent', { event_type, entity_type: 'Payroll', entity_uuid: payroll.payroll_uuid });
     await withWorker(async (deps) => {
@@ -322,7 +294,7 @@ describe('payroll run (time-skipping)', () => {
       await startPayrollRun(deps, { ...ref, polling: false });
       await stageIs(deps, ref, 'calculating');
       // The woken read takes 2 s (real time); the edit is accepted while it is under way.
-      await admin(sandbox, 'PUT', '/sandbox/faults', {
+      await admin(world.sandbox, 'PUT', '/sandbox/faults', {
         rules: [
           {
             endpoint: 'GET /v1/companies/{company_id}/payrolls/{payroll_id}',
@@ -350,12 +322,12 @@ describe('payroll run (time-skipping)', () => {
         expect(processed.rounds).toBe(2);
       } finally {
         nudging.forEach(clearInterval);
-        await admin(sandbox, 'DELETE', '/sandbox/faults');
+        await admin(world.sandbox, 'DELETE', '/sandbox/faults');
       }
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('complete');
-      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
-      const submitted = await gusto.payrolls.get(company.uuid, payroll.payroll_uuid, { per: 100 });
+      expect(world.sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
+      const submitted = await world.gusto.payrolls.get(company.uuid, payroll.payroll_uuid, { per: 100 });
       expect(submitted.processed).toBe(true);
       const comp = submitted.employee_compensations?.find((c) => c.employee_uuid === employee.uuid);
       expect(comp?.hourly_compensations?.find((h) => h.name === 'Regular Hours')?.hours).toBe('33.000');
@@ -363,11 +335,11 @@ describe('payroll run (time-skipping)', () => {
   });
 
   it('an edit after an approval needs a new approval, even when the totals do not change', async () => {
-    const company = companyByKey(sandbox, 'phoenix-az');
-    const now = await env.currentTimeMs();
-    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 8 * DAY);
+    const company = companyByKey(world.sandbox, 'phoenix-az');
+    const now = await world.env.currentTimeMs();
+    const payroll = await payrollWhere(world.gusto, company.uuid, (d) => d.getTime() > now + 8 * DAY);
     const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
-    await admin(sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
+    await admin(world.sandbox, 'POST', `/sandbox/payrolls/${payroll.payroll_uuid}/fail_next`, {
       stage: 'submit',
       errors: [{ error_key: 'base', category: 'payroll_blocker', message: 'Signatory missing' }],
     });
@@ -379,7 +351,7 @@ describe('payroll run (time-skipping)', () => {
 
       // Setting hours to what they are leaves every total as it was; the approval was still of the
       // unedited payroll.
-      const current = await gusto.payrolls.get(company.uuid, payroll.payroll_uuid, { per: 100 });
+      const current = await world.gusto.payrolls.get(company.uuid, payroll.payroll_uuid, { per: 100 });
       const comp = current.employee_compensations!.find((c) => c.hourly_compensations?.some((h) => h.hours))!;
       const hourly = comp.hourly_compensations!.find((h) => h.hours)!;
       await editPayrollRun(deps, {
@@ -394,21 +366,21 @@ describe('payroll run (time-skipping)', () => {
         throw new Error(`${err.message}; last state ${JSON.stringify(last)}`);
       });
       expect(again.totals).toEqual(first.totals);
-      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
+      expect(world.sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
 
       await approvePayrollRun(deps, { ...ref, totals: again.totals });
       const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
       expect(result.outcome).toBe('complete');
-      expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(2);
+      expect(world.sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(2);
     });
   });
 
   it('an unexpected answer after submission waits for a retry instead of failing the run', async () => {
-    const company = companyByKey(sandbox, 'denver-co');
-    const now = await env.currentTimeMs();
-    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 6 * DAY);
+    const company = companyByKey(world.sandbox, 'denver-co');
+    const now = await world.env.currentTimeMs();
+    const payroll = await payrollWhere(world.gusto, company.uuid, (d) => d.getTime() > now + 6 * DAY);
     const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
-    await admin(sandbox, 'PUT', '/sandbox/faults', {
+    await admin(world.sandbox, 'PUT', '/sandbox/faults', {
       rules: [{ endpoint: 'GET /v1/payrolls/{payroll_uuid}/receipt', status: 404, times: 1 }],
     });
     try {
@@ -416,7 +388,7 @@ describe('payroll run (time-skipping)', () => {
         await startPayrollRun(deps, ref);
         const stuck = await stageIs(deps, ref, 'processing_failed');
         expect(stuck.lastError?.step).toBe('receipt');
-        expect((await gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(true);
+        expect((await world.gusto.payrolls.get(company.uuid, payroll.payroll_uuid)).processed).toBe(true);
         // Processed already: edits are refused, the cancel window stays open.
         await expect(
           editPayrollRun(deps, {
@@ -430,30 +402,30 @@ describe('payroll run (time-skipping)', () => {
         expect(processed.receipt?.companyDebit).toBe(processed.totals?.company_debit);
         const result = (await waitForPayrollRun(deps, ref)) as PayrollRunResult;
         expect(result.outcome).toBe('complete');
-        expect(sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
+        expect(world.sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
       });
     } finally {
-      await admin(sandbox, 'DELETE', '/sandbox/faults');
+      await admin(world.sandbox, 'DELETE', '/sandbox/faults');
     }
   });
 
   it('a cancel in review ends the run without calling Gusto', async () => {
-    const company = companyByKey(sandbox, 'small-ca');
-    const now = await env.currentTimeMs();
-    const payroll = await payrollWhere(gusto, company.uuid, (d) => d.getTime() > now + 2 * DAY);
+    const company = companyByKey(world.sandbox, 'small-ca');
+    const now = await world.env.currentTimeMs();
+    const payroll = await payrollWhere(world.gusto, company.uuid, (d) => d.getTime() > now + 2 * DAY);
     await withWorker(async (deps) => {
       const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
       await startPayrollRun(deps, { ...ref, review: 'manual' });
       await stageIs(deps, ref, 'awaiting_review');
-      const before = sandbox.counters();
+      const before = world.sandbox.counters();
       expect(await cancelPayrollRun(deps, { ...ref, reason: 'not this week' })).toEqual({
         cancelled: true,
         gustoCancelled: false,
       });
-      expect(sandbox.counters().calls).toEqual(before.calls);
+      expect(world.sandbox.counters().calls).toEqual(before.calls);
       expect((await getPayrollRunState(deps, ref)).stage).toBe('cancelled');
       await expect(
-        getPayStub({ ...deps, gusto }, { ...ref, employeeId: company.employees[0]!.uuid }),
+        getPayStub({ ...deps, gusto: world.gusto }, { ...ref, employeeId: company.employees[0]!.uuid }),
       ).rejects.toMatchObject({
         code: 'refused',
       });
