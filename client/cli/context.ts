@@ -77,6 +77,10 @@ export async function connectClient(config: Config): Promise<{ connection: Conne
   }
   // The worker encrypts payloads when PAYLOAD_ENCRYPTION_KEY is set; clients must use the same codec.
   const dataConverter = dataConverterFromConfig(config);
-  const client = new Client({ connection, namespace: temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  const client = new Client({
+    connection,
+    namespace: temporal.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   return { connection, deps: { temporal: client, taskQueue: temporal.taskQueue } };
 }
