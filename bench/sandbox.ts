@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { freePort } from '../scripts/provision/net.js';
 
 const env = z
   .object({
@@ -26,12 +27,13 @@ interface Target {
 }
 
 /** Starts `sim/main.ts` on a free loopback port; resolves with its URL once it listens. */
-function startSandbox(): Promise<{ child: ChildProcess; url: string }> {
+async function startSandbox(): Promise<{ child: ChildProcess; url: string }> {
   const main = fileURLToPath(new URL('../sim/main.ts', import.meta.url));
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: {
       ...process.env,
-      SANDBOX_PORT: '0',
+      SANDBOX_PORT: String(port),
       SANDBOX_HOST: '127.0.0.1',
       SANDBOX_COMPANIES: String(env.BENCH_COMPANIES),
       // The limiter stays on (its cost is part of every request) but cannot trip.
