@@ -165,7 +165,13 @@ async function startWorker(config: Config, stack: Stack, logger: Logger) {
   const worker = await createWorker(config, { connection, logger });
   const running = worker.run();
   running.catch((err: unknown) => logger.error(`worker stopped: ${String(err)}`));
-  stack.push('worker', () => worker.shutdown());
+  stack.push('worker', () => {
+    // Long polls (funding, calculation) are cancelled only when the grace time ends; say why we wait.
+    say(
+      `worker: letting in-flight activities finish (up to ${config.shutdownGraceMs / 1000} s, SHUTDOWN_GRACE_MS); Ctrl-C again to stop now`,
+    );
+    return worker.shutdown();
+  });
   const metrics = config.metrics.port ? `, metrics http://localhost:${config.metrics.port}/metrics` : '';
   say(`Worker          task queue ${worker.taskQueue}, workflows from ${worker.workflowSource}${metrics}`);
   return worker;
