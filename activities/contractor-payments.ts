@@ -83,7 +83,7 @@ export interface GroupFunding {
 const WESTMOST_US_ZONE = 'Pacific/Honolulu';
 const EASTMOST_US_ZONE = 'America/New_York';
 
-export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
+export function createContractorPaymentActivities({ gusto, shutdown }: ActivityDeps) {
   const contractorOf = (companyId: string, contractorId: string, field: string) =>
     readContractor(gusto, companyId, contractorId, field);
 
@@ -162,10 +162,13 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
 
     /** Polls (heartbeating, backing off to 30 s) until the payment is funded or gone. */
     async awaitContractorPaymentFunding(ref: PaymentRef): Promise<PaymentFunding> {
-      return pollWithBackoff(async () => {
-        const funding = await paymentFunding(gusto, ref);
-        return funding.state === 'pending' ? undefined : funding;
-      });
+      return pollWithBackoff(
+        async () => {
+          const funding = await paymentFunding(gusto, ref);
+          return funding.state === 'pending' ? undefined : funding;
+        },
+        { stopOn: shutdown },
+      );
     },
 
     /** Cancels (deletes) the payment. Already gone counts as done: a retried DELETE lands here. */
@@ -246,10 +249,13 @@ export function createContractorPaymentActivities({ gusto }: ActivityDeps) {
     },
 
     async awaitContractorPaymentGroupFunding(ref: GroupRef): Promise<GroupFunding> {
-      return pollWithBackoff(async () => {
-        const funding = await groupFunding(gusto, ref);
-        return funding.state === 'pending' ? undefined : funding;
-      });
+      return pollWithBackoff(
+        async () => {
+          const funding = await groupFunding(gusto, ref);
+          return funding.state === 'pending' ? undefined : funding;
+        },
+        { stopOn: shutdown },
+      );
     },
 
     /** Cancels (deletes) the group and all its payments; already gone counts as done. */

@@ -6,6 +6,12 @@ import { createPayrollActivities } from './payroll.js';
 /** What every activity factory receives: the worker injects these once at start-up. */
 export interface ActivityDeps {
   gusto: GustoClient;
+  /**
+   * Aborted when the worker starts shutting down. Long polls hand over at once (they resume on the
+   * next worker) instead of holding the shutdown for its whole grace time; calls that move money
+   * ignore it and finish.
+   */
+  shutdown?: AbortSignal;
 }
 
 /** All activities the worker registers, one factory per domain. */
@@ -14,7 +20,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createPayrollActivities(deps),
     ...createContractorPaymentActivities(deps),
     ...createContractorActivities(deps),
-    ...(deps ? {} : {}),
   };
 }
 

@@ -105,7 +105,7 @@ const is409 = (err: unknown) => status(err, 409);
 const is422 = (err: unknown) => status(err, 422);
 const ALREADY_SUBMITTED = ['submitting', 'submit_success'];
 
-export function createPayrollActivities({ gusto }: ActivityDeps) {
+export function createPayrollActivities({ gusto, shutdown }: ActivityDeps) {
   const p = gusto.payrolls;
   const read = (log: CallLog, { companyId, payrollId }: PayrollRef) =>
     log
@@ -269,10 +269,13 @@ export function createPayrollActivities({ gusto }: ActivityDeps) {
           ctx.heartbeat({ quietMs: ref.quietMs });
           await ctx.sleep(ref.quietMs);
         }
-        const snapshot = await pollWithBackoff(async () => {
-          const s = await read(log, ref);
-          return s.waitOver[ref.target] ? s : undefined;
-        });
+        const snapshot = await pollWithBackoff(
+          async () => {
+            const s = await read(log, ref);
+            return s.waitOver[ref.target] ? s : undefined;
+          },
+          { stopOn: shutdown },
+        );
         return log.done(snapshot);
       } catch (err) {
         if ((err as Error).name === 'CancelledFailure')

@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 
 export interface BackoffOptions {
   initialMs?: number;
@@ -6,6 +7,8 @@ export interface BackoffOptions {
   factor?: number;
   /** Heartbeat period while a read is in flight. */
   readHeartbeatMs?: number;
+  /** The worker is shutting down: stop between reads with a retryable failure (ActivityDeps.shutdown). */
+  stopOn?: AbortSignal;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface BackoffOptions {
  */
 export async function pollWithBackoff<T>(
   read: () => Promise<T | undefined>,
-  { initialMs = 1_000, maxMs = 30_000, factor = 2, readHeartbeatMs = 10_000 }: BackoffOptions = {},
+  { initialMs = 1_000, maxMs = 30_000, factor = 2, readHeartbeatMs = 10_000, stopOn }: BackoffOptions = {},
 ): Promise<T> {
   const ctx = Context.current();
   let delay = initialMs;
@@ -27,8 +30,29 @@ export async function pollWithBackoff<T>(
     const value = await whileHeartbeating(ctx, readHeartbeatMs, { attempt, reading: true }, read);
     if (value !== undefined) return value;
     ctx.heartbeat({ attempt, nextDelayMs: delay });
-    await ctx.sleep(delay);
+    await sleepUnlessStopped(ctx, delay, stopOn);
     delay = Math.min(maxMs, Math.round(delay * factor));
+  }
+}
+
+/** The backoff sleep, cut short by a worker shutdown: the poll is retried on the next worker. */
+async function sleepUnlessStopped(ctx: Context, ms: number, stopOn: AbortSignal | undefined): Promise<void> {
+  if (!stopOn) return ctx.sleep(ms);
+  let onAbort = () => {};
+  const stopped = new Promise<'stopped'>((resolve) => {
+    onAbort = () => resolve('stopped');
+    if (stopOn.aborted) onAbort();
+    else stopOn.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    if ((await Promise.race([ctx.sleep(ms), stopped])) === 'stopped') {
+      throw ApplicationFailure.retryable(
+        'the worker is shutting down; the poll goes on at the next worker',
+        'WorkerShutdown',
+      );
+    }
+  } finally {
+    stopOn.removeEventListener('abort', onAbort);
   }
 }
 

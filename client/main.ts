@@ -166,9 +166,9 @@ async function startWorker(config: Config, stack: Stack, logger: Logger) {
   const running = worker.run();
   running.catch((err: unknown) => logger.error(`worker stopped: ${String(err)}`));
   stack.push('worker', () => {
-    // Long polls (funding, calculation) are cancelled only when the grace time ends; say why we wait.
+    // Long polls hand over at once (ActivityDeps.shutdown); a Gusto call in flight may still finish.
     say(
-      `worker: letting in-flight activities finish (up to ${config.shutdownGraceMs / 1000} s, SHUTDOWN_GRACE_MS); Ctrl-C again to stop now`,
+      `worker: finishing in-flight Gusto calls (up to ${config.shutdownGraceMs / 1000} s); Ctrl-C again to stop now`,
     );
     return worker.shutdown();
   });

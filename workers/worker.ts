@@ -60,11 +60,12 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
   const dataConverter = dataConverterFromConfig(config);
   const ownConnection = !overrides.connection;
   const connection = overrides.connection ?? (await connect(config));
+  const stopping = new AbortController();
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: { ...createActivities({ gusto }), ...overrides.activities },
+    activities: { ...createActivities({ gusto, shutdown: stopping.signal }), ...overrides.activities },
     ...code.options,
     // A deploy's SIGTERM lets running activities finish (or heartbeat-cancel) within this window.
     shutdownGraceTime: config.shutdownGraceMs,
@@ -74,7 +75,7 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
     if (ownConnection) await connection.close();
     throw err;
   });
-  return wrap(worker, connection, ownConnection, config.temporal.taskQueue, code.source);
+  return wrap(worker, connection, ownConnection, config.temporal.taskQueue, code.source, stopping);
 }
 
 function wrap(
@@ -83,6 +84,7 @@ function wrap(
   ownConnection: boolean,
   taskQueue: string,
   workflowSource: string,
+  stopping: AbortController,
 ): PayrollWorker {
   let running: Promise<void> | undefined;
   const run = () => {
@@ -92,6 +94,7 @@ function wrap(
     return running;
   };
   const shutdown = async () => {
+    stopping.abort();
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running?.catch(() => undefined);
   };
