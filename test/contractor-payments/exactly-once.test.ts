@@ -175,13 +175,15 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
     await worker.exited;
     await runWorker(env, { taskQueue, sandbox }, async () => {
       const ref = { companyId: fx.companyId, businessKey: started.businessKey };
-      const state = await createdState<ContractorPaymentState>(deps, ref, 80_000);
+      // If the kill beat the report of the lost response, the attempt is retried only after its
+      // 2-minute startToCloseTimeout (attempts never overlap).
+      const state = await createdState<ContractorPaymentState>(deps, ref, CREATE_TIMEOUT_RETRY_MS);
       expect(paymentsOn(fx.hourlyDd.uuid)).toBe(1);
       expect(sandbox.counters().calls[PAYMENT_POST]).toBe(1);
       expect(state.notes.join(' ')).toMatch(/adopted payment/);
       await cancelContractorPayment(deps, ref);
     });
-  }, 150_000);
+  }, 240_000);
 
   it('makes one group when the worker is SIGKILLed while its group create call is in flight', async () => {
     const taskQueue = uniqueTaskQueue('cpg-kill');
