@@ -1,17 +1,19 @@
+import { randomInt } from 'node:crypto';
 import { createConnection, createServer } from 'node:net';
 
-/** A port the OS says is free right now (there is a small race until the caller binds it). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * A free port to hand to another process (a dev server, npm start in a test). It is picked below the
+ * kernel's ephemeral range (Linux: 32768 and up), where the OS never gives a port away to somebody's
+ * outgoing connection or port-0 listener in the moment between our check and the child's bind: with
+ * many tests starting servers at once, that race was real.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const [low, high] = [20_000, 32_000];
+  for (let tries = 0; tries < 100; tries++) {
+    const port = low + randomInt(high - low);
+    if (await freePortCheck(port, host)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high} on ${host}`);
 }
 
 /** Resolves once something accepts TCP connections on the port; rejects after `timeoutMs`. */
