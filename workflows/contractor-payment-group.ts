@@ -21,7 +21,7 @@ import {
   type Outcome,
   type PaymentReceipt,
 } from './contractor-payment.messages.js';
-import { creator, gusto, pacificToday, PaymentProcess, pollers } from './contractor-payment.shared.js';
+import { creator, gusto, PaymentProcess, pollers } from './contractor-payment.shared.js';
 
 export async function contractorPaymentGroupWorkflow(
   input: ContractorPaymentGroupInput,
@@ -71,36 +71,12 @@ export async function contractorPaymentGroupWorkflow(
   };
 
   /** Gusto's preview: the totals a person approves and the debit date the cutoff hangs on. */
-  let previewedOn = '';
   const preview = async () => {
     run.setStage('previewing');
     const result = await run.call('preview', () => gusto.previewContractorPaymentGroup(request()));
     state.totals = result.totals;
     setDebitDate(result.debitDate ?? checkDate);
-    previewedOn = pacificToday();
-  };
-
-  /**
-   * Manual policy: hold for approval. A total or debit date (and so cancel cutoff) that changed by
-   * the time it is approved needs another approval.
-   */
-  const reviewGate = async (): Promise<boolean> => {
-    if (input.approval !== 'manual') return true;
-    for (;;) {
-      if (!(await run.awaitApproval())) return false;
-      if (pacificToday() === previewedOn) return true;
-      const approvedAmount = state.totals?.amount;
-      const approvedDebitDate = state.debitDate;
-      await preview();
-      const amountSame = state.totals?.amount === approvedAmount;
-      if (amountSame && state.debitDate === approvedDebitDate) return true;
-      if (!amountSame) {
-        state.notes.push(`totals changed from ${approvedAmount} to ${state.totals?.amount} after approval`);
-      }
-      if (state.debitDate !== approvedDebitDate) {
-        state.notes.push(`debit date moved from ${approvedDebitDate} to ${state.debitDate} after approval`);
-      }
-    }
+    run.markPreviewed();
   };
 
   /** Creates the group, or adopts the one its creation_token already made. */
@@ -146,7 +122,7 @@ export async function contractorPaymentGroupWorkflow(
   return run.guard(async () => {
     await run.call('validate', () => gusto.checkContractorPaymentGroup(request()));
     await preview();
-    if (!(await reviewGate())) return end('cancelled');
+    if (!(await run.approvedTerms(preview))) return end('cancelled');
     if (await run.serveCancel()) return end('cancelled');
 
     const created = await createOnce();

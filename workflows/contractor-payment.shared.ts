@@ -95,6 +95,8 @@ export class PaymentProcess<S extends RunState> {
   });
   private cancelAsk: CancelRequest | undefined;
   private cancelAnswer: CancelAnswer | undefined;
+  /** The Pacific calendar day of the last preview: its debit date and totals hold for that day. */
+  private previewedOn = '';
 
   constructor(
     readonly state: S,
@@ -198,6 +200,34 @@ export class PaymentProcess<S extends RunState> {
   }
 
   // ---- review gate ------------------------------------------------------------------------------
+
+  /** Call after each preview: approvals on the same day need no second look. */
+  markPreviewed(): void {
+    this.previewedOn = pacificToday();
+  }
+
+  /**
+   * Manual policy: holds until someone approves the previewed terms. Approved on a later day, the ACH
+   * schedule may have moved the debit date (and with it the cancel cutoff the approver agreed to) or
+   * the totals: preview again, and a change needs another approval. False: cancelled meanwhile.
+   */
+  async approvedTerms(previewAgain: () => Promise<void>): Promise<boolean> {
+    if (this.state.approval !== 'manual') return true;
+    for (;;) {
+      if (!(await this.awaitApproval())) return false;
+      if (pacificToday() === this.previewedOn) return true;
+      const approved = { amount: this.state.totals?.amount, debitDate: this.state.debitDate };
+      await previewAgain();
+      const { notes, totals, debitDate } = this.state;
+      if (totals?.amount === approved.amount && debitDate === approved.debitDate) return true;
+      if (totals?.amount !== approved.amount) {
+        notes.push(`totals changed from ${approved.amount} to ${totals?.amount} after approval`);
+      }
+      if (debitDate !== approved.debitDate) {
+        notes.push(`debit date moved from ${approved.debitDate} to ${debitDate} after approval`);
+      }
+    }
+  }
 
   /** Holds until someone approves the previewed totals. False: cancelled while waiting. */
   async awaitApproval(): Promise<boolean> {

@@ -22,7 +22,7 @@ import {
   type PaymentReceipt,
   type PaymentView,
 } from './contractor-payment.messages.js';
-import { creator, gusto, pacificToday, PaymentProcess, pollers } from './contractor-payment.shared.js';
+import { creator, gusto, PaymentProcess, pollers } from './contractor-payment.shared.js';
 
 export async function contractorPaymentWorkflow(
   input: ContractorPaymentInput,
@@ -81,7 +81,6 @@ export async function contractorPaymentWorkflow(
   };
 
   /** Gusto's expected debit date: when the money leaves, and the day the cancel cutoff falls on. */
-  let previewedOn = '';
   const previewDebitDate = async () => {
     run.setStage('previewing');
     const preview = await run.call('preview', () =>
@@ -89,22 +88,7 @@ export async function contractorPaymentWorkflow(
     );
     state.debitDate = preview.debitDate;
     state.cancelCutoff = cancelCutoff(preview.debitDate).toISOString();
-    previewedOn = pacificToday();
-  };
-
-  /** Manual policy: hold for approval of the totals. False when cancelled meanwhile. */
-  const reviewGate = async (): Promise<boolean> => {
-    if (input.approval !== 'manual') return true;
-    for (;;) {
-      if (!(await run.awaitApproval())) return false;
-      // Approved on a later day: the ACH schedule may have moved the debit date, and with it the
-      // cancel cutoff the approver agreed to; a moved date needs another approval.
-      if (pacificToday() === previewedOn) return true;
-      const approvedDebitDate = state.debitDate;
-      await previewDebitDate();
-      if (state.debitDate === approvedDebitDate) return true;
-      state.notes.push(`debit date moved from ${approvedDebitDate} to ${state.debitDate} after approval`);
-    }
+    run.markPreviewed();
   };
 
   /**
@@ -153,7 +137,7 @@ export async function contractorPaymentWorkflow(
   return run.guard(async () => {
     await validate();
     await previewDebitDate();
-    if (!(await reviewGate())) return end('cancelled');
+    if (!(await run.approvedTerms(previewDebitDate))) return end('cancelled');
     if (await run.serveCancel()) return end('cancelled');
 
     const paymentId = await createOnce();
