@@ -23,7 +23,15 @@ import {
   type TransitionState,
 } from '../workflows/contractor-transition.js';
 import { contractorDeactivationId, contractorDeletionId } from '../workflows/ids.js';
-import { parseInput, serviceCall, ServiceError, toServiceError, withMessageField } from './errors.js';
+import { isRefused, type Refused } from '../workflows/refusals.js';
+import {
+  parseInput,
+  refusalError,
+  serviceCall,
+  ServiceError,
+  toServiceError,
+  withMessageField,
+} from './errors.js';
 
 export type {
   ConflictPolicy,
@@ -150,27 +158,37 @@ export async function deactivateContractorNow(
   input: unknown,
 ): Promise<DeactivationResult> {
   const ref = parseInput(contractorRefSchema, input);
-  return serviceCall(() =>
-    deps.temporal.workflow.execute(contractorDeactivationWorkflow, {
-      taskQueue: deps.taskQueue,
-      workflowId: contractorDeactivationId(ref.contractorId),
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      args: [ref],
-    }),
+  return unlessRefused(
+    await serviceCall(() =>
+      deps.temporal.workflow.execute(contractorDeactivationWorkflow, {
+        taskQueue: deps.taskQueue,
+        workflowId: contractorDeactivationId(ref.contractorId),
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [ref],
+      }),
+    ),
   );
 }
 
 /** Deletes a contractor who was never paid; a paid one is refused with the advice to dismiss instead. */
 export async function deleteContractor(deps: ContractorServiceDeps, input: unknown): Promise<DeletionResult> {
   const ref = parseInput(contractorRefSchema, input);
-  return serviceCall(() =>
-    deps.temporal.workflow.execute(contractorDeletionWorkflow, {
-      taskQueue: deps.taskQueue,
-      workflowId: contractorDeletionId(ref.contractorId),
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      args: [ref],
-    }),
+  return unlessRefused(
+    await serviceCall(() =>
+      deps.temporal.workflow.execute(contractorDeletionWorkflow, {
+        taskQueue: deps.taskQueue,
+        workflowId: contractorDeletionId(ref.contractorId),
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [ref],
+      }),
+    ),
   );
+}
+
+/** An immediate action's result, or its refusal as the caller's error. */
+function unlessRefused<T>(result: T | Refused): T {
+  if (isRefused(result)) throw refusalError(result.refused);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -219,8 +237,11 @@ async function scheduledState(handle: WorkflowHandle): Promise<TransitionState> 
   } catch (err) {
     // A run that ended before the update arrived (bad input, refused, adopted and done) tells us why
     // through its result.
-    if ((await isRunning(handle)) === false)
-      return serviceCall(() => handle.result() as Promise<TransitionState>);
+    if ((await isRunning(handle)) === false) {
+      const state = await serviceCall(() => handle.result() as Promise<TransitionState>);
+      if (state.outcome === 'refused' && state.lastError) throw refusalError(state.lastError, state);
+      return state;
+    }
     throw withMessageField(toServiceError(err));
   }
 }

@@ -145,6 +145,12 @@ export function toServiceError(err: unknown): ServiceError {
   return new ServiceError('upstream_failed', message);
 }
 
+/** A run that ended as a refusal (workflows/refusals.ts), as the error its caller gets. */
+export function refusalError(refusal: { message: string; type?: string }, details?: unknown): ServiceError {
+  const code = FAILURE_TYPES[refusal.type ?? ''] ?? 'refused';
+  return withMessageField(new ServiceError(code, refusal.message, undefined, details));
+}
+
 /**
  * Gusto errors thrown straight to the surface (reads the API makes itself, e.g. pay stubs, listings,
  * the webhook handshake). Matched by name: jest can load two copies of a module.

@@ -22,8 +22,24 @@ export function toSdkLevel(level: LogLevel): SdkLogLevel {
 
 function safeJson(meta: LogMetadata): string {
   try {
-    return JSON.stringify(meta, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return JSON.stringify(meta, (_k, v: unknown) => {
+      if (typeof v === 'bigint') return v.toString();
+      // An Error's fields are not enumerable: without this the SDK's "Workflow failed" says `"error":{}`.
+      if (v instanceof Error) return describeError(v);
+      return v;
+    });
   } catch {
     return '{}';
   }
+}
+
+/** What a log line needs of an error: its kind and message, and the cause's (never a stack). */
+function describeError(err: Error): Record<string, unknown> {
+  const { type } = err as { type?: unknown };
+  return {
+    name: err.name,
+    ...(typeof type === 'string' ? { type } : {}),
+    message: err.message,
+    ...(err.cause instanceof Error ? { cause: describeError(err.cause) } : {}),
+  };
 }

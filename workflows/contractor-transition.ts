@@ -15,6 +15,7 @@ import {
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -32,6 +33,7 @@ import type {
 import { addDays, calendarDate, msUntil, startOfDate } from './deadlines.js';
 import { contractorDismissalId, contractorRehireId } from './ids.js';
 import { CompanyId, ContractorId, EffectiveDate, Stage } from './search-attributes.js';
+import { asRefusal, type Refused } from './refusals.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
 
 export type { TransitionKind } from '../activities/contractors.js';
@@ -71,10 +73,14 @@ export type TransitionStage =
   | 'cancelling'
   | 'completed'
   | 'cancelled'
+  | 'refused'
   | 'failed';
 
-/** Done; cancelled through this run; or found gone from Gusto (cancelled there by someone else). */
-export type TransitionOutcome = 'completed' | 'cancelled' | 'cancelled_in_gusto';
+/**
+ * Done; cancelled through this run; found gone from Gusto (cancelled there by someone else); or
+ * refused before anything changed in Gusto (bad input, a rule said no: see `lastError`).
+ */
+export type TransitionOutcome = 'completed' | 'cancelled' | 'cancelled_in_gusto' | 'refused';
 
 /** The contractor as Gusto showed it at the last read. */
 export interface GustoView {
@@ -133,6 +139,13 @@ export const cancelTransitionUpdate = defineUpdate<TransitionState, [CancelReque
 /** Gusto keeps a past-dated dismissal or rehire cancellable for two days after it was recorded. */
 export const GRACE_PERIOD_MS = 2 * 86_400_000;
 
+/**
+ * How far back a change may take effect: Gusto's 2-day grace for past-dated changes. Older dates are
+ * refused: they would rewrite weeks of history at once with no way to cancel (deactivate-now exists
+ * for "inactive from today").
+ */
+export const PAST_DATE_LIMIT_DAYS = 2;
+
 /** Workflow id of the process of `kind` for a contractor: one of each per contractor at a time. */
 export const transitionWorkflowId = (kind: TransitionKind, contractorId: string): string =>
   kind === 'dismissal' ? contractorDismissalId(contractorId) : contractorRehireId(contractorId);
@@ -174,6 +187,8 @@ type Decision =
 
 interface TransitionRules {
   dateField: 'end_date' | 'start_date';
+  /** Days from the date to the day Gusto shows the change (a dismissed contractor works through end_date). */
+  daysUntilEffective: number;
   /** The instant Gusto shows the change, in the company's zone. */
   effectiveAt(date: string, timeZone: string): Date;
   standing(c: ContractorSnapshot, date: string): Standing;
@@ -189,7 +204,7 @@ const pendingRehire = (c: ContractorSnapshot): Conflict[] =>
 const TRANSITIONS: Record<TransitionKind, TransitionRules> = {
   dismissal: {
     dateField: 'end_date',
-    // The contractor works through end_date: Gusto shows them inactive from the next day.
+    daysUntilEffective: 1,
     effectiveAt: (date, tz) => startOfDate(addDays(date, 1), tz),
     standing: (c, date) => {
       if (c.dismissal_date === date) return c.is_active ? 'scheduled' : 'in_effect';
@@ -218,6 +233,7 @@ const TRANSITIONS: Record<TransitionKind, TransitionRules> = {
   },
   rehire: {
     dateField: 'start_date',
+    daysUntilEffective: 0,
     effectiveAt: (date, tz) => startOfDate(date, tz),
     standing: (c, date) => {
       if (c.upcoming_employment) return c.upcoming_employment.start_date === date ? 'scheduled' : 'other';
@@ -358,13 +374,32 @@ class Transition {
     upsertSearchAttributes([{ key: EffectiveDate, value: this.effectiveAt() }]);
   }
 
+  /** Refuses a date whose change would take effect more than PAST_DATE_LIMIT_DAYS days ago. */
+  private checkPastDateLimit(): void {
+    if (!patched('past-date-limit')) return;
+    const { dateField, daysUntilEffective } = this.rules;
+    const today = calendarDate(new Date(), this.state.timeZone!);
+    const earliest = addDays(today, -PAST_DATE_LIMIT_DAYS - daysUntilEffective);
+    if (this.plan.date < earliest) {
+      throw invalid(
+        `${dateField}: may be at most ${PAST_DATE_LIMIT_DAYS} days in the past (Gusto's grace for past-dated changes): ` +
+          `the earliest is ${earliest} in ${this.state.timeZone}, got ${this.plan.date}` +
+          (this.kind === 'dismissal'
+            ? '; to make the contractor inactive from today, deactivate instead'
+            : ''),
+      );
+    }
+  }
+
   /**
    * Gusto refuses (422) a dismissal or rehire while another one is scheduled. Every rule is checked
    * before anything is cancelled, so a refusal leaves Gusto as it was.
    */
   private async resolveConflicts(c: ContractorSnapshot): Promise<Decision> {
     const decision = this.rules.decide(c, this.plan.date);
-    if (decision.action === 'adopt' || decision.cancel.length === 0) return decision;
+    if (decision.action === 'adopt') return decision; // already in Gusto, however long ago
+    this.checkPastDateLimit();
+    if (decision.cancel.length === 0) return decision;
     const what = decision.cancel.map(describeConflict).join(' and ');
     if (this.state.policy === 'refuse') {
       throw refused(
@@ -516,7 +551,7 @@ class Transition {
   /** Runs before the update is accepted: a refusal here leaves no trace in history or in Gusto. */
   private validateCancel(): void {
     const { stage, kind, date } = this.state;
-    if (stage === 'completed' || stage === 'cancelled' || stage === 'failed') {
+    if (stage === 'completed' || stage === 'cancelled' || stage === 'refused' || stage === 'failed') {
       throw refused(`the ${kind} on ${date} has already ended (${stage}); there is nothing to cancel`);
     }
     if (stage === 'cancelling') return;
@@ -658,14 +693,18 @@ class Transition {
     return this.snapshot();
   }
 
-  private async fail(err: unknown): Promise<never> {
+  /** Ends the run on a failure: a refusal ends it cleanly (outcome `refused`), anything else fails it. */
+  private async fail(err: unknown): Promise<TransitionState> {
     const failure = asFailure(err);
     this.started ??= { failure };
     this.recordError(failure);
     this.state.finishedAt = new Date().toISOString();
-    this.enter('failed');
+    const refusal = patched('refusals-end-cleanly') && asRefusal(failure);
+    if (refusal) this.state.outcome = 'refused';
+    this.enter(refusal ? 'refused' : 'failed');
     // A caller waiting in awaitScheduled gets the reason from its handler before the run closes.
     await condition(allHandlersFinished);
+    if (refusal) return this.snapshot();
     throw failure;
   }
 
@@ -725,15 +764,26 @@ const immediate = proxyActivities<ContractorActivities>({
 });
 
 /** Deactivate now: PUT is_active false with the current version (409 → refetch, bounded retries). */
-export async function contractorDeactivationWorkflow(input: ContractorRef): Promise<DeactivationResult> {
+export async function contractorDeactivationWorkflow(
+  input: ContractorRef,
+): Promise<DeactivationResult | Refused> {
   tagImmediate(input, 'deactivate');
-  return immediate.deactivateContractorNow(input).catch(rethrowCause);
+  return immediate.deactivateContractorNow(input).catch(endImmediate);
 }
 
 /** Delete a contractor who was never paid; a paid one is refused with the advice to dismiss. */
-export async function contractorDeletionWorkflow(input: ContractorRef): Promise<DeletionResult> {
+export async function contractorDeletionWorkflow(input: ContractorRef): Promise<DeletionResult | Refused> {
   tagImmediate(input, 'delete');
-  return immediate.deleteUnpaidContractor(input).catch(rethrowCause);
+  return immediate.deleteUnpaidContractor(input).catch(endImmediate);
+}
+
+/** A refused immediate action ends cleanly with the reason; other failures fail the run. */
+function endImmediate(err: unknown): Refused {
+  const failure = asFailure(err);
+  const refusal = patched('refusals-end-cleanly') && asRefusal(failure);
+  if (!refusal) throw failure;
+  upsertSearchAttributes([{ key: Stage, value: 'refused' }]);
+  return { refused: refusal };
 }
 
 function tagImmediate(input: ContractorRef, action: string): void {
@@ -768,10 +818,6 @@ function asFailure(err: unknown): ApplicationFailure {
   }
   const type = GUSTO_TYPES[cause.type ?? ''];
   return type ? ApplicationFailure.nonRetryable(cause.message, type, ...(cause.details ?? [])) : cause;
-}
-
-function rethrowCause(err: unknown): never {
-  throw asFailure(err);
 }
 
 function isNotFound(err: unknown): boolean {

@@ -20,7 +20,12 @@ import {
 import type { GustoClient } from '../../gusto/client.js';
 import { contractorDismissalWorkflow } from '../../workflows/contractor-transition.js';
 import { addDays, startOfDate } from '../../workflows/deadlines.js';
-import { contractorDeactivationId, contractorDismissalId, contractorRehireId } from '../../workflows/ids.js';
+import {
+  contractorDeactivationId,
+  contractorDeletionId,
+  contractorDismissalId,
+  contractorRehireId,
+} from '../../workflows/ids.js';
 import { runWorker, timeSkippingWorld, uniqueTaskQueue, type Sandbox } from '../harness/index.js';
 import {
   COMPANY_ZONE,
@@ -373,6 +378,12 @@ describe('immediate actions (time-skipping, sandbox)', () => {
       });
       expect(writes(ctx.sandbox)).toEqual(before.writes);
       expect(await fields(ctx, dana.uuid)).toEqual(before.dana);
+      expect(await runStatus(ctx, contractorDeletionId(dana.uuid))).toBe('COMPLETED');
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorDeletionId(dana.uuid),
+        'contractor-deletion-refused-paid',
+      );
 
       await expect(
         deleteContractor(ctx.deps, { companyId, contractorId: priya.uuid }),
@@ -399,16 +410,19 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
   it('unknown contractor, malformed date, end date before the start date, rehire of an active contractor', async () => {
     await withWorld(async (ctx) => {
       const { companyId, dana } = ctx.fx;
+      const stranger = randomUUID();
       await refusedWithoutWrites(
         ctx,
         () =>
           startDismissal(ctx.deps, {
             companyId,
-            contractorId: randomUUID(),
+            contractorId: stranger,
             end_date: addDays(ctx.today, 5),
           }),
         { code: 'not_found', field: 'contractorId' },
       );
+      // Refused runs end cleanly with the reason; Failed is kept for what an operator must look at.
+      expect(await runStatus(ctx, contractorDismissalId(stranger))).toBe('COMPLETED');
       await refusedWithoutWrites(
         ctx,
         () => startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: '2026-02-30' }),
@@ -430,17 +444,50 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
           startRehire(ctx.deps, { companyId, contractorId: dana.uuid, start_date: addDays(ctx.today, 7) }),
         { code: 'refused', message: expect.stringContaining('rehire of an active contractor') },
       );
+      expect(await runStatus(ctx, contractorRehireId(dana.uuid))).toBe('COMPLETED');
       // The workflow checks its input too, for callers that start it without the client.
+      const before = writes(ctx.sandbox);
+      await expect(
+        ctx.deps.temporal.workflow.execute(contractorDismissalWorkflow, {
+          taskQueue: ctx.deps.taskQueue,
+          workflowId: `bad-date-${randomUUID()}`,
+          args: [{ companyId, contractorId: dana.uuid, end_date: '31/12/2026' }],
+        }),
+      ).resolves.toMatchObject({
+        stage: 'refused',
+        outcome: 'refused',
+        lastError: { type: 'InvalidInput', message: expect.stringMatching(/^end_date: /) },
+      });
+      expect(writes(ctx.sandbox)).toEqual(before);
+    });
+  });
+
+  it('a date further back than the 2-day grace is refused and changes nothing', async () => {
+    await withWorld(async (ctx) => {
+      const { companyId, dana } = ctx.fx;
       await refusedWithoutWrites(
         ctx,
         () =>
-          ctx.deps.temporal.workflow.execute(contractorDismissalWorkflow, {
-            taskQueue: ctx.deps.taskQueue,
-            workflowId: `bad-date-${randomUUID()}`,
-            args: [{ companyId, contractorId: dana.uuid, end_date: '31/12/2026' }],
-          }),
-        { cause: { type: 'InvalidInput', message: expect.stringMatching(/^end_date: /) } },
+          startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(ctx.today, -34) }),
+        {
+          code: 'invalid_input',
+          field: 'end_date',
+          message: expect.stringContaining(
+            `at most 2 days in the past (Gusto's grace for past-dated changes): the earliest is ${addDays(ctx.today, -3)}`,
+          ),
+        },
       );
+      expect(await fields(ctx, dana.uuid)).toMatchObject({ is_active: true, dismissal_date: null });
+      expect(await runStatus(ctx, contractorDismissalId(dana.uuid))).toBe('COMPLETED');
+      await maybeExportHistory(
+        ctx.deps.temporal,
+        contractorDismissalId(dana.uuid),
+        'contractor-dismissal-refused-past-date',
+      );
+      // The earliest date itself is accepted (it takes effect 2 days ago, in the grace period).
+      await expect(
+        startDismissal(ctx.deps, { companyId, contractorId: dana.uuid, end_date: addDays(ctx.today, -3) }),
+      ).resolves.toMatchObject({ pastDated: true });
     });
   });
 
@@ -463,6 +510,10 @@ describe('bad input is refused with the field or rule, and changes nothing', () 
     });
   });
 });
+
+async function runStatus(ctx: Ctx, workflowId: string): Promise<string> {
+  return (await ctx.deps.temporal.workflow.getHandle(workflowId).describe()).status.name;
+}
 
 async function waitForStage(
   deps: ContractorServiceDeps,
