@@ -23,6 +23,7 @@ import {
   editUpdate,
   FINAL_STAGES,
   rejectUpdate,
+  SUBMITTED_STAGES,
   retryUpdate,
   stateQuery,
   type CancelResult,
@@ -118,6 +119,11 @@ export const startPayrollRunSchema = z.strictObject({
     })
     .optional(),
   polling: z.boolean().default(true),
+  /**
+   * Start the payroll again when its run ended without submitting (rejected, stopped, cancelled before
+   * submit, failed). Refused for a run that is still open or that may have sent the submit.
+   */
+  restart: z.boolean({ error: 'must be true or false' }).default(false),
 });
 export type StartPayrollRunInput = z.input<typeof startPayrollRunSchema>;
 
@@ -169,18 +175,25 @@ export interface StartedRun {
   payrollId: string;
   /** False when a run for this payroll already existed (running or finished); it is returned instead. */
   started: boolean;
+  /** Set when this call started the payroll again (`restart`): the run id of the run that had ended. */
+  previousRunId?: string;
 }
 
 /**
  * Starts the run for a payroll, or returns the one that exists. The payroll is resolved and the edits
  * checked by `findPayrollWorkflow` on a worker first, so bad input fails here, before any run exists
  * and before anything changes in Gusto.
+ *
+ * A run that ended without submitting (rejected, stopped at the deadline, cancelled before submit,
+ * failed) leaves its payroll unpaid: it is not returned as if it were the payroll's run. Without
+ * `restart` the call is refused (`run_ended`, naming how to restart); with `restart` a new run starts
+ * under the same workflow id. A run that may have sent the submit is never started again.
  */
 export async function startPayrollRun(deps: PayrollServiceDeps, input: unknown): Promise<StartedRun> {
-  const request = parseInput(startPayrollRunSchema, input);
+  const { restart, ...request } = parseInput(startPayrollRunSchema, input);
   if (request.payrollId) {
-    const existing = await existingRun(deps, payrollRunId(request.companyId, request.payrollId));
-    if (existing) return { ...existing, payrollId: request.payrollId, started: false };
+    const existing = await settleExisting(deps, request.companyId, request.payrollId, restart);
+    if (existing) return existing;
   }
   const found = await call(() =>
     deps.temporal.workflow.execute<typeof findPayrollWorkflow>('findPayrollWorkflow', {
@@ -190,11 +203,20 @@ export async function startPayrollRun(deps: PayrollServiceDeps, input: unknown):
       args: [{ companyId: request.companyId, payrollId: request.payrollId, edits: request.edits }],
     }),
   );
+  // The finder picked the payroll: its earlier run (if any) decides as above.
+  const existing = request.payrollId
+    ? undefined
+    : await settleExisting(deps, request.companyId, found.payrollId, restart);
+  if (existing) return existing;
   const runInput: PayrollRunInput = { ...request, payrollId: found.payrollId, found };
-  return startRun(deps, runInput);
+  return startRun(deps, runInput, restart ? await previousRun(deps, runInput) : undefined);
 }
 
-async function startRun(deps: PayrollServiceDeps, input: PayrollRunInput): Promise<StartedRun> {
+async function startRun(
+  deps: PayrollServiceDeps,
+  input: PayrollRunInput,
+  previousRunId?: string,
+): Promise<StartedRun> {
   const workflowId = payrollRunId(input.companyId, input.payrollId);
   // The token tells our start from an existing run: USE_EXISTING answers both the same way.
   const startToken = randomUUID();
@@ -204,8 +226,11 @@ async function startRun(deps: PayrollServiceDeps, input: PayrollRunInput): Promi
       workflowId,
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      // A finished run is final for its payroll: never a second run that could pay twice.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // A finished run is final for its payroll (never a second run that could pay twice), except on a
+      // restart, which `settleExisting` allowed only after reading that the ended run never submitted.
+      workflowIdReusePolicy: previousRunId
+        ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+        : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       memo: { startToken },
       typedSearchAttributes: [
         { key: CompanyId, value: input.companyId },
@@ -214,23 +239,135 @@ async function startRun(deps: PayrollServiceDeps, input: PayrollRunInput): Promi
     });
     const { memo } = await handle.describe();
     const runId = handle.firstExecutionRunId;
-    return { workflowId, runId, payrollId: input.payrollId, started: memo?.startToken === startToken };
+    const started = memo?.startToken === startToken;
+    return {
+      workflowId,
+      runId,
+      payrollId: input.payrollId,
+      started,
+      ...(started && previousRunId ? { previousRunId } : {}),
+    };
   } catch (err) {
     if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw toServiceError(err);
     const existing = await existingRun(deps, workflowId);
     if (!existing) throw toServiceError(err);
-    return { ...existing, payrollId: input.payrollId, started: false };
+    return { workflowId, runId: existing.runId, payrollId: input.payrollId, started: false };
   }
 }
 
-async function existingRun(deps: PayrollServiceDeps, workflowId: string) {
+/** The run id of the ended run a restart replaces (checked again: it may have changed meanwhile). */
+async function previousRun(deps: PayrollServiceDeps, input: PayrollRunInput): Promise<string | undefined> {
+  const existing = await existingRun(deps, payrollRunId(input.companyId, input.payrollId));
+  return existing?.runId ?? undefined;
+}
+
+interface ExistingRun {
+  workflowId: string;
+  runId: string;
+  status: string;
+}
+
+async function existingRun(deps: PayrollServiceDeps, workflowId: string): Promise<ExistingRun | undefined> {
   try {
-    const { runId } = await deps.temporal.workflow.getHandle(workflowId).describe();
-    return { workflowId, runId };
+    const { runId, status } = await deps.temporal.workflow.getHandle(workflowId).describe();
+    return { workflowId, runId, status: status.name };
   } catch (err) {
     if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
     throw toServiceError(err);
   }
+}
+
+/**
+ * What to do about the payroll's existing run. Returns it when it is the answer (running, or finished
+ * after its submit); throws when the request cannot go on; returns undefined when a new run may start
+ * (none exists, or `restart` of a run that ended without submitting).
+ */
+async function settleExisting(
+  deps: PayrollServiceDeps,
+  companyId: string,
+  payrollId: string,
+  restart: boolean,
+): Promise<StartedRun | undefined> {
+  const existing = await existingRun(deps, payrollRunId(companyId, payrollId));
+  if (!existing) return undefined;
+  const found: StartedRun = {
+    workflowId: existing.workflowId,
+    runId: existing.runId,
+    payrollId,
+    started: false,
+  };
+  if (existing.status === 'RUNNING') {
+    if (!restart) return found;
+    const stage = await runHandle(deps, { companyId, payrollId })
+      .query(stateQuery)
+      .then((s) => s.stage)
+      .catch(() => 'running');
+    throw new ServiceError(
+      'conflict',
+      `the run for payroll ${payrollId} is still open (${stage}); only a run that has ended can be restarted`,
+      'restart',
+      { workflowId: existing.workflowId, runId: existing.runId, stage },
+    );
+  }
+  const ended = await endedRunOutcome(deps, existing);
+  if (!ended || ended.mayHaveSubmitted) {
+    if (!restart) return found;
+    throw new ServiceError(
+      'refused',
+      ended
+        ? `the run for payroll ${payrollId} ended ${ended.stage} after submitting it to Gusto; ` +
+            'a second run could pay twice, so it is not restarted'
+        : `the ended run for payroll ${payrollId} could not be read, so it may have submitted; not restarted`,
+      'restart',
+      { workflowId: existing.workflowId, runId: existing.runId, stage: ended?.stage },
+    );
+  }
+  if (restart) return undefined;
+  const why = ended.reason ? ` (${ended.reason})` : '';
+  throw new ServiceError(
+    'run_ended',
+    `the run for payroll ${payrollId} ended ${ended.stage}${why} without submitting; nothing was paid. ` +
+      `Start it again with: payroll run --company ${companyId} --payroll ${payrollId} --restart ` +
+      '(HTTP: "restart": true)',
+    undefined,
+    { workflowId: existing.workflowId, runId: existing.runId, stage: ended.stage, reason: ended.reason },
+  );
+}
+
+interface EndedOutcome {
+  stage: string;
+  reason?: string;
+  /** True unless the run's own record shows it never entered `submitting`. */
+  mayHaveSubmitted: boolean;
+}
+
+/**
+ * How a closed run ended, from its result (completed runs: read from history, no worker needed) or
+ * its state query (failed, terminated, timed-out runs: replayed on a worker). Undefined if neither
+ * answers: the caller must then assume the submit may have been sent.
+ */
+async function endedRunOutcome(
+  deps: PayrollServiceDeps,
+  run: ExistingRun,
+): Promise<EndedOutcome | undefined> {
+  const handle = deps.temporal.workflow.getHandle<typeof payrollRunWorkflow>(run.workflowId, run.runId, {
+    followRuns: false,
+  });
+  const state =
+    run.status === 'COMPLETED'
+      ? await handle.result().then(
+          (r) => r.state,
+          () => undefined,
+        )
+      : await handle.query(stateQuery).catch(() => undefined);
+  if (!state) return undefined;
+  const submitted = SUBMITTED_STAGES.some((s) => s in state.stageTimes) || 'complete' in state.stageTimes;
+  const stage = run.status === 'COMPLETED' ? state.stage : `${run.status.toLowerCase()} in ${state.stage}`;
+  return {
+    stage,
+    reason: state.review.reason ?? state.cancellation?.reason ?? state.lastError?.message,
+    mayHaveSubmitted: submitted || state.cancellation?.gustoCancelled === true,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -271,7 +408,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ServiceError('upstream_failed', `the run did not settle within ${ms} ms`)),
+      () => reject(new ServiceError('timed_out', `the run did not settle within ${ms} ms`)),
       ms,
     );
   });

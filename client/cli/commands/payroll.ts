@@ -13,6 +13,7 @@ const FLAGS: FlagMap = {
   stage: '--stage',
   limit: '--limit',
   reason: '--reason',
+  restart: '--restart',
   'totals.company_debit': '--company-debit',
   'totals.net_pay': '--net-pay',
   'totals.gross_pay': '--gross-pay',
@@ -36,12 +37,17 @@ export function payrollCommands(ctx: CliContext): Command[] {
         .default('auto'),
     )
     .option('--wait', 'follow the run live until the payroll is processed (or the run ends)')
-    .option('--timeout <seconds>', 'with --wait: give up after this long', parsePositive)
+    .option('--timeout <seconds>', 'with --wait: stop waiting after this long (exit 7)', parsePositive)
+    .option(
+      '--restart',
+      'start the payroll again when its last run ended without submitting (rejected, stopped, cancelled, failed)',
+    )
     .action(
       action<{
         company: string;
         payroll?: string;
         review: string;
+        restart?: boolean;
         wait?: boolean;
         timeout?: number;
         json?: boolean;
@@ -52,8 +58,9 @@ export function payrollCommands(ctx: CliContext): Command[] {
           companyId: o.company,
           ...(o.payroll ? { payrollId: o.payroll } : {}),
           review: o.review,
+          ...(o.restart ? { restart: true } : {}),
         });
-        const headline = `${started.started ? 'started' : 'already running'} ${started.workflowId}`;
+        const headline = `${started.previousRunId ? 'restarted' : started.started ? 'started' : 'already running'} ${started.workflowId}`;
         if (!o.wait) {
           const state = await payroll.getPayrollRunState(deps, {
             companyId: o.company,
@@ -197,6 +204,7 @@ function stateOf(state: payroll.PayrollRunState, headline?: string): Printable {
         ['review', `${state.review.policy}${state.review.decision ? ` (${state.review.decision})` : ''}`],
         ['company debit', t?.company_debit],
         ['net pay', t?.net_pay],
+        ['net pay debit', state.receipt?.netPayDebit],
         ['gross pay', t?.gross_pay],
         ['gusto calls', state.gustoCalls],
         ['last error', state.lastError?.message],
