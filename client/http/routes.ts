@@ -233,10 +233,15 @@ export const apiRoutes: RouteSpec[] = [
     body: without(schedules.payrollScheduleSchema.shape, 'companyId'),
     responses: {
       201: { description: 'Created', schema: S.PayrollSchedule },
+      400: { description: 'Bad input, or no Gusto access token for the company (`field`: companyId)' },
+      404: { description: 'Gusto has no such company (`field`: companyId); nothing is created' },
       409: { description: 'The company already has one' },
     },
     handler: async ({ params, body }, ctx) =>
-      reply(201, await schedules.createPayrollSchedule(ctx, { ...params, ...body })),
+      reply(
+        201,
+        await schedules.createPayrollSchedule({ ...ctx, gusto: gustoOf(ctx) }, { ...params, ...body }),
+      ),
   }),
   defineRoute({
     method: 'GET',

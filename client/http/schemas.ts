@@ -154,7 +154,12 @@ export const PayrollSchedule = z
     paused: z.boolean(),
     note: z.string().optional(),
     timeZone: z.string().optional(),
+    hour: z.number().int().optional().describe('hour of the scan in timeZone'),
+    minute: z.number().int().optional(),
+    daysOfWeek: z.array(z.string()).optional().describe('days the scan runs, e.g. MONDAY'),
     lookAheadDays: z.number().int().optional(),
+    review: z.enum(['auto', 'manual']).optional().describe('review policy of the runs it starts'),
+    deadlinePolicy: z.string().optional(),
     nextFirings: z.array(isoInstant),
     recentFirings: z.array(z.object({ scheduledAt: isoInstant, workflowId: z.string() })),
   })
