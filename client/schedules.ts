@@ -196,10 +196,11 @@ async function companyMustExist(gusto: CreateScheduleDeps['gusto'], companyId: s
     await gusto.companies.get(companyId);
   } catch (err) {
     const e = toServiceError(err);
+    // The token provider has none for this company: Gusto does not know it, or we were not given it.
     if (e.code === 'invalid_input')
       throw new ServiceError(
         'invalid_input',
-        `companyId: ${e.message.replace(/^companyId: /, '')}`,
+        `companyId: no Gusto access token for company ${companyId}: not a company of this partner, or its token is not configured`,
         'companyId',
       );
     if (e.code === 'not_found')
