@@ -427,7 +427,27 @@ describe('payroll review', () => {
     });
     expectError(late, 422, 'refused');
     expect(late.json.error.message).toMatch(/ended|rejected/);
-  }, 60_000);
+
+    // Starting the payroll again: not the dead run (409 run_ended, saying how), then an explicit restart.
+    const runs = `/v1/companies/${company('denver-co').uuid}/payroll-runs`;
+    const again = await eventually(
+      async () => {
+        const r = await stack.call('POST', runs, { body: { payrollId: id } });
+        return r.status === 409 ? r : undefined;
+      },
+      20_000,
+      'the rejected run to close',
+    );
+    expectError(again, 409, 'run_ended');
+    expect(again.json.error.message).toContain('"restart": true');
+    expect(again.json.error.details).toMatchObject({ stage: 'rejected', reason: 'hours look wrong' });
+    const restarted = await stack.call('POST', runs, { body: { payrollId: id, restart: true } });
+    expect(restarted.status).toBe(201);
+    expect(restarted.json).toMatchObject({ payrollId: id, started: true, previousRunId: res.json.runId });
+    await stageOf('denver-co', id, ['processed']);
+    const twice = await stack.call('POST', runs, { body: { payrollId: id, restart: true } });
+    expectError(twice, 409, 'conflict', 'restart');
+  }, 90_000);
 
   it('shows processing_failed with Gusto errors, and a retry carries the run on', async () => {
     const id = (await unprocessedPayrolls('phoenix-az'))[0]!;
