@@ -13,7 +13,7 @@ import { freePortCheck } from '../scripts/provision/net.js';
 import { resolveDevServerExecutable } from '../scripts/temporal-servers.js';
 import { createSandbox } from '../sim/server.js';
 import { loadConfigOrExit, type Config, type ConfigVariable } from '../workers/config.js';
-import { formatLogLine, pinoDestination, resolveLogFormat } from '../workers/logger.js';
+import { pinoDestination, resolveLogFormat, statusLine } from '../workers/logger.js';
 import { installRuntime } from '../workers/runtime.js';
 import { onShutdownSignal } from '../workers/shutdown.js';
 import { createWorker, gustoClientFromConfig } from '../workers/worker.js';
@@ -41,10 +41,8 @@ class Stack {
  * an info (or error) JSON line otherwise, like the worker's and the API's log lines next to it.
  */
 let format = resolveLogFormat(undefined, process.stdout.isTTY);
-const line = (level: string, message: string) =>
-  format === 'json' ? formatLogLine('json', { time: new Date(), level, message }) : message;
-const say = (message: string) => console.log(line('info', message));
-const fail = (message: string) => console.error(line('error', message));
+const say = (message: string) => console.log(statusLine(format, message));
+const fail = (message: string) => console.error(statusLine(format, message, 'error'));
 
 async function main(): Promise<void> {
   let config = loadConfigOrExit();

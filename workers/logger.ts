@@ -29,6 +29,14 @@ export function formatLogLine(
 }
 
 /**
+ * A line a process prints about itself whatever LOG_LEVEL says (where it listens, `ready`): as is in
+ * pretty, a JSON log line in json.
+ */
+export function statusLine(format: LogFormat, message: string, level = 'info'): string {
+  return format === 'json' ? formatLogLine('json', { time: new Date(), level, message }) : message;
+}
+
+/**
  * The logger the SDK's own lines, core's forwarded lines, workflow and activity logs all go through,
  * so everything reads the same.
  */

@@ -136,11 +136,26 @@ describe('restarting a payroll whose run ended without paying', () => {
       const restarted = await startPayrollRun(deps, { ...ref, review: 'manual', restart: true });
       track(restarted.workflowId);
       expect(restarted).toMatchObject({ started: true, previousRunId: started.runId });
-      // A second restart while the new run is open: the same run, never a third.
+      // A plain start while the new run is open returns it, never a third.
       await expect(startPayrollRun(deps, ref)).resolves.toMatchObject({
         runId: restarted.runId,
         started: false,
       });
+      // Ended from outside before submitting (terminated at review, like a failed run): read from its
+      // state query on the worker, it never submitted, so it restarts too.
+      await eventually(
+        async () => ((await getPayrollRunState(deps, ref)).stage === 'awaiting_review' ? true : undefined),
+        45_000,
+        'awaiting_review again',
+      );
+      await env.client.workflow.getHandle(started.workflowId).terminate('test: ended before submit');
+      await expect(startPayrollRun(deps, ref)).rejects.toMatchObject({
+        code: 'run_ended',
+        message: expect.stringContaining('ended terminated in awaiting_review'),
+      });
+      const third = await startPayrollRun(deps, { ...ref, restart: true });
+      track(third.workflowId);
+      expect(third).toMatchObject({ started: true, previousRunId: restarted.runId });
       expect(sandbox.counters().submits_per_payroll[started.payrollId] ?? 0).toBe(0);
     });
   });
