@@ -213,6 +213,37 @@ describe('a run waiting on a person', () => {
   }, 150_000);
 });
 
+describe('payroll schedule', () => {
+  it('create refuses a company Gusto does not know; show prints hour, days and review policy', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const refused = await inProcess(['schedule', 'create', '--company', unknown, '--time-zone', 'UTC']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^error: --company \(companyId\): no Gusto access token for company 0{8}-/,
+    );
+    expect((await inProcess(['schedule', 'show', '--company', unknown])).code).toBe(4);
+
+    const c = company('honolulu-hi').uuid;
+    const created = await inProcess([
+      ...['schedule', 'create', '--company', c, '--time-zone', 'Pacific/Honolulu'],
+      ...['--hour', '7', '--minute', '30', '--days', 'MONDAY,WEDNESDAY,THURSDAY,FRIDAY'],
+      ...['--look-ahead', '5', '--review', 'auto', '--paused'],
+    ]);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    try {
+      const shown = await inProcess(['schedule', 'show', '--company', c]);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(/^scans at +07:30$/m);
+      expect(shown.stdout).toMatch(/^days +MONDAY, WEDNESDAY, THURSDAY, FRIDAY$/m);
+      expect(shown.stdout).toMatch(/^review +auto$/m);
+      expect(shown.stdout).toMatch(/^time zone +Pacific\/Honolulu$/m);
+    } finally {
+      await inProcess(['schedule', 'delete', '--company', c]);
+    }
+  }, 60_000);
+});
+
 describe('errors and exit codes', () => {
   const c = () => company('mid-ny').uuid;
   const unknown = '00000000-0000-4000-8000-000000000000';
