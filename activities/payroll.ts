@@ -343,7 +343,7 @@ export function createPayrollActivities({ gusto, shutdown }: ActivityDeps) {
       const receipt = await log.call(ENDPOINT.receipt, () => p.receipt(ref.companyId, ref.payrollId));
       return log.done({
         companyDebit: receipt.totals?.company_debit ?? undefined,
-        netPay: receipt.totals?.net_pay_debit ?? undefined,
+        netPayDebit: receipt.totals?.net_pay_debit ?? undefined,
         debitDate: receipt.debit_date ?? undefined,
         employees: receipt.employee_compensations?.length,
       });

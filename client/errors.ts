@@ -11,6 +11,9 @@ export type ServiceErrorCode =
   | 'not_found' // no such run, payroll, contractor, ...
   | 'conflict' // the operation clashes with current state (e.g. a stale approval)
   | 'refused' // a business rule says no (e.g. cancel after the cutoff)
+  | 'run_ended' // the payroll's last run ended without paying anyone: start it again with `restart`
+  | 'timed_out' // the caller's wait ran out; the run carries on and nothing failed
+  | 'method_not_allowed' // the path exists, the method does not (HTTP only)
   | 'upstream_failed' // Gusto or Temporal failed; safe to retry later
   | 'internal';
 
@@ -20,6 +23,9 @@ const HTTP_STATUS: Record<ServiceErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   refused: 422,
+  run_ended: 409,
+  timed_out: 504,
+  method_not_allowed: 405,
   upstream_failed: 502,
   internal: 500,
 };
@@ -30,6 +36,9 @@ const EXIT_CODE: Record<ServiceErrorCode, number> = {
   not_found: 4,
   conflict: 5,
   refused: 5,
+  run_ended: 8,
+  timed_out: 7,
+  method_not_allowed: 2,
   upstream_failed: 6,
   internal: 1,
 };

@@ -13,6 +13,7 @@ import { freePortCheck } from '../scripts/provision/net.js';
 import { resolveDevServerExecutable } from '../scripts/temporal-servers.js';
 import { createSandbox } from '../sim/server.js';
 import { loadConfigOrExit, type Config, type ConfigVariable } from '../workers/config.js';
+import { pinoDestination, resolveLogFormat, statusLine } from '../workers/logger.js';
 import { installRuntime } from '../workers/runtime.js';
 import { onShutdownSignal } from '../workers/shutdown.js';
 import { createWorker, gustoClientFromConfig } from '../workers/worker.js';
@@ -35,13 +36,20 @@ class Stack {
   }
 }
 
-const say = (line: string) => console.log(line);
+/**
+ * What `npm start` prints about itself, in the one format of LOG_FORMAT: the plain line on a terminal,
+ * an info (or error) JSON line otherwise, like the worker's and the API's log lines next to it.
+ */
+let format = resolveLogFormat(undefined, process.stdout.isTTY);
+const say = (message: string) => console.log(statusLine(format, message));
+const fail = (message: string) => console.error(statusLine(format, message, 'error'));
 
 async function main(): Promise<void> {
   let config = loadConfigOrExit();
+  format = resolveLogFormat(config.logFormat, process.stdout.isTTY);
   // Before the runtime: it binds METRICS_PORT as soon as it is installed.
   await checkPortsFree(config).catch((err: Error) => {
-    console.error(`start-up failed: ${err.message}`);
+    fail(`start-up failed: ${err.message}`);
     process.exit(1);
   });
   const logger = installRuntime(config);
@@ -57,7 +65,7 @@ async function main(): Promise<void> {
     if (embeddedSandbox) await subscribeToSandboxWebhooks(config);
     say(`ready: payroll orchestrator is up (task queue ${config.temporal.taskQueue}). Ctrl-C to stop.`);
   } catch (err) {
-    console.error(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    fail(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     await stack.stopAll(say);
     process.exit(1);
   }
@@ -186,7 +194,10 @@ async function startApi(config: Config, stack: Stack, isWorkerReady: () => boole
     config,
     gusto: gustoClientFromConfig(config),
     isWorkerReady,
-    logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
+    logger: {
+      level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+      stream: pinoDestination(format, (l) => process.stdout.write(`${l}\n`)),
+    },
   });
   await app.listen({ host: config.api.host, port: config.api.port });
   stack.push('HTTP API', () => app.close());

@@ -40,6 +40,7 @@ import {
 import type { payrollRunWorkflow } from '../workflows/payroll-run.js';
 import type { findPayrollWorkflow } from '../workflows/upcoming-payrolls.js';
 import { fieldInMessage, parseInput, serviceCall, ServiceError, toServiceError } from './errors.js';
+import { existingRun, previousRun, settleExisting } from './payroll-restart.js';
 
 export type {
   CancelResult,
@@ -118,6 +119,11 @@ export const startPayrollRunSchema = z.strictObject({
     })
     .optional(),
   polling: z.boolean().default(true),
+  /**
+   * Start the payroll again when its run ended without submitting (rejected, stopped, cancelled before
+   * submit, failed). Refused for a run that is still open or that may have sent the submit.
+   */
+  restart: z.boolean({ error: 'must be true or false' }).default(false),
 });
 export type StartPayrollRunInput = z.input<typeof startPayrollRunSchema>;
 
@@ -169,18 +175,25 @@ export interface StartedRun {
   payrollId: string;
   /** False when a run for this payroll already existed (running or finished); it is returned instead. */
   started: boolean;
+  /** Set when this call started the payroll again (`restart`): the run id of the run that had ended. */
+  previousRunId?: string;
 }
 
 /**
  * Starts the run for a payroll, or returns the one that exists. The payroll is resolved and the edits
  * checked by `findPayrollWorkflow` on a worker first, so bad input fails here, before any run exists
  * and before anything changes in Gusto.
+ *
+ * A run that ended without submitting (rejected, stopped at the deadline, cancelled before submit,
+ * failed) leaves its payroll unpaid: it is not returned as if it were the payroll's run. Without
+ * `restart` the call is refused (`run_ended`, naming how to restart); with `restart` a new run starts
+ * under the same workflow id. A run that may have sent the submit is never started again.
  */
 export async function startPayrollRun(deps: PayrollServiceDeps, input: unknown): Promise<StartedRun> {
-  const request = parseInput(startPayrollRunSchema, input);
+  const { restart, ...request } = parseInput(startPayrollRunSchema, input);
   if (request.payrollId) {
-    const existing = await existingRun(deps, payrollRunId(request.companyId, request.payrollId));
-    if (existing) return { ...existing, payrollId: request.payrollId, started: false };
+    const existing = await settleExisting(deps, request.companyId, request.payrollId, restart);
+    if (existing) return existing;
   }
   const found = await call(() =>
     deps.temporal.workflow.execute<typeof findPayrollWorkflow>('findPayrollWorkflow', {
@@ -190,11 +203,20 @@ export async function startPayrollRun(deps: PayrollServiceDeps, input: unknown):
       args: [{ companyId: request.companyId, payrollId: request.payrollId, edits: request.edits }],
     }),
   );
+  // The finder picked the payroll: its earlier run (if any) decides as above.
+  const existing = request.payrollId
+    ? undefined
+    : await settleExisting(deps, request.companyId, found.payrollId, restart);
+  if (existing) return existing;
   const runInput: PayrollRunInput = { ...request, payrollId: found.payrollId, found };
-  return startRun(deps, runInput);
+  return startRun(deps, runInput, restart ? await previousRun(deps, runInput) : undefined);
 }
 
-async function startRun(deps: PayrollServiceDeps, input: PayrollRunInput): Promise<StartedRun> {
+async function startRun(
+  deps: PayrollServiceDeps,
+  input: PayrollRunInput,
+  previousRunId?: string,
+): Promise<StartedRun> {
   const workflowId = payrollRunId(input.companyId, input.payrollId);
   // The token tells our start from an existing run: USE_EXISTING answers both the same way.
   const startToken = randomUUID();
@@ -204,8 +226,11 @@ async function startRun(deps: PayrollServiceDeps, input: PayrollRunInput): Promi
       workflowId,
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      // A finished run is final for its payroll: never a second run that could pay twice.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // A finished run is final for its payroll (never a second run that could pay twice), except on a
+      // restart, which `settleExisting` allowed only after reading that the ended run never submitted.
+      workflowIdReusePolicy: previousRunId
+        ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+        : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       memo: { startToken },
       typedSearchAttributes: [
         { key: CompanyId, value: input.companyId },
@@ -214,22 +239,19 @@ async function startRun(deps: PayrollServiceDeps, input: PayrollRunInput): Promi
     });
     const { memo } = await handle.describe();
     const runId = handle.firstExecutionRunId;
-    return { workflowId, runId, payrollId: input.payrollId, started: memo?.startToken === startToken };
+    const started = memo?.startToken === startToken;
+    return {
+      workflowId,
+      runId,
+      payrollId: input.payrollId,
+      started,
+      ...(started && previousRunId ? { previousRunId } : {}),
+    };
   } catch (err) {
     if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw toServiceError(err);
     const existing = await existingRun(deps, workflowId);
     if (!existing) throw toServiceError(err);
-    return { ...existing, payrollId: input.payrollId, started: false };
-  }
-}
-
-async function existingRun(deps: PayrollServiceDeps, workflowId: string) {
-  try {
-    const { runId } = await deps.temporal.workflow.getHandle(workflowId).describe();
-    return { workflowId, runId };
-  } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
-    throw toServiceError(err);
+    return { workflowId, runId: existing.runId, payrollId: input.payrollId, started: false };
   }
 }
 
@@ -271,7 +293,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ServiceError('upstream_failed', `the run did not settle within ${ms} ms`)),
+      () => reject(new ServiceError('timed_out', `the run did not settle within ${ms} ms`)),
       ms,
     );
   });

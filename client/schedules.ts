@@ -13,6 +13,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { z } from 'zod';
+import type { GustoClient } from '../gusto/client.js';
 import { uuidInput } from '../gusto/schemas/common.js';
 import { calendarDate } from '../workflows/deadlines.js';
 import { upcomingPayrollsId, upcomingPayrollsScheduleId } from '../workflows/ids.js';
@@ -23,6 +24,11 @@ import { parseInput, ServiceError, toServiceError } from './errors.js';
 export interface ScheduleServiceDeps {
   temporal: Client;
   taskQueue: string;
+}
+
+/** Creating a Schedule also reads the company from Gusto, with the token the worker will use. */
+export interface CreateScheduleDeps extends ScheduleServiceDeps {
+  gusto: Pick<GustoClient, 'companies'>;
 }
 
 const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
@@ -102,16 +108,29 @@ export interface PayrollScheduleSummary {
   paused: boolean;
   note?: string;
   timeZone?: string;
+  /** When it scans, in `timeZone`. */
+  hour?: number;
+  minute?: number;
+  daysOfWeek?: string[];
   lookAheadDays?: number;
+  /** Review policy of the runs it starts. */
+  review?: 'auto' | 'manual';
+  deadlinePolicy?: string;
   nextFirings: string[];
   recentFirings: Array<{ scheduledAt: string; workflowId: string }>;
 }
 
+/**
+ * Creates the Schedule once Gusto knows the company: an unknown company, or one this service holds no
+ * token for, is refused here (naming `companyId`) instead of failing every firing.
+ */
 export async function createPayrollSchedule(
-  deps: ScheduleServiceDeps,
+  deps: CreateScheduleDeps,
   input: unknown,
 ): Promise<PayrollScheduleSummary> {
-  const options = scheduleOptions(deps, parseInput(scheduleInputSchema, input));
+  const parsed = parseInput(scheduleInputSchema, input);
+  await companyMustExist(deps.gusto, parsed.companyId);
+  const options = scheduleOptions(deps, parsed);
   const handle = await call(() => deps.temporal.schedule.create(options));
   return summarise(await call(() => handle.describe()));
 }
@@ -172,6 +191,24 @@ export async function describePayrollSchedule(
 
 // ---------------------------------------------------------------------------------------------------
 
+async function companyMustExist(gusto: CreateScheduleDeps['gusto'], companyId: string): Promise<void> {
+  try {
+    await gusto.companies.get(companyId);
+  } catch (err) {
+    const e = toServiceError(err);
+    // The token provider has none for this company: Gusto does not know it, or we were not given it.
+    if (e.code === 'invalid_input')
+      throw new ServiceError(
+        'invalid_input',
+        `companyId: no Gusto access token for company ${companyId}: not a company of this partner, or its token is not configured`,
+        'companyId',
+      );
+    if (e.code === 'not_found')
+      throw new ServiceError('not_found', `companyId: Gusto has no company ${companyId}`, 'companyId');
+    throw e;
+  }
+}
+
 type ParsedSchedule = z.output<typeof payrollScheduleSchema>;
 
 function scheduleOptions(deps: ScheduleServiceDeps, s: ParsedSchedule): ScheduleOptions {
@@ -226,15 +263,52 @@ async function act(
   return summarise(await call(() => handle.describe()));
 }
 
+const WEEK = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
+
+/** Temporal hands calendars back as ranges (MONDAY-FRIDAY); people read a list of days. */
+function expand<T>(
+  ranges: Array<{ start: T; end: T; step: number }>,
+  order: (v: T) => number,
+  back: (i: number) => T,
+) {
+  return ranges.flatMap(({ start, end, step }) => {
+    const out: T[] = [];
+    for (let i = order(start); i <= order(end); i += Math.max(1, step)) out.push(back(i));
+    return out;
+  });
+}
+
 function summarise(d: ScheduleDescription): PayrollScheduleSummary {
   const memo = (d.memo ?? {}) as { companyId?: string; lookAheadDays?: number };
+  const calendar = d.spec.calendars?.[0];
+  const args = (d.action.type === 'startWorkflow' ? d.action.args?.[0] : undefined) as
+    UpcomingPayrollsInput | undefined;
+  const num = (ranges?: Array<{ start: number; end: number; step: number }>) =>
+    ranges
+      ? expand(
+          ranges,
+          (v) => v,
+          (i) => i,
+        )
+      : [];
   return {
     scheduleId: d.scheduleId,
     companyId: memo.companyId ?? d.scheduleId.replace(/^payroll-schedule:/, ''),
     paused: d.state.paused,
     note: d.state.note,
     timeZone: d.spec.timezone,
+    hour: num(calendar?.hour)[0],
+    minute: num(calendar?.minute)[0],
+    daysOfWeek: calendar
+      ? expand(
+          calendar.dayOfWeek,
+          (v) => WEEK.indexOf(v),
+          (i) => WEEK[i]!,
+        )
+      : undefined,
     lookAheadDays: memo.lookAheadDays,
+    review: args?.review,
+    deadlinePolicy: args?.deadline?.policy,
     nextFirings: d.info.nextActionTimes.map((t) => t.toISOString()),
     recentFirings: d.info.recentActions.map((a) => ({
       scheduledAt: a.scheduledAt.toISOString(),

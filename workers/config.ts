@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export const TOKEN_SOURCES = ['sandbox', 'static', 'oauth'] as const;
 export type TokenSource = (typeof TOKEN_SOURCES)[number];
 
@@ -58,6 +60,8 @@ export interface Config {
   dataDir: string;
   shutdownGraceMs: number;
   logLevel: LogLevel;
+  /** Unset: `pretty` on a terminal, `json` otherwise (see `resolveLogFormat`). */
+  logFormat: LogFormat | undefined;
   /** First key encrypts; all keys decrypt (rotation). Empty: payloads are stored as plain JSON. */
   payloadKeys: PayloadKey[];
   workflowBundlePath: string | undefined;
@@ -294,6 +298,14 @@ export const CONFIG_VARIABLES = {
     default: 'info',
     describe: 'Log level of the service and of the Temporal core runtime',
   },
+  LOG_FORMAT: {
+    schema: z
+      .string()
+      .transform((s) => s.toLowerCase())
+      .pipe(z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` })),
+    describe:
+      'Output of the service: `pretty` (human lines) or `json` (one JSON object a line). Unset: pretty on a terminal, json otherwise',
+  },
   PAYLOAD_ENCRYPTION_KEY: {
     schema: payloadKeys,
     secret: true,
@@ -412,6 +424,7 @@ function toConfig(v: Parsed): Config {
     dataDir: v.DATA_DIR ?? './data',
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS ?? 30_000,
     logLevel: v.LOG_LEVEL ?? 'info',
+    logFormat: v.LOG_FORMAT,
     payloadKeys: v.PAYLOAD_ENCRYPTION_KEY ?? [],
     workflowBundlePath: v.WORKFLOW_BUNDLE_PATH,
   };

@@ -1,5 +1,6 @@
 /** `npm run worker`: one worker process, configured from the environment (workers/config.ts). */
 import { DEFAULT_TEMPORAL_ADDRESS, loadConfigOrExit } from './config.js';
+import { resolveLogFormat, statusLine } from './logger.js';
 import { installRuntime } from './runtime.js';
 import { onShutdownSignal } from './shutdown.js';
 import { createWorker } from './worker.js';
@@ -7,6 +8,8 @@ import { createWorker } from './worker.js';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = installRuntime(config);
+  const format = resolveLogFormat(config.logFormat, process.stdout.isTTY);
+  const say = (message: string) => console.log(statusLine(format, message));
   const worker = await createWorker(config, { logger });
   onShutdownSignal(
     () => worker.shutdown(),
@@ -14,8 +17,9 @@ async function main(): Promise<void> {
   );
   const running = worker.run();
   const metrics = config.metrics.port ? `, metrics http://0.0.0.0:${config.metrics.port}/metrics` : '';
-  // Tests and operators wait for this line (test/harness spawnWorkerProcess).
-  console.log(
+  // Tests and operators wait for this line (test/harness spawnWorkerProcess), at any LOG_LEVEL and in
+  // LOG_FORMAT like every other line.
+  say(
     `worker ready: task queue ${worker.taskQueue} on ${config.temporal.address ?? DEFAULT_TEMPORAL_ADDRESS}` +
       ` (namespace ${config.temporal.namespace}), workflows from ${worker.workflowSource}${metrics}`,
   );

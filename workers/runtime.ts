@@ -1,6 +1,6 @@
 import { makeTelemetryFilterString, Runtime, type Logger } from '@temporalio/worker';
 import type { Config } from './config.js';
-import { createLogger, toSdkLevel } from './logger.js';
+import { createLogger, resolveLogFormat, toSdkLevel } from './logger.js';
 
 /**
  * Installs the process-wide Temporal runtime: core's logs are forwarded to our logger (instead of
@@ -8,8 +8,12 @@ import { createLogger, toSdkLevel } from './logger.js';
  * Must run before the first connection or worker is created. Signals are handled by our entry points
  * (ordered shutdown), not by the runtime.
  */
-export function installRuntime(config: Pick<Config, 'logLevel' | 'metrics'>, logger?: Logger): Logger {
-  const log = logger ?? createLogger(config.logLevel);
+export function installRuntime(
+  config: Pick<Config, 'logLevel' | 'metrics'> & Partial<Pick<Config, 'logFormat'>>,
+  logger?: Logger,
+): Logger {
+  const format = resolveLogFormat(config.logFormat, process.stdout.isTTY);
+  const log = logger ?? createLogger(config.logLevel, undefined, format);
   const level = toSdkLevel(config.logLevel);
   Runtime.install({
     logger: log,

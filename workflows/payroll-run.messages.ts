@@ -74,6 +74,7 @@ export const FINAL_STAGES: readonly PayrollStage[] = ['complete', 'cancelled', '
 /** Totals as Gusto reports them (decimal strings), under Gusto's names, so a reviewer can echo them. */
 export interface PayrollTotals {
   company_debit: string;
+  /** Net pay of every employee on the payroll, Direct Deposit and check alike. */
   net_pay: string;
   gross_pay: string;
   tax_debit?: string;
@@ -112,7 +113,11 @@ export interface RunWarning {
 
 export interface ReceiptSummary {
   companyDebit?: string;
-  netPay?: string;
+  /**
+   * Gusto's `net_pay_debit`: the part of net pay the company is debited for Direct Deposits. Not the
+   * payroll's net pay (`totals.net_pay`), which also counts employees paid by check.
+   */
+  netPayDebit?: string;
   debitDate?: string;
   checkDate?: string;
   employees?: number;

@@ -156,7 +156,11 @@ class PayrollRun {
   readonly state: PayrollRunState;
   private readonly ref: { companyId: string; payrollId: string };
   private readonly wakeups = new Wakeups();
-  private readonly gate = new ReviewGate<SeenTotals>({ same: sameTotals, describe: describeTotals });
+  private readonly gate = new ReviewGate<SeenTotals>({
+    same: sameTotals,
+    describe: describeTotals,
+    details: totalsText,
+  });
   private prepared?: PreparedPayroll;
   private catalog?: CompensationCatalog;
   private totalsCents?: SeenTotals;
@@ -793,6 +797,15 @@ function seenTotals(totals: unknown): SeenTotals {
 
 function sameTotals(seen: SeenTotals, current: SeenTotals): boolean {
   return TOTAL_KEYS.every((key) => seen[key] === current[key]);
+}
+
+/** The totals as decimal strings ("1234.50"), as the state shows them and an approval echoes them. */
+function totalsText(t: SeenTotals): Record<(typeof TOTAL_KEYS)[number], string> {
+  return {
+    company_debit: centsText(t.company_debit),
+    net_pay: centsText(t.net_pay),
+    gross_pay: centsText(t.gross_pay),
+  };
 }
 
 function describeTotals(t: SeenTotals): string {

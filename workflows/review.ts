@@ -42,6 +42,11 @@ export interface ReviewGateOptions<F> {
   same: (seen: F, current: F) => boolean;
   /** The current figures in words, for the stale-approval reason. */
   describe: (current: F) => string;
+  /**
+   * The current figures as the stale-approval error's details, in the unit the reason shows them in
+   * (default: as held). A validator's refusal is not recorded in history, so this changes no replay.
+   */
+  details?: (current: F) => unknown;
 }
 
 /**
@@ -88,7 +93,7 @@ export class ReviewGate<F> {
     const current = this.requireOpen('approve');
     if (!this.options.same(seen, current)) {
       throw conflict(`approval is stale: the figures changed; current ${this.options.describe(current)}`, {
-        current,
+        current: this.options.details ? this.options.details(current) : current,
       });
     }
   }

@@ -42,9 +42,7 @@ export async function watchPayrollRun(
       hinted = true;
       io.out(`${approveHint(state)}\n`);
     }
-    if (Date.now() > deadline) {
-      throw new ServiceError('upstream_failed', `the run is still ${state.stage} after ${opts.timeoutMs} ms`);
-    }
+    if (Date.now() > deadline) throw timedOut(state, opts.timeoutMs!);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
   }
 }
@@ -88,7 +86,8 @@ export function receiptLines(state: State): string[] {
   const rows: Array<[string, string | number | undefined]> = [
     ['company debit', t?.company_debit ?? r?.companyDebit],
     ['gross pay', t?.gross_pay],
-    ['net pay', t?.net_pay ?? r?.netPay],
+    ['net pay', t?.net_pay],
+    ['net pay debit', r?.netPayDebit],
     ['taxes', t?.tax_debit],
     ['reimbursements', t?.reimbursement_debit],
     ['employees', r?.employees ?? state.employees],
@@ -113,10 +112,26 @@ function processingFailed(state: State): string {
 }
 
 function approveHint(state: State): string {
+  return `          ${waitingFor(state)}`;
+}
+
+/** What a run that has not settled yet waits for, with the command that moves it on when a person must. */
+export function waitingFor(state: State): string {
   const t = state.totals;
-  if (!t) return '          waiting for a review decision';
+  if (state.stage !== 'awaiting_review') return `the run is ${state.stage}, waiting for Gusto`;
+  if (!t) return 'awaiting review: waiting for a review decision';
   return (
-    `          awaiting review; approve with: payroll approve --company ${state.companyId} --payroll ${state.payrollId}` +
+    `awaiting review; approve with: payroll approve --company ${state.companyId} --payroll ${state.payrollId}` +
     ` --company-debit ${t.company_debit} --net-pay ${t.net_pay} --gross-pay ${t.gross_pay}`
+  );
+}
+
+/** `--timeout` ran out: not a failure of anything, so its own code (exit 7), saying what the run waits for. */
+function timedOut(state: State, timeoutMs: number): ServiceError {
+  return new ServiceError(
+    'timed_out',
+    `still ${state.stage} after ${timeoutMs / 1000} s (the run carries on): ${waitingFor(state)}`,
+    undefined,
+    { stage: state.stage, totals: state.totals },
   );
 }

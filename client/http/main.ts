@@ -4,6 +4,7 @@
  */
 import { gustoClientFromConfig } from '../../workers/worker.js';
 import { loadConfigOrExit } from '../../workers/config.js';
+import { pinoDestination, resolveLogFormat } from '../../workers/logger.js';
 import { connectClient } from '../cli/context.js';
 import { createApiServer } from './server.js';
 
@@ -21,7 +22,12 @@ const app = createApiServer({
   taskQueue: deps.taskQueue,
   config,
   gusto: gustoClientFromConfig(config),
-  logger: { level: config.logLevel },
+  logger: {
+    level: config.logLevel,
+    stream: pinoDestination(resolveLogFormat(config.logFormat, process.stdout.isTTY), (l) =>
+      process.stdout.write(`${l}\n`),
+    ),
+  },
 });
 await app.listen({ host: config.api.host, port: config.api.port });
 

@@ -110,6 +110,9 @@ const ERROR_CODES = [
   'not_found',
   'conflict',
   'refused',
+  'run_ended',
+  'timed_out',
+  'method_not_allowed',
   'upstream_failed',
   'internal',
 ] as const satisfies readonly ServiceErrorCode[];

@@ -92,15 +92,24 @@ export const apiRoutes: RouteSpec[] = [
     operationId: 'startPayrollRun',
     summary: "Start the run for a payroll (default: the company's earliest unprocessed regular payroll)",
     description:
-      'Idempotent: the same company and payroll always give the same run (201 started, 200 existing).',
+      'Idempotent: the same company and payroll always give the same run (201 started, 200 existing). ' +
+      'A run that ended without submitting (rejected, stopped, cancelled before submit, failed) is not ' +
+      'returned: the answer is 409 `run_ended`, and `"restart": true` starts the payroll again under the ' +
+      'same id. A run that may have submitted is never started again (422).',
     tag: 'payroll runs',
     params: CompanyParams,
     body: without(payroll.startPayrollRunSchema.shape, 'companyId'),
     responses: {
-      201: { description: 'Run started', schema: S.StartedRun },
+      201: { description: 'Run started (or restarted: `previousRunId` is set)', schema: S.StartedRun },
       200: { description: 'The run for this payroll already existed', schema: S.StartedRun },
       404: { description: 'No such company or payroll' },
-      422: { description: 'Refused (e.g. nothing to run, payroll blockers)' },
+      409: {
+        description:
+          '`run_ended`: the payroll run ended without submitting; send `"restart": true`. `conflict`: a restart of a run that is still open',
+      },
+      422: {
+        description: 'Refused (e.g. nothing to run, payroll blockers, restart of a run that submitted)',
+      },
     },
     handler: async ({ params, body }, ctx) =>
       startedReply(await payroll.startPayrollRun(ctx, { ...params, ...body })),
@@ -224,10 +233,15 @@ export const apiRoutes: RouteSpec[] = [
     body: without(schedules.payrollScheduleSchema.shape, 'companyId'),
     responses: {
       201: { description: 'Created', schema: S.PayrollSchedule },
+      400: { description: 'Bad input, or no Gusto access token for the company (`field`: companyId)' },
+      404: { description: 'Gusto has no such company (`field`: companyId); nothing is created' },
       409: { description: 'The company already has one' },
     },
     handler: async ({ params, body }, ctx) =>
-      reply(201, await schedules.createPayrollSchedule(ctx, { ...params, ...body })),
+      reply(
+        201,
+        await schedules.createPayrollSchedule({ ...ctx, gusto: gustoOf(ctx) }, { ...params, ...body }),
+      ),
   }),
   defineRoute({
     method: 'GET',

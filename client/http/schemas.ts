@@ -65,7 +65,7 @@ export const DeletionResult = z
 
 const PayrollTotals = z.looseObject({
   company_debit: decimal,
-  net_pay: decimal,
+  net_pay: decimal.describe('net pay of every employee on the payroll (Direct Deposit and check)'),
   gross_pay: decimal,
   tax_debit: decimal.optional(),
   reimbursement_debit: decimal.optional(),
@@ -77,6 +77,10 @@ export const StartedRun = z
     runId: z.string(),
     payrollId: z.string(),
     started: z.boolean().describe('false: a run for this payroll already existed and is returned'),
+    previousRunId: z
+      .string()
+      .optional()
+      .describe('set on a restart: the run id of the run that ended without submitting'),
   })
   .meta({ id: 'StartedPayrollRun' });
 
@@ -105,7 +109,19 @@ export const PayrollRunState = z
     gustoCalls,
     webhookWakeups: z.number().int(),
     rounds: z.number().int(),
-    receipt: z.looseObject({}).optional(),
+    receipt: z
+      .looseObject({
+        companyDebit: decimal.optional(),
+        netPayDebit: decimal
+          .optional()
+          .describe(
+            "Gusto's net_pay_debit: the Direct Deposit part of net pay debited from the company (not totals.net_pay)",
+          ),
+        debitDate: calendarDate.optional(),
+        checkDate: calendarDate.optional(),
+        employees: z.number().int().optional(),
+      })
+      .optional(),
   })
   .meta({ id: 'PayrollRunState' });
 
@@ -138,7 +154,12 @@ export const PayrollSchedule = z
     paused: z.boolean(),
     note: z.string().optional(),
     timeZone: z.string().optional(),
+    hour: z.number().int().optional().describe('hour of the scan in timeZone'),
+    minute: z.number().int().optional(),
+    daysOfWeek: z.array(z.string()).optional().describe('days the scan runs, e.g. MONDAY'),
     lookAheadDays: z.number().int().optional(),
+    review: z.enum(['auto', 'manual']).optional().describe('review policy of the runs it starts'),
+    deadlinePolicy: z.string().optional(),
     nextFirings: z.array(isoInstant),
     recentFirings: z.array(z.object({ scheduledAt: isoInstant, workflowId: z.string() })),
   })

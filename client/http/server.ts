@@ -66,9 +66,24 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   };
 
   app.setErrorHandler((err, req, reply) => send(reply, errorReply(err, req.log)));
-  app.setNotFoundHandler((req, reply) =>
-    send(reply, errorReply(new ServiceError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`))),
-  );
+  const allowedOn = methodsByPath(routes);
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    // The path exists with other methods: 405 and what it does allow, as HTTP asks, rather than 404.
+    const allowed = allowedOn(path);
+    if (allowed.length === 0)
+      return send(reply, errorReply(new ServiceError('not_found', `no route ${req.method} ${path}`)));
+    void reply.header('allow', allowed.join(', '));
+    return send(
+      reply,
+      errorReply(
+        new ServiceError(
+          'method_not_allowed',
+          `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        ),
+      ),
+    );
+  });
   for (const route of routes.filter((r) => !r.rawBody)) register(app, route, base, checkKey);
   // Signature checks need the exact bytes received, so raw-body routes get their own parser in their
   // own encapsulated context; JSON parsing everywhere else stays untouched.
@@ -115,6 +130,19 @@ function register(
       return reply.code(successStatus).send(result);
     },
   });
+}
+
+/** The methods the route table serves on a concrete path (HEAD comes with GET in Fastify). */
+function methodsByPath(routes: readonly RouteSpec[]): (path: string) => string[] {
+  const patterns = routes.map((r) => ({
+    method: r.method,
+    pattern: new RegExp(`^${r.path.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '[^/]+')}/?$`),
+  }));
+  return (path) => {
+    const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method as string));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
 }
 
 function send(reply: FastifyReply, r: { status: number; body: unknown }): FastifyReply {

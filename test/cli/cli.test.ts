@@ -4,6 +4,8 @@
  * run in-process through runCli, which is what the binary calls.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../client/cli/program.js';
@@ -76,6 +78,7 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
 
 describe('payroll run --wait', () => {
   let payrollId: string;
+  let runOutput: string;
 
   it('prints each stage live with elapsed time and Gusto calls, then the receipt, and exits 0', async () => {
     const res = await payroll(['run', '--company', company('small-ca').uuid, '--wait', '--timeout', '60']);
@@ -84,6 +87,7 @@ describe('payroll run --wait', () => {
     const lines = res.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^started payroll:[0-9a-f-]+:([0-9a-f-]+)$/);
     payrollId = /:([0-9a-f-]+)$/.exec(lines[0]!)![1]!;
+    runOutput = res.stdout;
     const stages = lines.filter((l) => /^\s+\+\d+\.\ds\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
     // Fast stages can fall between two polls, but the order is always the process's order.
     const order = ['finding', 'preparing', 'calculating', 'submitting', 'processing', 'processed'];
@@ -107,7 +111,35 @@ describe('payroll run --wait', () => {
       '--json',
     ]);
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout)).toMatchObject({ payrollId, stage: 'processed' });
+    const state = JSON.parse(res.stdout);
+    expect(state).toMatchObject({ payrollId, stage: 'processed' });
+    // Two different figures, each under its own name: net pay of everyone (small-ca pays one employee
+    // by check) and the Direct Deposit debit Gusto's receipt calls net_pay_debit.
+    expect(state.receipt.netPay).toBeUndefined();
+    expect(state.receipt.netPayDebit).toMatch(/^\d+\.\d{2}$/);
+    expect(Number(state.receipt.netPayDebit)).toBeLessThan(Number(state.totals.net_pay));
+    expect(runOutput).toMatch(new RegExp(`\\n\\s+net pay\\s+${state.totals.net_pay}\\n`));
+    expect(runOutput).toMatch(new RegExp(`\\n\\s+net pay debit\\s+${state.receipt.netPayDebit}\\n`));
+  }, 30_000);
+
+  it('saves a pay stub of the processed run with pay-stub', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'pay-stub-')), 'stub.pdf');
+    const employee = company('small-ca').employees[0]!.uuid;
+    const res = await inProcess([
+      'pay-stub',
+      '--company',
+      company('small-ca').uuid,
+      '--payroll',
+      payrollId,
+      '--employee',
+      employee,
+      '--out',
+      out,
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^wrote .*stub\.pdf \(\d+ bytes\)/);
+    expect((await readFile(out)).subarray(0, 5).toString()).toBe('%PDF-');
   }, 30_000);
 
   it('exits 2 with one line naming the field for bad input', async () => {
@@ -116,6 +148,100 @@ describe('payroll run --wait', () => {
     expect(res.stdout).toBe('');
     expect(res.stderr.trim().split('\n')).toEqual(['error: --company: must be a UUID, got "acme"']);
   }, 30_000);
+});
+
+describe('a run waiting on a person', () => {
+  const c = () => company('denver-co').uuid;
+  let payrollId: string;
+
+  it('edit replaces hours from an @file; run --wait --timeout exits 7 and prints the approve command', async () => {
+    const started = await inProcess(['run', '--company', c(), '--review', 'manual', '--json']);
+    expect(started.code).toBe(0);
+    payrollId = JSON.parse(started.stdout).payrollId;
+    const ref = ['--company', c(), '--payroll', payrollId];
+    for (let i = 0; i < 150; i++) {
+      const s = await inProcess(['status', ...ref, '--json']);
+      if (JSON.parse(s.stdout).stage === 'awaiting_review') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const hourly = company('denver-co').employees.find((e) => !e.salaried)!;
+    const file = join(await mkdtemp(join(tmpdir(), 'edits-')), 'edits.json');
+    await writeFile(
+      file,
+      JSON.stringify([{ employeeId: hourly.uuid, hours: { 'Regular Hours': '41.000' } }]),
+    );
+    const edited = await inProcess(['edit', ...ref, '--edits', `@${file}`, '--json']);
+    expect(edited.stderr).toBe('');
+    expect(edited.code).toBe(0);
+    expect(JSON.parse(edited.stdout).edits).toEqual([
+      { employeeId: hourly.uuid, hours: { 'Regular Hours': '41.000' } },
+    ]);
+
+    const missing = await inProcess(['edit', ...ref, '--edits', '@/nonexistent/edits.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: --edits: cannot read/);
+
+    const waited = await payroll(['run', ...ref, '--wait', '--timeout', '8']);
+    expect(waited.code).toBe(7);
+    expect(waited.stderr).toMatch(
+      new RegExp(
+        `^error: still awaiting_review after 8 s \\(the run carries on\\): awaiting review; approve with: ` +
+          `payroll approve --company ${c()} --payroll ${payrollId} --company-debit \\d+\\.\\d{2} --net-pay \\d+\\.\\d{2} --gross-pay \\d+\\.\\d{2}\\n$`,
+      ),
+    );
+  }, 120_000);
+
+  it('a rejected run is not handed back (exit 8 naming --restart); run --restart pays it', async () => {
+    const ref = ['--company', c(), '--payroll', payrollId];
+    expect((await inProcess(['reject', ...ref, '--reason', 'too many hours'])).code).toBe(0);
+    let again = await inProcess(['run', '--company', c()]);
+    for (let i = 0; i < 50 && again.code !== 8; i++) {
+      // The run closes a moment after the rejection is accepted.
+      await new Promise((r) => setTimeout(r, 200));
+      again = await inProcess(['run', '--company', c()]);
+    }
+    expect(again.code).toBe(8);
+    expect(again.stderr).toContain(`ended rejected (too many hours) without submitting; nothing was paid`);
+    expect(again.stderr).toContain(`payroll run --company ${c()} --payroll ${payrollId} --restart`);
+
+    const restarted = await payroll([...['run', ...ref], '--restart', '--wait', '--timeout', '90']);
+    expect(restarted.stderr).toBe('');
+    expect(restarted.code).toBe(0);
+    expect(restarted.stdout).toMatch(new RegExp(`^restarted payroll:${c()}:${payrollId}\\n`));
+    expect(restarted.stdout).toMatch(/\+\d+\.\ds\s+processed/);
+    expect(world.sandbox.counters().submits_per_payroll[payrollId]).toBe(1);
+  }, 150_000);
+});
+
+describe('payroll schedule', () => {
+  it('create refuses a company Gusto does not know; show prints hour, days and review policy', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const refused = await inProcess(['schedule', 'create', '--company', unknown, '--time-zone', 'UTC']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^error: --company \(companyId\): no Gusto access token for company 0{8}-/,
+    );
+    expect((await inProcess(['schedule', 'show', '--company', unknown])).code).toBe(4);
+
+    const c = company('honolulu-hi').uuid;
+    const created = await inProcess([
+      ...['schedule', 'create', '--company', c, '--time-zone', 'Pacific/Honolulu'],
+      ...['--hour', '7', '--minute', '30', '--days', 'MONDAY,WEDNESDAY,THURSDAY,FRIDAY'],
+      ...['--look-ahead', '5', '--review', 'auto', '--paused'],
+    ]);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    try {
+      const shown = await inProcess(['schedule', 'show', '--company', c]);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(/^scans at +07:30$/m);
+      expect(shown.stdout).toMatch(/^days +MONDAY, WEDNESDAY, THURSDAY, FRIDAY$/m);
+      expect(shown.stdout).toMatch(/^review +auto$/m);
+      expect(shown.stdout).toMatch(/^time zone +Pacific\/Honolulu$/m);
+    } finally {
+      await inProcess(['schedule', 'delete', '--company', c]);
+    }
+  }, 60_000);
 });
 
 describe('errors and exit codes', () => {
@@ -149,6 +275,20 @@ describe('errors and exit codes', () => {
     ],
     ['a bad choice', ['run', '--company', unknown, '--review', 'sometimes'], /--review/],
     ['an unknown command', ['pay-everyone'], /unknown command/],
+    [
+      'a payments file that does not exist',
+      [
+        'contractor-group',
+        'start',
+        '--company',
+        unknown,
+        '--check-date',
+        '2026-12-01',
+        '--payments',
+        '@/nonexistent/payments.json',
+      ],
+      /^error: --payments: cannot read "\/nonexistent\/payments\.json": no such file$/,
+    ],
     [
       'payments that are not JSON',
       [
@@ -201,6 +341,8 @@ describe('--help', () => {
     ['status'],
     ['approve'],
     ['reject'],
+    ['edit'],
+    ['pay-stub'],
     ['retry'],
     ['cancel'],
     ['list'],

@@ -118,6 +118,18 @@ describe('the document and the gate', () => {
     const res = await stack.call('GET', '/v1/nothing-here');
     expectError(res, 404, 'not_found');
   });
+
+  it('answers a wrong method on an existing path with 405 and Allow', async () => {
+    const runs = `/v1/companies/${company('small-ca').uuid}/payroll-runs`;
+    const collection = await stack.call('PUT', runs, { body: {} });
+    expectError(collection, 405, 'method_not_allowed');
+    expect(collection.headers.allow).toBe('GET, HEAD, POST');
+    const one = await stack.call('PATCH', `${runs}/${ZERO}`, { body: {} });
+    expectError(one, 405, 'method_not_allowed');
+    expect(one.headers.allow).toBe('GET, HEAD');
+    expect(one.json.error.message).toBe(`PATCH is not allowed on ${runs}/${ZERO}; allowed: GET, HEAD`);
+    expect((await stack.call('DELETE', '/healthz', { auth: false })).headers.allow).toBe('GET, HEAD');
+  });
 });
 
 describe('bad input is a 400 naming the field', () => {
@@ -373,6 +385,10 @@ describe('payroll review', () => {
     });
     expectError(res, 409, 'conflict');
     expect(res.json.error.message).toMatch(/net_pay|totals/);
+    // The details carry the current totals in the unit of the message and the state: decimal strings.
+    const { company_debit, net_pay, gross_pay } = state.totals;
+    expect(res.json.error.details).toEqual([{ current: { company_debit, net_pay, gross_pay } }]);
+    expect(res.json.error.message).toContain(`net_pay ${net_pay}`);
   });
 
   it('takes an edit, recalculates, and then accepts the approval of the new totals', async () => {
@@ -411,7 +427,27 @@ describe('payroll review', () => {
     });
     expectError(late, 422, 'refused');
     expect(late.json.error.message).toMatch(/ended|rejected/);
-  }, 60_000);
+
+    // Starting the payroll again: not the dead run (409 run_ended, saying how), then an explicit restart.
+    const runs = `/v1/companies/${company('denver-co').uuid}/payroll-runs`;
+    const again = await eventually(
+      async () => {
+        const r = await stack.call('POST', runs, { body: { payrollId: id } });
+        return r.status === 409 ? r : undefined;
+      },
+      20_000,
+      'the rejected run to close',
+    );
+    expectError(again, 409, 'run_ended');
+    expect(again.json.error.message).toContain('"restart": true');
+    expect(again.json.error.details).toMatchObject({ stage: 'rejected', reason: 'hours look wrong' });
+    const restarted = await stack.call('POST', runs, { body: { payrollId: id, restart: true } });
+    expect(restarted.status).toBe(201);
+    expect(restarted.json).toMatchObject({ payrollId: id, started: true, previousRunId: res.json.runId });
+    await stageOf('denver-co', id, ['processed']);
+    const twice = await stack.call('POST', runs, { body: { payrollId: id, restart: true } });
+    expectError(twice, 409, 'conflict', 'restart');
+  }, 90_000);
 
   it('shows processing_failed with Gusto errors, and a retry carries the run on', async () => {
     const id = (await unprocessedPayrolls('phoenix-az'))[0]!;
@@ -440,7 +476,14 @@ describe('payroll schedule', () => {
     expect(short.json.error.message).toContain('longest gap between firings');
     const created = await stack.call('POST', url(), { body });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ paused: true, timeZone: 'America/Chicago' });
+    expect(created.json).toMatchObject({
+      paused: true,
+      timeZone: 'America/Chicago',
+      hour: 9,
+      minute: 0,
+      daysOfWeek: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'],
+      review: 'manual',
+    });
     expectError(await stack.call('POST', url(), { body }), 409, 'conflict');
 
     expect((await stack.call('GET', url())).json.scheduleId).toBe(created.json.scheduleId);
@@ -454,6 +497,15 @@ describe('payroll schedule', () => {
     expect((await stack.call('POST', `${url()}/trigger`, { body: {} })).status).toBe(200);
     expect((await stack.call('DELETE', url())).json).toEqual({ deleted: true });
     expectError(await stack.call('GET', url()), 404, 'not_found');
+  });
+
+  it('refuses a Schedule for a company Gusto does not know (naming companyId) and creates nothing', async () => {
+    const unknown = `/v1/companies/${ZERO}/payroll-schedule`;
+    const res = await stack.call('POST', unknown, { body: { timeZone: 'America/Chicago' } });
+    expect([400, 404]).toContain(res.status);
+    expect(res.json.error.field).toBe('companyId');
+    expect(res.json.error.message).toContain(ZERO);
+    expectError(await stack.call('GET', unknown), 404, 'not_found');
   });
 });
 

@@ -194,7 +194,7 @@ describe('payroll run on the dev server', () => {
     const late = scanned.filter((p) => Date.parse(p.payroll_deadline!) < now).map((p) => p.payroll_uuid);
     expect(due.length).toBeGreaterThan(late.length);
 
-    const scheduleDeps = deps(taskQueue);
+    const scheduleDeps = { ...deps(taskQueue), gusto };
     const spec = {
       companyId: company.uuid,
       timeZone: company.time_zone,
@@ -203,7 +203,15 @@ describe('payroll run on the dev server', () => {
       review: 'manual' as const,
     };
     const created = await createPayrollSchedule(scheduleDeps, { ...spec, paused: true });
-    expect(created).toMatchObject({ paused: true, timeZone: 'America/New_York', lookAheadDays });
+    expect(created).toMatchObject({
+      paused: true,
+      timeZone: 'America/New_York',
+      lookAheadDays,
+      hour: 6,
+      minute: 0,
+      daysOfWeek: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'],
+      review: 'manual',
+    });
     await expect(createPayrollSchedule(scheduleDeps, spec)).rejects.toMatchObject({ code: 'conflict' });
     try {
       // 6 am New York on weekdays; the next firing lands at 10:00 or 11:00 UTC depending on DST.

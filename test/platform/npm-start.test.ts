@@ -45,7 +45,19 @@ describe('npm start (client/main.ts)', () => {
 
   it('comes up, answers /healthz and the Web UI, and stops cleanly on SIGTERM', async () => {
     const app = await start();
-    expect(app.output()).toMatch(/Temporal Web UI +http:\/\/127\.0\.0\.1:\d+/);
+    // Not a terminal and no LOG_FORMAT: every line is JSON, its own lines and the worker's and API's alike.
+    const lines = app.output().trim().split('\n');
+    const parsed = lines.map((l) => {
+      try {
+        return JSON.parse(l) as { time: string; level: string; msg: string };
+      } catch {
+        throw new Error(`not a JSON line: ${l}`);
+      }
+    });
+    for (const p of parsed) expect(p).toMatchObject({ time: expect.any(String), level: expect.any(String) });
+    expect(parsed.map((p) => p.msg)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Temporal Web UI +http:\/\/127\.0\.0\.1:\d+/)]),
+    );
     const health = await fetch(`http://127.0.0.1:${ports.api}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', worker: 'polling' });
@@ -72,7 +84,11 @@ describe('npm start (client/main.ts)', () => {
   });
 
   it('keeps workflows and sandbox state across a restart, and leaves nothing behind when killed outright', async () => {
-    const app = await start();
+    const app = await start({ LOG_FORMAT: 'pretty' });
+    // LOG_FORMAT=pretty: human lines only, the API's warning included (no JSON line among them).
+    expect(app.output()).toMatch(/^Temporal Web UI +http:/m);
+    expect(app.output()).toMatch(/^\S+Z WARN {2}API_KEYS is empty/m);
+    expect(app.output()).not.toMatch(/^\{/m);
     const clock = (await (await fetch(`http://127.0.0.1:${ports.sandbox}/sandbox/clock`)).json()) as {
       now: string;
     };
@@ -113,20 +129,24 @@ describe('npm start (client/main.ts)', () => {
     }
   }
 
-  async function start(): Promise<{
+  async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<{
     child: ChildProcess;
     exited: Promise<number | null>;
     output: () => string;
   }> {
     const tsx = join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
-    const child = spawn(process.execPath, [tsx, 'client/main.ts'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
+    const child = spawn(process.execPath, [tsx, 'client/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...env, ...extraEnv },
+      stdio: 'pipe',
+    });
     leftovers.add(child.pid!);
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await waitUntil(
-      () => /^ready:/m.test(output),
+      () => /^ready:|^\{.*"msg":"ready:/m.test(output),
       60_000,
       () => `no "ready" line:\n${output}`,
       exited,

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import * as payments from '../../contractor-payments.js';
-import { ServiceError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { action, callCount, table, type FlagMap, type Printable } from '../output.js';
-import { checkUuids } from '../validate.js';
+import { checkUuids, readJsonArg } from '../validate.js';
 
 type AnyState = payments.ContractorPaymentState | payments.ContractorPaymentGroupState;
 
@@ -255,14 +253,4 @@ function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pic
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Partial<
     Pick<T, K>
   >;
-}
-
-/** A JSON argument given inline or as @path. */
-async function readJsonArg(value: string, flag: string): Promise<unknown> {
-  const text = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ServiceError('invalid_input', `${flag}: must be JSON (or @file holding JSON)`, flag);
-  }
 }

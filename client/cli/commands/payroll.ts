@@ -1,10 +1,11 @@
+import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as payroll from '../../payroll.js';
 import { payrollRunId } from '../../../workflows/ids.js';
 import type { CliContext } from '../context.js';
 import { action, table, type FlagMap, type Printable } from '../output.js';
 import { outcomeError, receiptLines, stageLine, watchPayrollRun } from '../progress.js';
-import { checkUuids } from '../validate.js';
+import { checkUuids, readJsonArg } from '../validate.js';
 
 const FLAGS: FlagMap = {
   companyId: '--company',
@@ -13,10 +14,13 @@ const FLAGS: FlagMap = {
   stage: '--stage',
   limit: '--limit',
   reason: '--reason',
+  restart: '--restart',
   'totals.company_debit': '--company-debit',
   'totals.net_pay': '--net-pay',
   'totals.gross_pay': '--gross-pay',
   totals: '--company-debit/--net-pay/--gross-pay',
+  edits: '--edits',
+  employeeId: '--employee',
 };
 
 interface RunRefOpts {
@@ -24,7 +28,7 @@ interface RunRefOpts {
   payroll: string;
 }
 
-/** `payroll run|status|approve|reject|retry|cancel|list`: the regular payroll run. */
+/** `payroll run|status|approve|reject|edit|retry|cancel|list|pay-stub`: the regular payroll run. */
 export function payrollCommands(ctx: CliContext): Command[] {
   const run = new Command('run')
     .description("Start the run for a payroll (default: the company's earliest unprocessed regular payroll)")
@@ -36,12 +40,17 @@ export function payrollCommands(ctx: CliContext): Command[] {
         .default('auto'),
     )
     .option('--wait', 'follow the run live until the payroll is processed (or the run ends)')
-    .option('--timeout <seconds>', 'with --wait: give up after this long', parsePositive)
+    .option('--timeout <seconds>', 'with --wait: stop waiting after this long (exit 7)', parsePositive)
+    .option(
+      '--restart',
+      'start the payroll again when its last run ended without submitting (rejected, stopped, cancelled, failed)',
+    )
     .action(
       action<{
         company: string;
         payroll?: string;
         review: string;
+        restart?: boolean;
         wait?: boolean;
         timeout?: number;
         json?: boolean;
@@ -52,8 +61,9 @@ export function payrollCommands(ctx: CliContext): Command[] {
           companyId: o.company,
           ...(o.payroll ? { payrollId: o.payroll } : {}),
           review: o.review,
+          ...(o.restart ? { restart: true } : {}),
         });
-        const headline = `${started.started ? 'started' : 'already running'} ${started.workflowId}`;
+        const headline = `${started.previousRunId ? 'restarted' : started.started ? 'started' : 'already running'} ${started.workflowId}`;
         if (!o.wait) {
           const state = await payroll.getPayrollRunState(deps, {
             companyId: o.company,
@@ -118,6 +128,40 @@ export function payrollCommands(ctx: CliContext): Command[] {
       ),
     );
 
+  const edit = withRunRef(
+    new Command('edit').description(
+      'Replace compensations (per employee and name); the run re-prepares and re-calculates',
+    ),
+  )
+    .requiredOption(
+      '--edits <json|@file>',
+      'employee edits, e.g. \'[{"employeeId":"…","hours":{"Regular Hours":"40.000"}}]\' or @edits.json',
+    )
+    .action(
+      action<RunRefOpts & { edits: string }>(ctx, FLAGS, async (o) => {
+        const edits = await readJsonArg(o.edits, '--edits');
+        return stateOf(await payroll.editPayrollRun(await ctx.deps(), { ...ref(o), edits }), 'edited');
+      }),
+    );
+
+  const payStub = withRunRef(
+    new Command('pay-stub').description("Save an employee's pay stub (PDF) once the payroll is processed"),
+  )
+    .requiredOption('--employee <uuid>', 'employee id')
+    .option('--out <file>', 'where to write the PDF (default pay-stub-<employee>.pdf)')
+    .action(
+      action<RunRefOpts & { employee: string; out?: string }>(ctx, FLAGS, async (o) => {
+        checkUuids({ '--employee': o.employee });
+        const pdf = await payroll.getPayStub(
+          { ...(await ctx.deps()), gusto: await ctx.gusto() },
+          { ...ref(o), employeeId: o.employee },
+        );
+        const out = o.out ?? `pay-stub-${o.employee}.pdf`;
+        await writeFile(out, pdf);
+        return { value: { file: out, bytes: pdf.length }, human: [`wrote ${out} (${pdf.length} bytes)`] };
+      }),
+    );
+
   const retry = withRunRef(
     new Command('retry').description('Run the failed step again after processing_failed'),
   ).action(
@@ -168,7 +212,7 @@ export function payrollCommands(ctx: CliContext): Command[] {
       }),
     );
 
-  return [run, status, approve, reject, retry, cancel, list];
+  return [run, status, approve, reject, edit, retry, cancel, list, payStub];
 }
 
 function withRunRef(cmd: Command): Command {
@@ -197,6 +241,7 @@ function stateOf(state: payroll.PayrollRunState, headline?: string): Printable {
         ['review', `${state.review.policy}${state.review.decision ? ` (${state.review.decision})` : ''}`],
         ['company debit', t?.company_debit],
         ['net pay', t?.net_pay],
+        ['net pay debit', state.receipt?.netPayDebit],
         ['gross pay', t?.gross_pay],
         ['gusto calls', state.gustoCalls],
         ['last error', state.lastError?.message],

@@ -63,7 +63,8 @@ export function scheduleCommand(ctx: CliContext): Command {
           ...(o.review ? { review: o.review } : {}),
           ...(o.paused ? { paused: true } : {}),
         };
-        return summary(await schedules.createPayrollSchedule(await ctx.deps(), input), 'schedule created');
+        const deps = { ...(await ctx.deps()), gusto: await ctx.gusto() };
+        return summary(await schedules.createPayrollSchedule(deps, input), 'schedule created');
       }),
     );
 
@@ -116,13 +117,19 @@ function summary(s: schedules.PayrollScheduleSummary, headline?: string): Printa
         ['paused', s.paused],
         ['note', s.note],
         ['time zone', s.timeZone],
+        ['scans at', s.hour === undefined ? undefined : `${pad(s.hour)}:${pad(s.minute ?? 0)}`],
+        ['days', s.daysOfWeek?.join(', ')],
         ['look-ahead days', s.lookAheadDays],
+        ['review', s.review],
+        ['deadline policy', s.deadlinePolicy],
         ['next scans', s.nextFirings.slice(0, 3).join(', ')],
         ['recent scans', s.recentFirings.map((f) => f.workflowId).join(', ')],
       ]),
     ],
   };
 }
+
+const pad = (n: number) => String(n).padStart(2, '0');
 
 function parseWhole(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
