@@ -14,26 +14,11 @@ import { resolveDevServerExecutable } from '../scripts/temporal-servers.js';
 import { createSandbox } from '../sim/server.js';
 import { loadConfigOrExit, type Config, type ConfigVariable } from '../workers/config.js';
 import { installRuntime } from '../workers/runtime.js';
-import { onShutdownSignal } from '../workers/shutdown.js';
+import { onShutdownSignal, Stack } from '../workers/shutdown.js';
 import { createWorker, gustoClientFromConfig } from '../workers/worker.js';
 import { connectClient } from './cli/context.js';
 import { createApiServer } from './http/server.js';
 import { registerWebhookSubscription } from './webhook-subscription.js';
-
-type Stop = () => Promise<void>;
-
-/** Everything started so far, stopped newest first: the API before the worker, the server last. */
-class Stack {
-  private readonly stops: { name: string; stop: Stop }[] = [];
-  push(name: string, stop: Stop): void {
-    this.stops.push({ name, stop });
-  }
-  async stopAll(log: (line: string) => void): Promise<void> {
-    for (const { name, stop } of this.stops.reverse().splice(0)) {
-      await stop().catch((err: unknown) => log(`stopping ${name} failed: ${String(err)}`));
-    }
-  }
-}
 
 const say = (line: string) => console.log(line);
 

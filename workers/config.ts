@@ -55,6 +55,8 @@ export interface Config {
     stateFile: string | undefined;
   };
   metrics: { port: number | undefined };
+  /** `npm run cluster` only: its PostgreSQL port and how many worker processes it starts. */
+  cluster: { postgresPort: number; workers: number };
   dataDir: string;
   shutdownGraceMs: number;
   logLevel: LogLevel;
@@ -276,6 +278,20 @@ export const CONFIG_VARIABLES = {
     schema: port,
     describe: 'Prometheus endpoint of the worker (/metrics). Unset: no endpoint',
   },
+  CLUSTER_POSTGRES_PORT: {
+    schema: port,
+    default: '5433',
+    describe:
+      'PostgreSQL port of `npm run cluster` (5433: clear of a system PostgreSQL on 5432); it binds 127.0.0.1',
+  },
+  CLUSTER_WORKERS: {
+    schema: wholeNumber('must be a whole number of worker processes (1-16)').refine(
+      (n) => n >= 1 && n <= 16,
+      'must be 1-16',
+    ),
+    default: '2',
+    describe: 'How many worker processes (`npm run worker`) `npm run cluster` starts',
+  },
   DATA_DIR: {
     schema: z.string().min(1),
     default: './data',
@@ -362,6 +378,7 @@ function portClashes(v: Parsed): string[] {
     'TEMPORAL_PORT',
     'TEMPORAL_UI_PORT',
     'METRICS_PORT',
+    'CLUSTER_POSTGRES_PORT',
   ];
   for (const variable of ports) {
     const value = v[variable] as number | undefined;
@@ -409,6 +426,7 @@ function toConfig(v: Parsed): Config {
       stateFile: v.SANDBOX_STATE_FILE,
     },
     metrics: { port: v.METRICS_PORT },
+    cluster: { postgresPort: v.CLUSTER_POSTGRES_PORT ?? 5433, workers: v.CLUSTER_WORKERS ?? 2 },
     dataDir: v.DATA_DIR ?? './data',
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS ?? 30_000,
     logLevel: v.LOG_LEVEL ?? 'info',

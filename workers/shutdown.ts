@@ -27,3 +27,18 @@ export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void>
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
+
+type Stop = () => Promise<void>;
+
+/** Everything a launcher started so far, stopped newest first: the API before the workers, servers last. */
+export class Stack {
+  private readonly stops: { name: string; stop: Stop }[] = [];
+  push(name: string, stop: Stop): void {
+    this.stops.push({ name, stop });
+  }
+  async stopAll(log: (line: string) => void): Promise<void> {
+    for (const { name, stop } of this.stops.reverse().splice(0)) {
+      await stop().catch((err: unknown) => log(`stopping ${name} failed: ${String(err)}`));
+    }
+  }
+}
