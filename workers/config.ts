@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -338,13 +339,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function parseVariables(env: NodeJS.ProcessEnv, problems: string[]): Parsed {
   const values: Record<string, unknown> = {};
   for (const [variable, spec] of Object.entries(CONFIG_VARIABLES) as [ConfigVariable, VariableSpec][]) {
-    const raw = env[variable]?.trim() || spec.default;
+    const fromFile = spec.secret ? secretFromFile(variable, env, problems) : undefined;
+    const raw = env[variable]?.trim() || fromFile || spec.default;
     if (raw === undefined) continue;
     const result = spec.schema.safeParse(raw);
     if (result.success) values[variable] = result.data;
     else problems.push(describeProblem(variable, spec, raw, result.error));
   }
   return values as Parsed;
+}
+
+/**
+ * A secret may come from a file instead (`<NAME>_FILE=/run/secrets/...`, as Docker and Kubernetes
+ * mount them), so it never sits in the process environment. Setting both is a mistake, not a choice.
+ */
+function secretFromFile(variable: string, env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const path = env[`${variable}_FILE`]?.trim();
+  if (!path) return undefined;
+  if (env[variable]?.trim()) {
+    problems.push(`${variable}_FILE: set ${variable} or ${variable}_FILE, not both`);
+    return undefined;
+  }
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch (err) {
+    problems.push(
+      `${variable}_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return undefined;
+  }
+}
+
+/** The variables the loader reads, with `<NAME>_FILE` for each secret. */
+export function knownVariable(name: string): boolean {
+  if (name in CONFIG_VARIABLES) return true;
+  const base = name.replace(/_FILE$/, '');
+  return base !== name && (CONFIG_VARIABLES as Record<string, VariableSpec>)[base]?.secret === true;
 }
 
 function describeProblem(variable: string, spec: VariableSpec, raw: string, error: z.ZodError): string {
