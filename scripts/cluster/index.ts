@@ -58,7 +58,7 @@ export interface Cluster {
 
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const log = opts.log ?? (() => undefined);
-  const stack = new Stack();
+  const stack = new Stack({ announce: true });
   try {
     return await start(opts, stack, log);
   } catch (err) {
