@@ -164,11 +164,15 @@ export const CONFIG_VARIABLES = {
     describe: 'API key for Temporal Cloud (turns TLS on)',
   },
   TEMPORAL_TLS: { schema: boolFlag, default: 'false', describe: 'Connect to Temporal over TLS' },
-  TEMPORAL_PORT: { schema: port, default: '7233', describe: 'gRPC port of the dev server `npm start` runs' },
+  TEMPORAL_PORT: {
+    schema: port,
+    default: '7233',
+    describe: 'gRPC port of the dev server `npm start` runs, and of the frontend `npm run cluster` runs',
+  },
   TEMPORAL_UI_PORT: {
     schema: port,
     default: '8233',
-    describe: 'Web UI port of the dev server `npm start` runs',
+    describe: 'Web UI port of the dev server `npm start` runs (`npm run cluster` has no UI)',
   },
   TEMPORAL_CLI_PATH: {
     schema: z.string().min(1),
