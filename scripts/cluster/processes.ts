@@ -47,13 +47,17 @@ export function spawnService(opts: SpawnOptions): ServiceProcess {
     for (const listener of listeners) listener(line);
   });
   const watchdog = child.pid ? startWatchdog(child.pid) : undefined;
-  const exited = new Promise<number | NodeJS.Signals>((resolve) =>
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => {
     child.once('exit', (code, signal) => {
       watchdog?.kill();
       resolve(code ?? signal ?? 1);
-    }),
-  );
-  child.once('error', () => watchdog?.kill());
+    });
+    // Could not start at all (e.g. the executable vanished): there is no 'exit', only this.
+    child.once('error', () => {
+      watchdog?.kill();
+      resolve(127);
+    });
+  });
   return {
     name: opts.name,
     pid: child.pid ?? -1,
