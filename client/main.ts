@@ -83,6 +83,9 @@ async function startTemporal(config: Config, stack: Stack, logger: Logger): Prom
     executable,
     port: config.temporal.devServerPort,
     uiPort: config.temporal.uiPort,
+    // The UI decodes encrypted payloads through the API started below (same keys, same API_KEYS).
+    uiCodecEndpoint:
+      config.payloadKeys.length > 0 ? `http://${config.api.host}:${config.api.port}/codec` : undefined,
     namespace: config.temporal.namespace,
     dbFilename,
     // WAL: readers do not block the writer. NORMAL: durable across a crash of this process.

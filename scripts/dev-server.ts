@@ -18,6 +18,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** Web UI port; no UI (`--headless`) when omitted. */
   uiPort?: number;
+  /** The UI's remote codec (the API's /codec), so it can show encrypted payloads. */
+  uiCodecEndpoint?: string;
   /** SQLite file for state that survives restarts; in memory when omitted. */
   dbFilename?: string;
   sqlitePragmas?: Record<string, string>;
@@ -74,6 +76,7 @@ export function devServerArgs(o: Resolved): string[] {
   for (const [k, v] of Object.entries(o.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${k}=${v}`);
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
+  if (o.uiPort && o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   for (const key of o.searchAttributes ?? ALL_SEARCH_ATTRIBUTES) {
     args.push('--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
   }

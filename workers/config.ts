@@ -42,7 +42,13 @@ export interface Config {
     refreshTokens: Record<string, string>;
     webhookToken: string | undefined;
   };
-  api: { host: string; port: number; keys: string[] };
+  api: {
+    host: string;
+    port: number;
+    keys: string[];
+    /** Browser origins (the Web UI's) allowed to call the /codec routes. */
+    codecOrigins: string[];
+  };
   sandbox: {
     host: string;
     port: number;
@@ -241,6 +247,17 @@ export const CONFIG_VARIABLES = {
     secret: true,
     describe:
       'Comma-separated keys accepted by the HTTP API (Authorization: Bearer <key>). Unset: no auth (local use)',
+  },
+  CODEC_CORS_ORIGINS: {
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((o) => o.trim()))
+      .refine(
+        (origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+        'must be comma-separated origins like https://temporal-ui.example.com (no path)',
+      ),
+    describe:
+      "Browser origins allowed to call the API's /codec routes (the Web UI). Unset: http://localhost:<TEMPORAL_UI_PORT> and http://127.0.0.1:<TEMPORAL_UI_PORT>",
   },
   SANDBOX_HOST: {
     schema: z.string().min(1),
@@ -448,7 +465,15 @@ function toConfig(v: Parsed): Config {
       refreshTokens: v.GUSTO_REFRESH_TOKENS ?? {},
       webhookToken: v.GUSTO_WEBHOOK_TOKEN,
     },
-    api: { host: v.API_HOST ?? '127.0.0.1', port: v.API_PORT ?? 8080, keys: v.API_KEYS ?? [] },
+    api: {
+      host: v.API_HOST ?? '127.0.0.1',
+      port: v.API_PORT ?? 8080,
+      keys: v.API_KEYS ?? [],
+      codecOrigins: v.CODEC_CORS_ORIGINS ?? [
+        `http://localhost:${v.TEMPORAL_UI_PORT ?? 8233}`,
+        `http://127.0.0.1:${v.TEMPORAL_UI_PORT ?? 8233}`,
+      ],
+    },
     sandbox: {
       host: v.SANDBOX_HOST ?? '127.0.0.1',
       port: v.SANDBOX_PORT ?? 8090,

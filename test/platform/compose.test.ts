@@ -206,6 +206,17 @@ describe('docker-compose.yml: production hardening', () => {
     expect(ui.environment?.['TEMPORAL_CORS_ORIGINS']).toBe('http://localhost:${TEMPORAL_UI_PORT:-8233}');
   });
 
+  it("points the Web UI's codec at the API, which allows the UI's origin", () => {
+    const ui = compose.services['temporal-ui']!;
+    const api = compose.services['api']!;
+    const endpoint = interpolate(ui.environment!['TEMPORAL_CODEC_ENDPOINT']!);
+    const published = Number(interpolate(api.ports![0]!).split(':')[0]);
+    expect(endpoint).toBe(`http://localhost:${published}/codec`);
+    const uiOrigin = `http://localhost:${interpolate(ui.ports![0]!).split(':')[1]}`;
+    expect(loadConfig(envOf(api)).api.codecOrigins).toEqual([uiOrigin]);
+    expect(api.secrets).toContain('payload_encryption_key');
+  });
+
   it("checks the server's health with `temporal operator cluster health`, and fixes the shard count", () => {
     const temporal = compose.services['temporal']!;
     expect(asList(temporal.healthcheck?.test).slice(1, 5)).toEqual([
