@@ -2,7 +2,7 @@
 # TypeScript runs through tsx (a runtime dependency), so there is no separate compile step; the
 # workflow bundle is built here so workers start without webpack.
 
-FROM node:20-bookworm-slim AS deps
+FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
@@ -11,7 +11,7 @@ FROM deps AS bundle
 COPY . .
 RUN npm run build:bundle
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -15,26 +15,11 @@ import { createSandbox } from '../sim/server.js';
 import { loadConfigOrExit, type Config, type ConfigVariable } from '../workers/config.js';
 import { pinoDestination, resolveLogFormat, statusLine } from '../workers/logger.js';
 import { installRuntime } from '../workers/runtime.js';
-import { onShutdownSignal } from '../workers/shutdown.js';
+import { onShutdownSignal, Stack } from '../workers/shutdown.js';
 import { createWorker, gustoClientFromConfig } from '../workers/worker.js';
 import { connectClient } from './cli/context.js';
 import { createApiServer } from './http/server.js';
 import { registerWebhookSubscription } from './webhook-subscription.js';
-
-type Stop = () => Promise<void>;
-
-/** Everything started so far, stopped newest first: the API before the worker, the server last. */
-class Stack {
-  private readonly stops: { name: string; stop: Stop }[] = [];
-  push(name: string, stop: Stop): void {
-    this.stops.push({ name, stop });
-  }
-  async stopAll(log: (line: string) => void): Promise<void> {
-    for (const { name, stop } of this.stops.reverse().splice(0)) {
-      await stop().catch((err: unknown) => log(`stopping ${name} failed: ${String(err)}`));
-    }
-  }
-}
 
 /**
  * What `npm start` prints about itself, in the one format of LOG_FORMAT: the plain line on a terminal,
@@ -106,6 +91,9 @@ async function startTemporal(config: Config, stack: Stack, logger: Logger): Prom
     executable,
     port: config.temporal.devServerPort,
     uiPort: config.temporal.uiPort,
+    // The UI decodes encrypted payloads through the API started below (same keys, same API_KEYS).
+    uiCodecEndpoint:
+      config.payloadKeys.length > 0 ? `http://${config.api.host}:${config.api.port}/codec` : undefined,
     namespace: config.temporal.namespace,
     dbFilename,
     // WAL: readers do not block the writer. NORMAL: durable across a crash of this process.

@@ -3,9 +3,10 @@
  * executable the resolver picked. Both callers go through here so flags, search attributes and
  * shutdown behave the same in tests and in the embedded default.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { SearchAttributeType } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { collectOutput, startWatchdog, stopProcess } from './child-process.js';
 import { freePort } from './provision/net.js';
 import type { ServerExecutable } from './temporal-servers.js';
 
@@ -17,6 +18,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** Web UI port; no UI (`--headless`) when omitted. */
   uiPort?: number;
+  /** The UI's remote codec (the API's /codec), so it can show encrypted payloads. */
+  uiCodecEndpoint?: string;
   /** SQLite file for state that survives restarts; in memory when omitted. */
   dbFilename?: string;
   sqlitePragmas?: Record<string, string>;
@@ -73,6 +76,7 @@ export function devServerArgs(o: Resolved): string[] {
   for (const [k, v] of Object.entries(o.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${k}=${v}`);
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
+  if (o.uiPort && o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   for (const key of o.searchAttributes ?? ALL_SEARCH_ATTRIBUTES) {
     args.push('--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
   }
@@ -99,21 +103,6 @@ async function spawnServer(path: string, o: Resolved): Promise<DevServerHandle> 
 
 function uiUrl(o: Resolved): string | undefined {
   return o.uiPort ? `http://${o.ip === '0.0.0.0' ? 'localhost' : o.ip}:${o.uiPort}` : undefined;
-}
-
-function collectOutput(child: ChildProcess, onOutput?: (line: string) => void): () => string[] {
-  const tail: string[] = [];
-  const onChunk = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 30) tail.shift();
-      onOutput?.(line);
-    }
-  };
-  child.stdout?.on('data', onChunk);
-  child.stderr?.on('data', onChunk);
-  return () => tail;
 }
 
 /** Ready means the frontend answers and the namespace exists, not merely that the port is open. */
@@ -145,43 +134,6 @@ async function waitUntilServing(
   throw new Error(
     gone ? 'the server process exited' : `not serving after ${timeoutMs} ms (${String(lastError)})`,
   );
-}
-
-async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/**
- * A tiny process that outlives us if we are killed outright (SIGKILL, crash): its stdin is a pipe
- * from us, which the OS closes when we die; it then stops the server so nothing is left behind.
- */
-const WATCHDOG = `
-const pid = Number(process.argv[1]);
-const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
-const stop = () => {
-  try { process.kill(pid, 'SIGTERM'); } catch {}
-  setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); }, 10000);
-  setInterval(() => { if (!alive()) process.exit(0); }, 100);
-};
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
-setInterval(() => { if (!alive()) process.exit(0); }, 1000);
-process.on('SIGINT', () => {});
-`;
-
-function startWatchdog(serverPid: number): ChildProcess {
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(serverPid)], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  return watchdog;
 }
 
 /** On a machine with internet but no Go, the SDK downloads the CLI and runs it itself. */

@@ -10,6 +10,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { startWatchdog } from './child-process.js';
 import { waitForPort } from './provision/net.js';
 
 export interface PostgresOptions {
@@ -85,6 +86,8 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
       ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
       : []),
   ]);
+  // SIGINT is PostgreSQL's "fast" shutdown: sessions end, data is flushed.
+  const watchdog = startWatchdog(child.pid!, 'SIGINT');
   const output: string[] = [];
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -97,6 +100,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     ]);
   } catch (err) {
     child.kill('SIGKILL');
+    watchdog.kill();
     throw err;
   }
   log(`postgres: listening on 127.0.0.1:${opts.port}`);
@@ -107,11 +111,13 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     url: (database = 'postgres') =>
       `postgres://${encodeURIComponent(user)}:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${database}`,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGINT'); // "fast" shutdown
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGINT'); // "fast" shutdown
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      watchdog.kill();
     },
   };
 }
@@ -167,6 +173,11 @@ function runAs(asRoot: boolean, command: string, args: string[]): void {
 }
 
 function spawnAs(asRoot: boolean, command: string, args: string[]): ChildProcess {
-  // Switching uid in spawn (not runuser/su) keeps the PID we signal the postmaster's own.
-  return spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(asRoot ? postgresUser() : {}) });
+  // Switching uid in spawn (not runuser/su) keeps the PID we signal the postmaster's own. Its own
+  // process group: a terminal's Ctrl-C reaches only us, and we stop the server after its clients.
+  return spawn(command, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+    ...(asRoot ? postgresUser() : {}),
+  });
 }

@@ -1,11 +1,14 @@
 /**
  * `npm run provision` (and the first step of `npm test`): makes sure both Temporal servers exist in the
  * cache, building them from the Go module proxy and Maven Central when missing. Idempotent: a second
- * run finds the cache and returns at once. Flags: --force (rebuild), --check (report only).
+ * run finds the cache and returns at once. Flags: --force (rebuild), --check (report only), --server
+ * (also the multi-service server and temporal-sql-tool of `npm run cluster`; `npm test` passes it
+ * because the cluster tests run on them).
  */
 import { cachedCliReady, ensureCli } from './provision/cli.js';
-import { cacheRoot, findOnPath, readManifest, cliDir, testServerDir } from './provision/paths.js';
+import { cacheRoot, findOnPath, readManifest, cliDir, serverDir, testServerDir } from './provision/paths.js';
 import { ProvisionError, type Log } from './provision/run-step.js';
+import { cachedServerReady, ensureServer } from './provision/server.js';
 import { cachedTestServerReady, ensureTestServer, measureStart } from './provision/test-server.js';
 
 const log: Log = (line) => console.log(`[provision] ${line}`);
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
   const outcomes = [
     await provisionCli(root, args.has('--force')),
     await provisionTestServer(root, args.has('--force')),
+    ...(args.has('--server') ? [await provisionServer(root, args.has('--force'))] : []),
   ];
   for (const o of outcomes) log(`${o.name}: ${o.detail}`);
   log(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -64,6 +68,21 @@ async function provisionTestServer(root: string, force: boolean): Promise<Outcom
   }
 }
 
+async function provisionServer(root: string, force: boolean): Promise<Outcome> {
+  const name = 'cluster server (temporal-server, temporal-sql-tool)';
+  if (!findOnPath('go') && !cachedServerReady(root)) {
+    const failed = new ProvisionError(`${name}: Go is not installed.`, 'install Go 1.23 or newer.');
+    return { name, detail: 'FAILED (details below)', failed };
+  }
+  try {
+    const { buildMs } = await ensureServer(root, log, { force });
+    const where = serverDir(root);
+    return { name, detail: buildMs ? `built in ${seconds(buildMs)}: ${where}` : `cached: ${where}` };
+  } catch (err) {
+    return failure(name, err);
+  }
+}
+
 /**
  * Without the toolchain nothing can be built here; the SDK's download still works on a machine with
  * internet access, so this warns instead of failing `npm test` outright.
@@ -90,6 +109,10 @@ async function report(root: string): Promise<void> {
   const ts = readManifest(testServerDir(root));
   log(
     `dev server: ${cachedCliReady(root) ? `cached (built ${cli?.builtAt}, took ${seconds(cli?.buildMs ?? 0)})` : 'missing'}`,
+  );
+  const server = readManifest(serverDir(root));
+  log(
+    `cluster server: ${cachedServerReady(root) ? `cached (built ${server?.builtAt}, took ${seconds(server?.buildMs ?? 0)})` : 'missing'}`,
   );
   if (!cachedTestServerReady(root)) return log('test server: missing');
   log(

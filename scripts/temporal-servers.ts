@@ -5,14 +5,30 @@
  *   2. the cached build in ${XDG_CACHE_HOME:-~/.cache}/payroll-orchestrator/;
  *   3. a build, when Go (CLI) or Java + Maven (test server) are installed;
  *   4. the SDK's own download (`cached-download`), which needs internet access.
+ * The multi-service server of `npm run cluster` (resolveClusterServer) has steps 2 and 3 only: the SDK
+ * downloads no such thing.
  */
 import { existsSync } from 'node:fs';
 import { ensureCli, cachedCliReady } from './provision/cli.js';
-import { cacheRoot, cliPath, findOnPath, isExecutable, testServerPath } from './provision/paths.js';
+import {
+  cacheRoot,
+  cliPath,
+  findOnPath,
+  isExecutable,
+  testServerPath,
+  type ServerPaths,
+} from './provision/paths.js';
 import { ProvisionError, type Log } from './provision/run-step.js';
+import { ensureServer } from './provision/server.js';
 import { cachedTestServerReady, ensureTestServer } from './provision/test-server.js';
 
-export { cacheRoot, TEMPORAL_CLI_VERSION, TEST_SERVER_VERSION } from './provision/paths.js';
+export {
+  cacheRoot,
+  TEMPORAL_CLI_VERSION,
+  TEMPORAL_SERVER_VERSION,
+  TEST_SERVER_VERSION,
+  type ServerPaths,
+} from './provision/paths.js';
 export { ProvisionError } from './provision/run-step.js';
 
 export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
@@ -57,6 +73,17 @@ export async function resolveTestServerExecutable(opts: ResolveOptions = {}): Pr
     return { type: 'existing-path', path, source: 'build' };
   }
   return { type: 'cached-download', source: 'download' };
+}
+
+/**
+ * temporal-server, temporal-sql-tool and the PostgreSQL schema files: the cached build, else a build
+ * (Go needed; ProvisionError with the fix when it is missing).
+ */
+export async function resolveClusterServer(opts: ResolveOptions = {}): Promise<ServerPaths> {
+  const env = opts.env ?? process.env;
+  const root = opts.cacheRoot ?? cacheRoot(env);
+  const { paths } = await ensureServer(root, opts.log ?? defaultLog, { env });
+  return paths;
 }
 
 /** A variable naming a missing file is a mistake to report, not a reason to silently build or download. */

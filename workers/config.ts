@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -43,7 +44,13 @@ export interface Config {
     refreshTokens: Record<string, string>;
     webhookToken: string | undefined;
   };
-  api: { host: string; port: number; keys: string[] };
+  api: {
+    host: string;
+    port: number;
+    keys: string[];
+    /** Browser origins (the Web UI's) allowed to call the /codec routes. */
+    codecOrigins: string[];
+  };
   sandbox: {
     host: string;
     port: number;
@@ -57,6 +64,8 @@ export interface Config {
     stateFile: string | undefined;
   };
   metrics: { port: number | undefined };
+  /** `npm run cluster` only: its PostgreSQL port and how many worker processes it starts. */
+  cluster: { postgresPort: number; workers: number };
   dataDir: string;
   shutdownGraceMs: number;
   logLevel: LogLevel;
@@ -165,11 +174,15 @@ export const CONFIG_VARIABLES = {
     describe: 'API key for Temporal Cloud (turns TLS on)',
   },
   TEMPORAL_TLS: { schema: boolFlag, default: 'false', describe: 'Connect to Temporal over TLS' },
-  TEMPORAL_PORT: { schema: port, default: '7233', describe: 'gRPC port of the dev server `npm start` runs' },
+  TEMPORAL_PORT: {
+    schema: port,
+    default: '7233',
+    describe: 'gRPC port of the dev server `npm start` runs, and of the frontend `npm run cluster` runs',
+  },
   TEMPORAL_UI_PORT: {
     schema: port,
     default: '8233',
-    describe: 'Web UI port of the dev server `npm start` runs',
+    describe: 'Web UI port of the dev server `npm start` runs (`npm run cluster` has no UI)',
   },
   TEMPORAL_CLI_PATH: {
     schema: z.string().min(1),
@@ -239,6 +252,17 @@ export const CONFIG_VARIABLES = {
     describe:
       'Comma-separated keys accepted by the HTTP API (Authorization: Bearer <key>). Unset: no auth (local use)',
   },
+  CODEC_CORS_ORIGINS: {
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((o) => o.trim()))
+      .refine(
+        (origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+        'must be comma-separated origins like https://temporal-ui.example.com (no path)',
+      ),
+    describe:
+      "Browser origins allowed to call the API's /codec routes (the Web UI). Unset: http://localhost:<TEMPORAL_UI_PORT> and http://127.0.0.1:<TEMPORAL_UI_PORT>",
+  },
   SANDBOX_HOST: {
     schema: z.string().min(1),
     default: '127.0.0.1',
@@ -279,6 +303,20 @@ export const CONFIG_VARIABLES = {
   METRICS_PORT: {
     schema: port,
     describe: 'Prometheus endpoint of the worker (/metrics). Unset: no endpoint',
+  },
+  CLUSTER_POSTGRES_PORT: {
+    schema: port,
+    default: '5433',
+    describe:
+      'PostgreSQL port of `npm run cluster` (5433: clear of a system PostgreSQL on 5432); it binds 127.0.0.1',
+  },
+  CLUSTER_WORKERS: {
+    schema: wholeNumber('must be a whole number of worker processes (1-16)').refine(
+      (n) => n >= 1 && n <= 16,
+      'must be 1-16',
+    ),
+    default: '2',
+    describe: 'How many worker processes (`npm run worker`) `npm run cluster` starts',
   },
   DATA_DIR: {
     schema: z.string().min(1),
@@ -334,13 +372,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function parseVariables(env: NodeJS.ProcessEnv, problems: string[]): Parsed {
   const values: Record<string, unknown> = {};
   for (const [variable, spec] of Object.entries(CONFIG_VARIABLES) as [ConfigVariable, VariableSpec][]) {
-    const raw = env[variable]?.trim() || spec.default;
+    const fromFile = spec.secret ? secretFromFile(variable, env, problems) : undefined;
+    const raw = env[variable]?.trim() || fromFile || spec.default;
     if (raw === undefined) continue;
     const result = spec.schema.safeParse(raw);
     if (result.success) values[variable] = result.data;
     else problems.push(describeProblem(variable, spec, raw, result.error));
   }
   return values as Parsed;
+}
+
+/**
+ * A secret may come from a file instead (`<NAME>_FILE=/run/secrets/...`, as Docker and Kubernetes
+ * mount them), so it never sits in the process environment. Setting both is a mistake, not a choice.
+ */
+function secretFromFile(variable: string, env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const path = env[`${variable}_FILE`]?.trim();
+  if (!path) return undefined;
+  if (env[variable]?.trim()) {
+    problems.push(`${variable}_FILE: set ${variable} or ${variable}_FILE, not both`);
+    return undefined;
+  }
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch (err) {
+    problems.push(
+      `${variable}_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return undefined;
+  }
+}
+
+/** The variables the loader reads, with `<NAME>_FILE` for each secret. */
+export function knownVariable(name: string): boolean {
+  if (name in CONFIG_VARIABLES) return true;
+  const base = name.replace(/_FILE$/, '');
+  return base !== name && (CONFIG_VARIABLES as Record<string, VariableSpec>)[base]?.secret === true;
 }
 
 function describeProblem(variable: string, spec: VariableSpec, raw: string, error: z.ZodError): string {
@@ -374,6 +441,7 @@ function portClashes(v: Parsed): string[] {
     'TEMPORAL_PORT',
     'TEMPORAL_UI_PORT',
     'METRICS_PORT',
+    'CLUSTER_POSTGRES_PORT',
   ];
   for (const variable of ports) {
     const value = v[variable] as number | undefined;
@@ -409,7 +477,15 @@ function toConfig(v: Parsed): Config {
       refreshTokens: v.GUSTO_REFRESH_TOKENS ?? {},
       webhookToken: v.GUSTO_WEBHOOK_TOKEN,
     },
-    api: { host: v.API_HOST ?? '127.0.0.1', port: v.API_PORT ?? 8080, keys: v.API_KEYS ?? [] },
+    api: {
+      host: v.API_HOST ?? '127.0.0.1',
+      port: v.API_PORT ?? 8080,
+      keys: v.API_KEYS ?? [],
+      codecOrigins: v.CODEC_CORS_ORIGINS ?? [
+        `http://localhost:${v.TEMPORAL_UI_PORT ?? 8233}`,
+        `http://127.0.0.1:${v.TEMPORAL_UI_PORT ?? 8233}`,
+      ],
+    },
     sandbox: {
       host: v.SANDBOX_HOST ?? '127.0.0.1',
       port: v.SANDBOX_PORT ?? 8090,
@@ -421,6 +497,7 @@ function toConfig(v: Parsed): Config {
       stateFile: v.SANDBOX_STATE_FILE,
     },
     metrics: { port: v.METRICS_PORT },
+    cluster: { postgresPort: v.CLUSTER_POSTGRES_PORT ?? 5433, workers: v.CLUSTER_WORKERS ?? 2 },
     dataDir: v.DATA_DIR ?? './data',
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS ?? 30_000,
     logLevel: v.LOG_LEVEL ?? 'info',

@@ -27,3 +27,24 @@ export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void>
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
+
+type Stop = () => Promise<void>;
+
+/** Everything a launcher started so far, stopped newest first: the API before the workers, servers last. */
+export class Stack {
+  private readonly stops: { name: string; stop: Stop }[] = [];
+  /** announce: log "stopped <name>" after each part, so a person sees the order and the end. */
+  constructor(private readonly opts: { announce?: boolean } = {}) {}
+  push(name: string, stop: Stop): void {
+    this.stops.push({ name, stop });
+  }
+  async stopAll(log: (line: string) => void): Promise<void> {
+    for (const { name, stop } of this.stops.reverse().splice(0)) {
+      const ok = await stop().then(
+        () => true,
+        (err: unknown) => log(`stopping ${name} failed: ${String(err)}`),
+      );
+      if (ok && this.opts.announce) log(`stopped ${name}`);
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import type { GustoClient } from '../../gusto/client.js';
 import { uuidInput } from '../../gusto/schemas/common.js';
@@ -18,6 +19,8 @@ export interface RouteContext {
   /** The generated OpenAPI document (served by its own route). */
   openapi: object;
   isWorkerReady?: () => boolean | Promise<boolean>;
+  /** The payload codec (PAYLOAD_ENCRYPTION_KEY) the /codec routes apply; unset without keys. */
+  codec?: PayloadCodec;
   log: FastifyBaseLogger;
   /** Raw request body, only for routes declared with `rawBody: true` (the webhook ingress). */
   rawBody?: Buffer;

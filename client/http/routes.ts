@@ -4,6 +4,7 @@ import * as contractors from '../contractors.js';
 import { ServiceError } from '../errors.js';
 import * as payroll from '../payroll.js';
 import * as schedules from '../schedules.js';
+import { codecRoutes } from './codec.js';
 import { checkHealth, HealthBody } from './health.js';
 import { CompanyParams, defineRoute, reply, uuid, type RouteContext, type RouteSpec } from './route.js';
 import * as S from './schemas.js';
@@ -348,6 +349,9 @@ export const apiRoutes: RouteSpec[] = [
     },
     handler: async ({ params }, ctx) => contractors.deleteContractor(ctx, params),
   }),
+
+  // ---- payload codec (the Web UI's and CLI's remote codec) ----------------------------------------
+  ...codecRoutes,
 ];
 
 function transitionRoutes(kind: 'dismissal' | 'rehire'): RouteSpec[] {

@@ -6,9 +6,11 @@ import Fastify, {
 } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { GustoClient } from '../../gusto/client.js';
-import type { Config } from '../../workers/config.js';
+import { AesGcmPayloadCodec } from '../../workers/codec.js';
+import type { Config, PayloadKey } from '../../workers/config.js';
 import { parseInput, ServiceError } from '../errors.js';
 import { apiKeyChecker } from './auth.js';
+import { allowCodecOrigins } from './codec.js';
 import { errorReply } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { isExplicitResult, type RouteContext, type RouteSpec } from './route.js';
@@ -21,7 +23,11 @@ export interface ApiServerOptions {
   /** Accepted API keys (`Authorization: Bearer <key>`). Empty: no auth, for local use only. */
   apiKeys?: readonly string[];
   /** Alternative to the fields above: taken from the one config loader. */
-  config?: Pick<Config, 'api' | 'gusto' | 'temporal'>;
+  config?: Pick<Config, 'api' | 'gusto' | 'temporal'> & Partial<Pick<Config, 'payloadKeys'>>;
+  /** Keys of the /codec routes (default: config.payloadKeys). None: those routes answer 404. */
+  payloadKeys?: PayloadKey[];
+  /** Browser origins (the Web UI's) allowed to call /codec (default: config.api.codecOrigins). */
+  codecOrigins?: readonly string[];
   /** For listing straight from Gusto and completing the webhook handshake. */
   gusto?: GustoClient;
   /** The webhook subscription's verification token (HMAC key of X-Gusto-Signature). */
@@ -50,6 +56,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   if (apiKeys.length === 0) app.log.warn('API_KEYS is empty: the HTTP API accepts unauthenticated requests');
   const checkKey = apiKeys.length > 0 ? apiKeyChecker(apiKeys) : () => undefined;
   const routes = apiRoutes;
+  const payloadKeys = opts.payloadKeys ?? opts.config?.payloadKeys ?? [];
   const openapi = buildOpenApi(routes, {
     title: 'Payroll orchestration API',
     version: '1.0.0',
@@ -62,8 +69,10 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     gusto: opts.gusto,
     webhookKeys: new WebhookKeys(opts.webhookToken ?? opts.config?.gusto.webhookToken),
     isWorkerReady: opts.isWorkerReady,
+    codec: payloadKeys.length > 0 ? new AesGcmPayloadCodec(payloadKeys) : undefined,
     openapi,
   };
+  allowCodecOrigins(app, opts.codecOrigins ?? opts.config?.api.codecOrigins ?? []);
 
   app.setErrorHandler((err, req, reply) => send(reply, errorReply(err, req.log)));
   const allowedOn = methodsByPath(routes);

@@ -5,6 +5,8 @@ import { delimiter, join } from 'node:path';
 /** Pinned versions: CLI 1.5.1 is the last tag `go install` builds directly (later tags carry a replace). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEST_SERVER_VERSION = '1.38.0';
+/** The multi-service server `npm run cluster` runs: the version docker-compose.yml pins. */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
 
 /**
  * Builds live outside the clone: CI runs in a fresh clone every time, so an in-repo cache would be
@@ -20,6 +22,23 @@ export const cliPath = (root: string): string => join(cliDir(root), 'temporal');
 export const testServerDir = (root: string): string =>
   join(root, `temporal-test-server-${TEST_SERVER_VERSION}`);
 export const testServerPath = (root: string): string => join(testServerDir(root), 'temporal-test-server');
+export const serverDir = (root: string): string => join(root, `temporal-server-${TEMPORAL_SERVER_VERSION}`);
+
+export interface ServerPaths {
+  server: string;
+  sqlTool: string;
+  /** Holds v12/temporal/versioned and v12/visibility/versioned, as in the server's module. */
+  postgresSchemaRoot: string;
+}
+
+export function serverPaths(root: string): ServerPaths {
+  const dir = serverDir(root);
+  return {
+    server: join(dir, 'temporal-server'),
+    sqlTool: join(dir, 'temporal-sql-tool'),
+    postgresSchemaRoot: join(dir, 'schema', 'postgresql'),
+  };
+}
 
 /** Written last by a successful build, so a half-finished build never counts as cached. */
 export const MANIFEST = 'manifest.json';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES, loadConfig } from '../../workers/config.js';
+import { knownVariable, loadConfig } from '../../workers/config.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
 /**
@@ -20,13 +20,16 @@ interface Service {
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] | string };
+  secrets?: string[];
   container_name?: string;
   profiles?: string[];
   restart?: string;
 }
 
-const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+const composeText = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText, { merge: true }) as {
   services: Record<string, Service>;
+  secrets?: Record<string, { environment?: string; file?: string }>;
 };
 const services = Object.entries(compose.services);
 const built = services.filter(([, s]) => s.build !== undefined);
@@ -119,12 +122,9 @@ describe('docker-compose.yml', () => {
   it.each(built)(
     '%s: every variable is one the config loader knows, and the defaults pass it',
     (_name, s) => {
-      const env = Object.fromEntries(
-        Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)]),
-      );
-      const unknown = Object.keys(env).filter((k) => !(k in CONFIG_VARIABLES));
+      const unknown = Object.keys(s.environment ?? {}).filter((k) => !knownVariable(k));
       expect(unknown).toEqual([]);
-      expect(() => loadConfig(env)).not.toThrow();
+      expect(() => loadConfig(envOf(s))).not.toThrow();
     },
   );
 
@@ -165,6 +165,81 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/**
+ * The environment a service's config loader sees, with each mounted secret (`<NAME>_FILE` pointing at
+ * /run/secrets/<secret>) replaced by the value compose would write there: the shell variable the
+ * secret is made from.
+ */
 function envOf(s: Service): Record<string, string> {
-  return Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.environment ?? {})) {
+    const secret = /^\/run\/secrets\/(\w+)$/.exec(String(v))?.[1];
+    if (!secret) env[k] = interpolate(v);
+    else env[k.replace(/_FILE$/, '')] = interpolate(`\${${compose.secrets?.[secret]?.environment}:-}`);
+  }
+  return env;
 }
+
+describe('docker-compose.yml: production hardening', () => {
+  it('passes secrets as mounted files only, each declared and granted to the service that reads it', () => {
+    for (const [name, s] of built) {
+      for (const [variable, value] of Object.entries(s.environment ?? {})) {
+        const secret = /^\/run\/secrets\/(\w+)$/.exec(String(value))?.[1];
+        if (!secret) continue;
+        expect({ name, variable }).toEqual({ name, variable: expect.stringMatching(/_FILE$/) });
+        expect({ name, secret, granted: s.secrets?.includes(secret) }).toEqual({
+          name,
+          secret,
+          granted: true,
+        });
+        expect(compose.secrets?.[secret]?.environment).toBe(variable.replace(/_FILE$/, ''));
+      }
+      // No secret as a plain environment variable.
+      const plain = Object.keys(s.environment ?? {}).filter((k) => knownVariable(`${k}_FILE`));
+      expect({ name, plain }).toEqual({ name, plain: [] });
+    }
+  });
+
+  it('binds the Web UI to loopback and keeps its CORS origin on the published port', () => {
+    const ui = compose.services['temporal-ui']!;
+    for (const port of ui.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+    expect(ui.environment?.['TEMPORAL_CORS_ORIGINS']).toBe('http://localhost:${TEMPORAL_UI_PORT:-8233}');
+  });
+
+  it("points the Web UI's codec at the API, which allows the UI's origin", () => {
+    const ui = compose.services['temporal-ui']!;
+    const api = compose.services['api']!;
+    const endpoint = interpolate(ui.environment!['TEMPORAL_CODEC_ENDPOINT']!);
+    const published = Number(interpolate(api.ports![0]!).split(':')[0]);
+    expect(endpoint).toBe(`http://localhost:${published}/codec`);
+    const uiOrigin = `http://localhost:${interpolate(ui.ports![0]!).split(':')[1]}`;
+    expect(loadConfig(envOf(api)).api.codecOrigins).toEqual([uiOrigin]);
+    expect(api.secrets).toContain('payload_encryption_key');
+  });
+
+  it("checks the server's health with `temporal operator cluster health`, and fixes the shard count", () => {
+    const temporal = compose.services['temporal']!;
+    expect(asList(temporal.healthcheck?.test).slice(1, 5)).toEqual([
+      'temporal',
+      'operator',
+      'cluster',
+      'health',
+    ]);
+    expect(Number(temporal.environment?.['NUM_HISTORY_SHARDS'])).toBeGreaterThan(4);
+  });
+
+  it("keeps Temporal's default maximum id length (no limit.maxIDLength override)", () => {
+    const dynamic = parse(
+      readFileSync(join(REPO_ROOT, 'scripts/compose/dynamicconfig/production-sql.yaml'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(Object.keys(dynamic)).not.toContain('limit.maxIDLength');
+  });
+
+  it('uses every anchor it defines, and builds on Node 22 LTS', () => {
+    for (const [, anchor] of composeText.matchAll(/&([\w-]+)/g)) expect(composeText).toContain(`*${anchor}`);
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    const bases = [...dockerfile.matchAll(/^FROM (node:\S+)/gm)].map((m) => m[1]);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base).toMatch(/^node:22-/);
+  });
+});

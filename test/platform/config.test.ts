@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../workers/config.js';
+import { CONFIG_VARIABLES, ConfigError, knownVariable, loadConfig } from '../../workers/config.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
 const problems = (env: Record<string, string>): string[] => {
@@ -60,6 +61,31 @@ describe('config loader (workers/config.ts)', () => {
     const lines = problems({ GUSTO_TOKEN_SOURCE: 'static', GUSTO_ACCESS_TOKENS: '{"c1": "s3cr3t-token"' });
     expect(lines).toEqual(['GUSTO_ACCESS_TOKENS: must be a JSON object {"<company uuid>": "<token>"}']);
     expect(problems({ API_KEYS: 'short' }).join('\n')).not.toContain('short"');
+  });
+
+  it('reads a secret from <NAME>_FILE (mounted secrets), never both, and names an unreadable file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payroll-secret-'));
+    try {
+      const file = join(dir, 'api_keys');
+      writeFileSync(file, 'key-from-a-file-0123456789\n');
+      expect(loadConfig({ API_KEYS_FILE: file }).api.keys).toEqual(['key-from-a-file-0123456789']);
+      expect(problems({ API_KEYS_FILE: file, API_KEYS: 'key-from-env-0123456789' })).toEqual([
+        'API_KEYS_FILE: set API_KEYS or API_KEYS_FILE, not both',
+      ]);
+      expect(problems({ API_KEYS_FILE: join(dir, 'missing') })).toEqual([
+        `API_KEYS_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`,
+      ]);
+      // The file's value goes through the same rule as the variable's, without echoing it.
+      writeFileSync(file, 'short');
+      expect(problems({ API_KEYS_FILE: file })).toEqual([
+        'API_KEYS: must be comma-separated keys of at least 16 characters',
+      ]);
+      // Only secrets have a _FILE form: a port does not.
+      expect(knownVariable('API_KEYS_FILE')).toBe(true);
+      expect(knownVariable('API_PORT_FILE')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('requires what the chosen token source needs', () => {

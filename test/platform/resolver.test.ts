@@ -1,13 +1,22 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { cliPath, testServerDir, testServerPath } from '../../scripts/provision/paths.js';
 import {
+  cliPath,
+  serverDir,
+  serverPaths,
+  testServerDir,
+  testServerPath,
+} from '../../scripts/provision/paths.js';
+import {
+  resolveClusterServer,
   resolveDevServerExecutable,
   resolveTestServerExecutable,
   TEMPORAL_CLI_VERSION,
+  TEMPORAL_SERVER_VERSION,
   TEST_SERVER_VERSION,
 } from '../../scripts/temporal-servers.js';
 
@@ -121,6 +130,43 @@ chmod +x "$GOBIN/temporal"; echo "github.com/temporalio/cli/cmd/temporal"`,
       cacheRoot: root,
     });
     expect(fromEnv).toEqual({ type: 'existing-path', path: own, source: 'env' });
+  });
+
+  it('builds the cluster server and its schema tool with Go once, schema files included, then finds the cache', async () => {
+    // A stand-in `go`: "installs" server and sql, and names a module cache holding the schema files.
+    const modcache = join(dir, 'modcache');
+    const schema = join(
+      modcache,
+      `go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}`,
+      'schema/postgresql/v12',
+    );
+    await mkdir(join(schema, 'temporal/versioned/v1.0'), { recursive: true });
+    await writeFile(join(schema, 'temporal/versioned/v1.0/schema.sql'), 'CREATE TABLE t (id int);');
+    await script(
+      join(bin, 'go'),
+      `if [ "$1" = env ]; then echo "${modcache}"; exit 0; fi
+printf '#!/bin/sh\necho "temporal version ${TEMPORAL_SERVER_VERSION}"\n' > "$GOBIN/server"
+printf '#!/bin/sh\nexit 0\n' > "$GOBIN/sql"
+chmod +x "$GOBIN/server" "$GOBIN/sql"; echo "go.temporal.io/server/cmd/server"`,
+    );
+    const lines: string[] = [];
+    const paths = await resolveClusterServer({ env: env(), cacheRoot: root, log: (l) => lines.push(l) });
+    expect(paths).toEqual(serverPaths(root));
+    expect(lines.join('\n')).toMatch(/building Temporal server .*: done/);
+    expect(existsSync(join(paths.postgresSchemaRoot, 'v12/temporal/versioned/v1.0/schema.sql'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(serverDir(root), 'manifest.json'), 'utf8')).version).toBe(
+      TEMPORAL_SERVER_VERSION,
+    );
+    // Cached now: no Go needed any more.
+    await rm(join(bin, 'go'));
+    expect(await resolveClusterServer({ env: env(), cacheRoot: root, log: quiet })).toEqual(paths);
+  });
+
+  it('says how to get the cluster server when it is not cached and Go is missing', async () => {
+    await expect(resolveClusterServer({ env: env(), cacheRoot: root, log: quiet })).rejects.toMatchObject({
+      name: 'ProvisionError',
+      message: expect.stringContaining('Go is not installed'),
+    });
   });
 
   async function fakeCachedCli(version = TEMPORAL_CLI_VERSION): Promise<void> {
