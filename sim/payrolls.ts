@@ -93,9 +93,11 @@ function listPayrolls(ctx: Ctx): Reply {
   const types = enumListParam(ctx.query, 'payroll_types', ['regular', 'off_cycle', 'external'] as const);
   const include = new Set<string>(enumListParam(ctx.query, 'include', PAYROLL_LIST_INCLUDES));
   const nowMs = ctx.now.getTime();
-  const matches = (types.length === 0 || types.includes('regular') ? company.payrollIds : [])
+  const wanted = (p: Payroll) =>
+    p.offCycle ? types.includes('off_cycle') : types.length === 0 || types.includes('regular');
+  const matches = company.payrollIds
     .map((id) => ctx.sim.store.payrolls.get(id))
-    .filter((p): p is Payroll => p !== undefined)
+    .filter((p): p is Payroll => p !== undefined && wanted(p))
     .filter((p) => {
       settlePayroll(ctx.sim, p, nowMs);
       if (!filter.statuses.has(p.processed ? 'processed' : 'unprocessed')) return false;

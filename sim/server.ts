@@ -17,6 +17,7 @@ import { Counters, type SandboxCounters } from './counters.js';
 import { eventRoutes } from './events.js';
 import { Faults } from './faults.js';
 import { oauthRoutes } from './oauth.js';
+import { offCycleRoutes } from './off-cycle.js';
 import { payrollRoutes } from './payrolls.js';
 import { endpointOf, isSandboxRoute, RequestHandler } from './pipeline.js';
 import { freshSeed, Prng } from './prng.js';
@@ -83,6 +84,7 @@ export interface Sandbox {
 const ROUTES: RouteDef[] = [
   ...blockerRoutes,
   ...payrollRoutes,
+  ...offCycleRoutes,
   ...contractorPaymentRoutes,
   ...contractorPaymentGroupRoutes,
   ...contractorRoutes,
