@@ -374,7 +374,7 @@ function stillWanted(progress: unknown): void {
 
 const periodStart = (p: Payroll) => p.pay_period?.start_date ?? p.check_date;
 
-function toFound(p: Payroll): FoundPayroll {
+export function toFound(p: Payroll): FoundPayroll {
   return {
     payrollId: p.payroll_uuid,
     checkDate: p.check_date,

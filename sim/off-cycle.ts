@@ -5,6 +5,7 @@
  * cutoff. Every rule is checked before the first write, so a refused request creates nothing.
  */
 import { z } from 'zod';
+import { OFF_CYCLE_REASONS, WITHHOLDING_PAY_PERIODS } from '../gusto/schemas/payrolls.js';
 import { addBusinessDays, dateIn, isBusinessDay } from './calendar.js';
 import { json, noContent, type Ctx, type Reply, type RouteDef } from './context.js';
 import { invalidAttribute, invalidOperation, notFound } from './errors.js';
@@ -13,24 +14,6 @@ import { deadlineFor } from './pay-schedule.js';
 import { materializePayrolls, settlePayroll } from './payroll-state.js';
 import { unprocessedPayroll } from './payroll-views.js';
 import { isoDate, parseBody } from './validation.js';
-
-export const OFF_CYCLE_REASONS = [
-  'Bonus',
-  'Correction',
-  'Adhoc',
-  'Dismissed employee',
-  'Transition from old pay schedule',
-] as const;
-
-const WITHHOLDING_PERIODS = [
-  'Every week',
-  'Every other week',
-  'Twice per month',
-  'Monthly',
-  'Quarterly',
-  'Semiannually',
-  'Annually',
-] as const;
 
 const createSchema = z.object({
   off_cycle: z.literal(true, 'off_cycle must be true: this endpoint creates off-cycle payrolls.'),
@@ -43,7 +26,7 @@ const createSchema = z.object({
   pay_schedule_uuid: z.string().optional(),
   employee_uuids: z.array(z.string()).nullish(),
   check_date: isoDate.optional(),
-  withholding_pay_period: z.enum(WITHHOLDING_PERIODS).optional(),
+  withholding_pay_period: z.enum(WITHHOLDING_PAY_PERIODS).optional(),
   skip_regular_deductions: z.boolean().optional(),
   fixed_withholding_rate: z.boolean().optional(),
   is_check_only_payroll: z.boolean().optional(),
