@@ -19,6 +19,7 @@ import {
   type OffCyclePayrollState,
 } from '../workflows/off-cycle-payroll.messages.js';
 import type { offCyclePayrollWorkflow } from '../workflows/off-cycle-payroll.js';
+import { stateQuery } from '../workflows/payroll-run.messages.js';
 import { businessKeySchema } from './contractor-payments.js';
 import { parseInput, serviceCall, ServiceError, toServiceError } from './errors.js';
 import { editsSchema, startPayrollRunSchema, type PayrollServiceDeps } from './payroll.js';
@@ -140,9 +141,17 @@ export async function getOffCyclePayrollState(
   ref: unknown,
 ): Promise<OffCyclePayrollState> {
   const { companyId, businessKey } = parseInput(offCycleRefSchema, ref);
-  return serviceCall(() =>
+  const state = await serviceCall(() =>
     deps.temporal.workflow.getHandle(offCyclePayrollId(companyId, businessKey)).query(offCycleStateQuery),
   );
+  // While the payroll runs, its run's live state (stage, totals, review) is the interesting part.
+  if (state.stage === 'running' && state.runWorkflowId) {
+    state.run = await deps.temporal.workflow
+      .getHandle(state.runWorkflowId)
+      .query(stateQuery)
+      .catch(() => undefined);
+  }
+  return state;
 }
 
 /** The run's final result (after the payroll's cancel cutoff when it was processed). */
