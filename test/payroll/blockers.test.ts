@@ -79,6 +79,35 @@ describe('payroll blockers (time-skipping)', () => {
     expect(world.sandbox.counters().submits_per_payroll[payroll.payroll_uuid]).toBe(1);
   });
 
+  it('a company webhook makes a blocked run look again at once', async () => {
+    const company = companyByKey(world.sandbox, 'denver-co');
+    await admin(world.sandbox, 'PUT', `/sandbox/companies/${company.uuid}/blockers/needs_approval`);
+    const now = await world.env.currentTimeMs();
+    const payroll = await payrollWhere(world.gusto, company.uuid, (d) => d.getTime() > now + 3 * DAY);
+    const ref = { companyId: company.uuid, payrollId: payroll.payroll_uuid };
+    await withWorker(async (deps) => {
+      await startPayrollRun(deps, ref);
+      await blocked(deps, ref);
+      const handle = deps.temporal.workflow.getHandle(`payroll:${ref.companyId}:${ref.payrollId}`);
+      // An event that is not about the company's setup or the payroll wakes nothing.
+      await handle.signal('gustoEvent', { event_type: 'contractor.updated', entity_type: 'Contractor' });
+      await admin(world.sandbox, 'DELETE', `/sandbox/companies/${company.uuid}/blockers/needs_approval`);
+      // Queries do not skip time: only the webhook can end the wait before the next backoff look.
+      await handle.signal('gustoEvent', {
+        event_type: 'company.updated',
+        entity_type: 'Company',
+        entity_uuid: company.uuid,
+      });
+      const moved = await eventually(async () => {
+        const s = await getPayrollRunState(deps, ref);
+        return s.stage !== 'blocked' ? s : undefined;
+      });
+      expect(moved.blockers).toBeUndefined();
+      expect(moved.webhookEvents).toBe(2);
+      expect(((await waitForPayrollRun(deps, ref)) as PayrollRunResult).outcome).toBe('complete');
+    });
+  });
+
   it('a run blocked through the deadline is warned, then stopped under stop_and_report', async () => {
     const company = companyByKey(world.sandbox, 'blocked-onboarding-wa');
     const now = await world.env.currentTimeMs();
