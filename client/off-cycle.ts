@@ -84,8 +84,10 @@ function workflowInput(o: z.output<typeof startOffCycleSchema>): OffCyclePayroll
 }
 
 /**
- * Starts the off-cycle payroll once per business key: the same request again returns the existing
- * run (started: false); a different request under a used key is a conflict, never the old payroll.
+ * Starts the off-cycle payroll once per business key and returns once Gusto answered the create:
+ * the same request again returns the existing run (started: false); a different request under a
+ * used key is a conflict, never the old payroll; Gusto refusing the create (employees not in the
+ * company...) is an invalid_input naming the field, nothing is created and the key stays free.
  */
 export async function startOffCyclePayroll(
   deps: PayrollServiceDeps,
@@ -102,8 +104,9 @@ export async function startOffCyclePayroll(
       workflowId,
       args: [args],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      // A finished run is final for its key: never a second payroll under it.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // A finished run is final for its key (never a second payroll under it), unless it failed:
+      // Gusto refused the create, nothing was made, and the corrected request may use the key.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       memo: { startToken },
     });
   } catch (err) {
@@ -112,12 +115,56 @@ export async function startOffCyclePayroll(
   }
   const { memo } = await serviceCall(() => handle.describe());
   const started = memo?.startToken === startToken;
-  // A run just started may not have run its first task yet: its state is its input so far.
-  const state: OffCyclePayrollState = started
-    ? { businessKey: args.businessKey, companyId: parsed.companyId, stage: 'creating', request: args.request }
-    : await serviceCall(() => handle.query(offCycleStateQuery));
+  const state = await createdState(handle, {
+    businessKey: args.businessKey,
+    companyId: parsed.companyId,
+    stage: 'creating',
+    request: args.request,
+  });
   if (!started) assertSameRequest(parsed.businessKey, state, args);
+  if (state.stage === 'invalid') throw refusedCreate(state);
   return { workflowId, businessKey: parsed.businessKey, started, state };
+}
+
+/** How long a start waits for Gusto's answer to the create before returning the run as `creating`. */
+const CREATE_WAIT_MS = 20_000;
+
+/**
+ * The run's state once Gusto answered the create (or its input, if no worker got to it in time), so
+ * the caller learns the payrollId, or Gusto's refusal, from the start itself.
+ */
+async function createdState(
+  handle: WorkflowHandle,
+  initial: OffCyclePayrollState,
+): Promise<OffCyclePayrollState> {
+  const until = Date.now() + CREATE_WAIT_MS;
+  for (;;) {
+    // A run that has not run its first task yet cannot answer a query: that is "still creating".
+    const state = await handle.query(offCycleStateQuery).catch(() => undefined);
+    if (state && state.stage !== 'creating') return state;
+    if (Date.now() > until) return state ?? initial;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Gusto's field names in a create refusal, as this API names them. */
+const GUSTO_FIELDS: Record<string, string> = {
+  employee_uuids: 'employeeIds',
+  check_date: 'checkDate',
+  start_date: 'startDate',
+  end_date: 'endDate',
+  off_cycle_reason: 'reason',
+  withholding_pay_period: 'withholdingPayPeriod',
+};
+
+/** Gusto refused the create: a 400 naming the field, with Gusto's errors[]; nothing was created. */
+function refusedCreate(state: OffCyclePayrollState): ServiceError {
+  const first = state.lastError?.gustoErrors?.[0];
+  const field = first?.error_key ? (GUSTO_FIELDS[first.error_key] ?? first.error_key) : undefined;
+  const rule = first?.message ?? state.lastError?.message ?? 'Gusto refused to create the payroll';
+  return new ServiceError('invalid_input', field ? `${field}: ${rule}` : rule, field, {
+    errors: state.lastError?.gustoErrors,
+  });
 }
 
 function assertSameRequest(key: string, state: OffCyclePayrollState, args: OffCyclePayrollInput): void {

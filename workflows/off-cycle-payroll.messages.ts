@@ -62,13 +62,13 @@ export interface OffCyclePayrollState {
   adopted?: boolean;
   /** The unprocessed payroll was deleted after the run was rejected or cancelled before submission. */
   deleted?: boolean;
-  /** Gusto refused to create it (nothing was created): its errors[]. */
+  /** Gusto refused to create it (nothing was created; the run failed, freeing its key): errors[]. */
   lastError?: { message: string; gustoErrors?: GustoErrorItem[] };
   run?: PayrollRunState;
 }
 
 export interface OffCyclePayrollResult {
-  outcome: 'invalid' | PayrollRunResult['outcome'];
+  outcome: PayrollRunResult['outcome'];
   state: OffCyclePayrollState;
 }
 

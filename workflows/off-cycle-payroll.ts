@@ -64,7 +64,13 @@ export async function offCyclePayrollWorkflow(input: OffCyclePayrollInput): Prom
     if (!refusal) throw err;
     state.stage = 'invalid';
     state.lastError = refusal;
-    return { outcome: 'invalid', state };
+    // A failed run frees its business key: the caller fixes the request and starts again with it.
+    throw ApplicationFailure.create({
+      type: 'OffCycleRefused',
+      message: refusal.message,
+      nonRetryable: true,
+      details: [{ errors: refusal.gustoErrors }],
+    });
   }
   const payrollId = created.found.payrollId;
   Object.assign(state, {

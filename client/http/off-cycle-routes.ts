@@ -17,7 +17,9 @@ const OffCyclePayrollState = z
     companyId: z.string(),
     stage: z
       .string()
-      .describe('creating, running, deleting, then invalid, complete, cancelled, rejected or stopped'),
+      .describe(
+        'creating, running, deleting, then complete, cancelled, rejected or stopped (invalid: refused)',
+      ),
     request: z.looseObject({
       reason: z.string(),
       startDate: z.string(),
@@ -57,14 +59,16 @@ export const offCycleRoutes: RouteSpec[] = [
       'Idempotent by businessKey: 201 started, 200 existing; the same key for a different payroll is a ' +
       '409. Bad input (unknown reason, a check date in the past or not a bank business day, a period ' +
       'ending before it starts, an amount with more than 2 decimals) is a 400 naming the field, and ' +
-      'nothing starts. Gusto refusing the create (e.g. employees not in the company) ends the run ' +
-      '`invalid` with its errors[], having created nothing.',
+      'nothing starts. Answers once Gusto answered the create (payrollId in the state). Gusto refusing ' +
+      'it (e.g. employees not in the company) is a 400 naming the field with Gusto’s errors[] in ' +
+      'details: nothing is created and the businessKey stays free for the corrected request.',
     tag: 'off-cycle payrolls',
     params: CompanyParams,
     body: z.strictObject(bodyShape),
     responses: {
       201: { description: 'Started', schema: StartedOffCyclePayroll },
       200: { description: 'Already started under this businessKey', schema: StartedOffCyclePayroll },
+      400: { description: 'Bad input, or Gusto refused the create (the field named; nothing created)' },
       409: { description: 'The businessKey names a different off-cycle payroll' },
     },
     handler: async ({ params, body }, ctx) => {

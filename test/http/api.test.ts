@@ -646,7 +646,7 @@ describe('off-cycle payrolls', () => {
     expect(first.json).toMatchObject({
       started: true,
       businessKey: 'bonus-http',
-      state: { stage: 'creating' },
+      state: { stage: 'running', payrollId: expect.any(String) },
     });
     expect((await stack.call('POST', url, { body })).status).toBe(200);
     expectError(

@@ -90,16 +90,24 @@ describe('off-cycle payrolls (time-skipping)', () => {
     expect(createdFor(company.uuid)).toBe(1);
   });
 
-  it('ends invalid, creating nothing, when Gusto refuses an employee of another company', async () => {
+  it('refuses an employee of another company with Gusto’s words, creating nothing; the key stays free', async () => {
     const { company, input, ref: key } = await bonusRequest('phoenix-az', 'bonus-stranger');
     const stranger = companyByKey(world.sandbox, 'mid-ny').employees[0]!.uuid;
     await withWorker(async (deps) => {
-      await startOffCyclePayroll(deps, { ...input, employeeIds: [stranger], edits: undefined });
-      const result = await waitForOffCyclePayroll(deps, key);
-      expect(result.outcome).toBe('invalid');
-      expect(result.state.lastError?.gustoErrors?.[0]).toMatchObject({ error_key: 'employee_uuids' });
+      const err = (await startOffCyclePayroll(deps, {
+        ...input,
+        employeeIds: [stranger],
+        edits: undefined,
+      }).catch((e: unknown) => e)) as ServiceError;
+      expect(err).toMatchObject({ code: 'invalid_input', field: 'employeeIds' });
+      expect(err.message).toBe('employeeIds: Invalid Employee UUID(s).');
+      expect(createdFor(company.uuid)).toBe(0);
+      // Corrected, the same key starts a new run.
+      const retried = await startOffCyclePayroll(deps, input);
+      expect(retried).toMatchObject({ started: true, state: { stage: 'running' } });
+      expect((await waitForOffCyclePayroll(deps, key)).outcome).toBe('complete');
     });
-    expect(createdFor(company.uuid)).toBe(0);
+    expect(createdFor(company.uuid)).toBe(1);
   });
 
   it.each([
