@@ -1,6 +1,7 @@
 import type { GustoClient } from '../gusto/client.js';
 import { createContractorPaymentActivities } from './contractor-payments.js';
 import { createContractorActivities } from './contractors.js';
+import { createOffCycleActivities } from './off-cycle.js';
 import { createPayrollActivities } from './payroll.js';
 
 /** What every activity factory receives: the worker injects these once at start-up. */
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPayrollActivities(deps),
     ...createContractorPaymentActivities(deps),
     ...createContractorActivities(deps),
+    ...createOffCycleActivities(deps),
   };
 }
 

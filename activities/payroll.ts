@@ -12,6 +12,7 @@ import type {
   EmployeeEdit,
   FoundPayroll,
   GustoErrorItem,
+  PayrollBlockerItem,
   PayrollTotals,
   ReceiptSummary,
   SeenTotals,
@@ -79,6 +80,7 @@ const ENDPOINT = {
   submit: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/submit',
   cancel: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/cancel',
   receipt: 'GET /v1/payrolls/{payroll_uuid}/receipt',
+  blockers: 'GET /v1/companies/{company_uuid}/payrolls/blockers',
 } as const;
 
 /** Re-prepare and re-apply at most this many times when updates keep meeting stale versions (409). */
@@ -240,6 +242,13 @@ export function createPayrollActivities({ gusto, shutdown }: ActivityDeps) {
       }
     },
 
+    /** Why the company cannot run payroll now, in Gusto's keys and words; empty when it can. */
+    async payrollBlockers(input: { companyId: string }): Promise<Counted<PayrollBlockerItem[]>> {
+      const log = new CallLog();
+      const blockers = await log.call(ENDPOINT.blockers, () => p.blockers(input.companyId));
+      return log.done(blockers.map((b) => ({ key: b.key, message: b.message ?? b.key })));
+    },
+
     /** Starts Gusto's asynchronous calculation (202). */
     async calculatePayroll(ref: PayrollRef): Promise<Counted<null>> {
       const log = new CallLog();
@@ -365,7 +374,7 @@ function stillWanted(progress: unknown): void {
 
 const periodStart = (p: Payroll) => p.pay_period?.start_date ?? p.check_date;
 
-function toFound(p: Payroll): FoundPayroll {
+export function toFound(p: Payroll): FoundPayroll {
   return {
     payrollId: p.payroll_uuid,
     checkDate: p.check_date,

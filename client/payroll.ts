@@ -63,6 +63,7 @@ export interface PayrollServiceDeps {
 
 const STAGES = [
   'finding',
+  'blocked',
   'preparing',
   'applying_edits',
   'calculating',

@@ -1,7 +1,7 @@
 /**
  * What tests and benchmarks count to prove "exactly once": calls per endpoint template, submit calls
  * per payroll, payments created per contractor and date, group creation requests per creation_token,
- * and scheduled dismissals/rehires per contractor. Served as JSON by GET /sandbox/counters.
+ * scheduled dismissals/rehires per contractor, and off-cycle payrolls created per company. Served as JSON by GET /sandbox/counters.
  */
 
 export interface SandboxCounters {
@@ -17,6 +17,8 @@ export interface SandboxCounters {
   terminations_per_contractor: Record<string, number>;
   /** Rehires scheduled (POST rehire accepted), per contractor uuid. */
   rehires_per_contractor: Record<string, number>;
+  /** Off-cycle payrolls actually created (POST .../payrolls accepted), per company uuid. */
+  off_cycle_payrolls_per_company: Record<string, number>;
 }
 
 type CounterName = Exclude<keyof SandboxCounters, 'calls'>;
@@ -32,6 +34,7 @@ export class Counters {
       groups_per_creation_token: {},
       terminations_per_contractor: {},
       rehires_per_contractor: {},
+      off_cycle_payrolls_per_company: {},
     };
   }
 
@@ -51,7 +54,7 @@ export class Counters {
 
   /** Loading a saved sandbox: its counts carry on from where they were. */
   restore(data: SandboxCounters): void {
-    this.data = structuredClone(data);
+    this.data = { ...Counters.empty(), ...structuredClone(data) };
   }
 
   reset(): void {

@@ -206,6 +206,17 @@ export interface Processing {
   errors: ErrorItem[];
 }
 
+/** What an off-cycle payroll was created with (POST .../payrolls); absent on regular payrolls. */
+export interface OffCycle {
+  reason: string;
+  /** The employees on it; null = every employee of the company. */
+  employeeUuids: string[] | null;
+  skipRegularDeductions: boolean;
+  withholdingPayPeriod: string;
+  fixedWithholdingRate: boolean;
+  checkOnly: boolean;
+}
+
 export interface Payroll {
   uuid: string;
   companyUuid: string;
@@ -226,6 +237,7 @@ export interface Payroll {
   calculation: PayrollCalculation | null;
   processing: Processing | null;
   failNext: { calculate?: ErrorItem[]; submit?: ErrorItem[] };
+  offCycle?: OffCycle;
 }
 
 export interface Contractor {

@@ -107,10 +107,18 @@ export function compsOf(store: Store, payroll: Payroll): Map<string, EmployeeCom
   const company = store.companies.get(payroll.companyUuid);
   if (!company) throw new Error(`payroll ${payroll.uuid} has no company`);
   const comps = new Map<string, EmployeeComp>();
-  for (const id of company.employeeIds) {
+  const offCycle = payroll.offCycle;
+  for (const id of offCycle?.employeeUuids ?? company.employeeIds) {
     const employee = store.employees.get(id);
-    if (employee)
-      comps.set(id, defaultComp(employee, payroll.uuid, payroll.periodStart, company.paySchedule.frequency));
+    if (!employee) continue;
+    const comp = defaultComp(employee, payroll.uuid, payroll.periodStart, company.paySchedule.frequency);
+    // An off-cycle payroll pays only what is entered on it (a bonus, a correction): no regular hours
+    // or salary, and no regular deductions when they are skipped (a bonus's default).
+    if (offCycle) {
+      for (const line of comp.hourly) line.hours = 0;
+      if (offCycle.skipRegularDeductions) comp.deductions = [];
+    }
+    comps.set(id, comp);
   }
   payroll.comps = comps;
   return comps;

@@ -1,11 +1,12 @@
 /**
- * Payroll endpoints: list, show, prepare, update, calculate, submit, cancel, receipt, pay stub and
- * blockers. Every handler validates fully before its first write, so a refused request changes
- * nothing.
+ * Payroll endpoints: list, show, prepare, update, calculate, submit, cancel, receipt and pay stub
+ * (blockers are in sim/blockers.ts). Every handler validates fully before its first write, so a
+ * refused request changes nothing.
  */
 import { z } from 'zod';
 import { fromCents } from '../gusto/money.js';
 import { PAYROLL_LIST_INCLUDES, PAYROLL_SHOW_INCLUDES } from '../gusto/schemas/payrolls.js';
+import { assertNoBlockers } from './blockers.js';
 import { addDays, daysBetween, dateIn } from './calendar.js';
 import { accepted, json, type Ctx, type Reply, type RouteDef } from './context.js';
 import { invalidAttribute, invalidOperation, notFound, unprocessable, type ErrorItem } from './errors.js';
@@ -32,16 +33,6 @@ import {
 } from './payroll-views.js';
 import { boolParam, dateParam, enumListParam, paginate, parseBody } from './validation.js';
 
-const BLOCKER_MESSAGES: Record<string, string> = {
-  missing_bank_info: 'The company needs a bank account before it can run payroll.',
-  missing_bank_verification: 'The company bank account must be verified before payroll can run.',
-  missing_federal_tax_setup: 'Federal tax setup is incomplete.',
-  missing_employee_setup: 'At least one employee must be fully set up.',
-  needs_onboarding: 'The company has not finished onboarding.',
-  needs_approval: 'The company is waiting for approval.',
-  suspended: 'The company is suspended and cannot run payroll.',
-};
-
 function companyOf(ctx: Ctx, param: string): Company {
   return ctx.sim.store.company(ctx.params[param] ?? '', ctx.companyUuid);
 }
@@ -60,18 +51,6 @@ function assertEditable(payroll: Payroll): void {
   if (payroll.processing?.status === 'submitting') {
     throw invalidOperation('This payroll is being processed and cannot be changed right now.');
   }
-}
-
-function assertNoBlockers(company: Company): void {
-  if (company.blockers.length === 0) return;
-  throw unprocessable(
-    company.blockers.map((key) => ({
-      error_key: 'base',
-      category: 'payroll_blocker',
-      message: BLOCKER_MESSAGES[key] ?? key,
-      metadata: { key },
-    })),
-  );
 }
 
 // GET /v1/companies/{company_id}/payrolls
@@ -114,9 +93,11 @@ function listPayrolls(ctx: Ctx): Reply {
   const types = enumListParam(ctx.query, 'payroll_types', ['regular', 'off_cycle', 'external'] as const);
   const include = new Set<string>(enumListParam(ctx.query, 'include', PAYROLL_LIST_INCLUDES));
   const nowMs = ctx.now.getTime();
-  const matches = (types.length === 0 || types.includes('regular') ? company.payrollIds : [])
+  const wanted = (p: Payroll) =>
+    p.offCycle ? types.includes('off_cycle') : types.length === 0 || types.includes('regular');
+  const matches = company.payrollIds
     .map((id) => ctx.sim.store.payrolls.get(id))
-    .filter((p): p is Payroll => p !== undefined)
+    .filter((p): p is Payroll => p !== undefined && wanted(p))
     .filter((p) => {
       settlePayroll(ctx.sim, p, nowMs);
       if (!filter.statuses.has(p.processed ? 'processed' : 'unprocessed')) return false;
@@ -178,10 +159,11 @@ const prepareSchema = z.object({
 });
 
 function preparePayroll(ctx: Ctx): Reply {
-  companyOf(ctx, 'company_id');
+  const company = companyOf(ctx, 'company_id');
   const payroll = loadPayroll(ctx);
   const body = parseBody(prepareSchema, ctx.body);
   assertEditable(payroll);
+  assertNoBlockers(company);
   const comps = compsOf(ctx.sim.store, payroll);
   const wanted = body.employee_uuids ?? null;
   const unknown = (wanted ?? []).filter((id) => !comps.has(id));
@@ -235,6 +217,7 @@ function submitPayroll(ctx: Ctx): Reply {
   ctx.sim.counters.bump('submits_per_payroll', payroll.uuid);
   parseBody(submitSchema, ctx.body);
   assertEditable(payroll);
+  assertNoBlockers(company);
   if (payroll.processing?.status !== 'calculate_success') {
     const still = payroll.processing?.status === 'calculating';
     throw invalidOperation(
@@ -243,7 +226,6 @@ function submitPayroll(ctx: Ctx): Reply {
         : 'The payroll must be calculated before it can be submitted.',
     );
   }
-  assertNoBlockers(company);
   const nowMs = ctx.now.getTime();
   applyLateSchedule(payroll, nowMs);
   startProcessing(ctx.sim, payroll, 'submit', nowMs);
@@ -272,7 +254,7 @@ function cancelPayroll(ctx: Ctx): Reply {
 const cannotCancel = (message: string) =>
   unprocessable([{ error_key: 'base', category: 'invalid_operation', message }] satisfies ErrorItem[]);
 
-// Receipt, pay stub, blockers
+// Receipt, pay stub
 
 function payrollReceiptRoute(ctx: Ctx): Reply {
   const payroll = loadPayroll(ctx, 'payroll_uuid');
@@ -302,22 +284,8 @@ function payStub(ctx: Ctx): Reply {
   return { status: 200, raw: { contentType: 'application/pdf', data: pdf } };
 }
 
-function blockers(ctx: Ctx): Reply {
-  const company = companyOf(ctx, 'company_uuid');
-  return json(
-    200,
-    company.blockers.map((key) => ({ key, message: BLOCKER_MESSAGES[key] ?? key })),
-  );
-}
-
 export const payrollRoutes: RouteDef[] = [
   { method: 'GET', template: '/v1/companies/{company_id}/payrolls', auth: 'company', handler: listPayrolls },
-  {
-    method: 'GET',
-    template: '/v1/companies/{company_uuid}/payrolls/blockers',
-    auth: 'company',
-    handler: blockers,
-  },
   {
     method: 'GET',
     template: '/v1/companies/{company_id}/payrolls/{payroll_id}',

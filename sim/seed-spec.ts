@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MONEY_PATTERN } from '../gusto/money.js';
 
-const BLOCKER_KEYS = [
+export const BLOCKER_KEYS = [
   'missing_bank_info',
   'missing_bank_verification',
   'missing_federal_tax_setup',
@@ -65,7 +65,11 @@ export const companySpecSchema = z.object({
   blockers: z.array(z.enum(BLOCKER_KEYS)).default([]),
 });
 
-export const seedFileSchema = z.object({ companies: z.array(companySpecSchema).min(1) });
+export const seedFileSchema = z.object({
+  companies: z.array(companySpecSchema).min(1),
+  /** Companies that cannot run payroll; seeded after the others when the default seed is used. */
+  blocked_companies: z.array(companySpecSchema).default([]),
+});
 
 export const addCompaniesSchema = z.object({
   companies: z.array(companySpecSchema).max(1000).default([]),

@@ -32,9 +32,18 @@ import type { Prng } from './prng.js';
 import { seedFileSchema, type CompanySpec, type ContractorSpec } from './seed-spec.js';
 import { versionOf } from './store.js';
 
-export function loadFixtures(): CompanySpec[] {
+function seedFile() {
   const text = readFileSync(new URL('./seed.json', import.meta.url), 'utf8');
-  return seedFileSchema.parse(JSON.parse(text)).companies;
+  return seedFileSchema.parse(JSON.parse(text));
+}
+
+export function loadFixtures(): CompanySpec[] {
+  return seedFile().companies;
+}
+
+/** The fixtures with payroll blockers (a default sandbox seeds them after the runnable ones). */
+export function loadBlockedFixtures(): CompanySpec[] {
+  return seedFile().blocked_companies;
 }
 
 /** Fixtures first, then generated companies, up to `count` in total. */

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminRoutes, describeCompanies, type SeededCompany } from './admin.js';
+import { blockerRoutes } from './blockers.js';
 import { SandboxClock, type ClockSource } from './clock.js';
 import { companyRoutes } from './companies.js';
 import type { RouteDef, SandboxConfig, Sim } from './context.js';
@@ -16,12 +17,13 @@ import { Counters, type SandboxCounters } from './counters.js';
 import { eventRoutes } from './events.js';
 import { Faults } from './faults.js';
 import { oauthRoutes } from './oauth.js';
+import { offCycleRoutes } from './off-cycle.js';
 import { payrollRoutes } from './payrolls.js';
 import { endpointOf, isSandboxRoute, RequestHandler } from './pipeline.js';
 import { freshSeed, Prng } from './prng.js';
 import { RateLimiter } from './rate-limit.js';
 import { Router } from './router.js';
-import { loadFixtures, seedCompanies } from './seed.js';
+import { loadBlockedFixtures, loadFixtures, seedCompanies } from './seed.js';
 import type { CompanySpec } from './seed-spec.js';
 import { restoreState, snapshotState, type SandboxState } from './snapshot.js';
 import { loadStateFile, StateFileWriter } from './state-file.js';
@@ -41,8 +43,8 @@ export interface SandboxOptions {
   /** Injected clock (time-skipping tests: the test environment's time). */
   clock?: ClockSource;
   /**
-   * companies: how many (default: the 6 fixtures of sim/seed.json; beyond them companies are
-   * generated). seed: PRNG seed (default: fresh per sandbox, so parallel sandboxes never share ids).
+   * companies: how many (default: the 6 fixtures of sim/seed.json and, after them, its 2 blocked
+   * companies; beyond the fixtures companies are generated, none blocked). seed: PRNG seed (default: fresh per sandbox, so parallel sandboxes never share ids).
    * fixtures: replaces sim/seed.json's companies.
    */
   seed?: { companies?: number; seed?: number; fixtures?: CompanySpec[] };
@@ -80,7 +82,9 @@ export interface Sandbox {
 }
 
 const ROUTES: RouteDef[] = [
+  ...blockerRoutes,
   ...payrollRoutes,
+  ...offCycleRoutes,
   ...contractorPaymentRoutes,
   ...contractorPaymentGroupRoutes,
   ...contractorRoutes,
@@ -153,6 +157,12 @@ async function populate(sim: Sim, options: SandboxOptions, saved: SandboxState |
   if (!saved) {
     const fixtures = options.seed?.fixtures ?? loadFixtures();
     seedCompanies(sim, fixtures, options.seed?.companies ?? fixtures.length, now);
+    // The default customer base also has companies that cannot run payroll; a sandbox asked for a
+    // number of companies (benchmarks, load) or for its own fixtures gets only runnable ones.
+    if (!options.seed?.fixtures && options.seed?.companies === undefined) {
+      const blocked = loadBlockedFixtures();
+      seedCompanies(sim, blocked, blocked.length, now);
+    }
   }
   return now;
 }

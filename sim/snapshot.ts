@@ -188,6 +188,8 @@ const stateSchema = z.object({
     groups_per_creation_token: counts,
     terminations_per_contractor: counts,
     rehires_per_contractor: counts,
+    // Absent in state files written before off-cycle payrolls existed.
+    off_cycle_payrolls_per_company: counts.default({}),
   }),
   store: z.object({
     systemToken: id,

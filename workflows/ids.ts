@@ -24,3 +24,6 @@ export const contractorDeactivationId = (contractorId: string): string =>
   `contractor-deactivation:${contractorId}`;
 
 export const contractorDeletionId = (contractorId: string): string => `contractor-deletion:${contractorId}`;
+
+export const offCyclePayrollId = (companyId: string, businessKey: string): string =>
+  `off-cycle-payroll:${companyId}:${businessKey}`;

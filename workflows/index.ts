@@ -9,3 +9,4 @@ export {
   contractorDismissalWorkflow,
   contractorRehireWorkflow,
 } from './contractor-transition.js';
+export { offCyclePayrollWorkflow } from './off-cycle-payroll.js';

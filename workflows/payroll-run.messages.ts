@@ -54,6 +54,7 @@ export interface PayrollRunInput {
 
 export type PayrollStage =
   | 'finding'
+  | 'blocked'
   | 'preparing'
   | 'applying_edits'
   | 'calculating'
@@ -94,6 +95,12 @@ export interface GustoErrorItem {
   message?: string;
   metadata?: unknown;
   errors?: GustoErrorItem[];
+}
+
+/** A reason Gusto gives for a company not being able to run payroll (GET .../payrolls/blockers). */
+export interface PayrollBlockerItem {
+  key: string;
+  message: string;
 }
 
 export interface RunError {
@@ -145,6 +152,8 @@ export interface PayrollRunState {
   /** Edits currently in force (the start input's, replaced per employee by later edits). */
   edits: EmployeeEdit[];
   lastError?: RunError;
+  /** Gusto's payroll blockers while the run waits in `blocked` (and since when); gone once cleared. */
+  blockers?: { since: string; checkedAt: string; items: PayrollBlockerItem[] };
   warnings: RunWarning[];
   /** Set by a cancel request; `refused` when Gusto would not revert the payroll (the run carries on). */
   cancellation?: { requestedAt: string; reason?: string; gustoCancelled?: boolean; refused?: string };

@@ -11,6 +11,7 @@ import {
   condition,
   log,
   CancellationScope,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -25,6 +26,7 @@ import type {
   PreparedPayroll,
   WaitTarget,
 } from '../activities/payroll.js';
+import { BLOCKERS_PATCH, blockedSummary, blockerRecheckMs, wakesBlockedRun } from './payroll-blockers.js';
 import { cancelCutoff, CANCEL_CUTOFF, msUntil } from './deadlines.js';
 import { checkEdits, mergeEdits, type CompensationCatalog, type EditIssue } from './payroll-edits.js';
 import {
@@ -40,6 +42,7 @@ import {
   type DeadlineOptions,
   type EmployeeEdit,
   type GustoErrorItem,
+  type PayrollBlockerItem,
   type PayrollRunInput,
   type PayrollRunResult,
   type PayrollRunState,
@@ -132,6 +135,7 @@ export async function payrollRunWorkflow(input: PayrollRunInput): Promise<Payrol
   const run = new PayrollRun(input);
   const outcome = await run.endsWith(async () => {
     await run.find();
+    await run.waitWhileBlocked();
     // An edit at any point before submission (or a retry of a failed one) goes back through prepare.
     for (;;) {
       await run.prepare();
@@ -202,6 +206,36 @@ class PayrollRun {
     this.state.offCycle = found.offCycle;
     if (msUntil(new Date(), new Date(found.deadline)) <= 0)
       this.warn('late', `run started after the payroll deadline ${found.deadline}`);
+  }
+
+  /**
+   * Gusto's payroll blockers come first, so a company that cannot run payroll (no verified bank
+   * account, onboarding unfinished, suspended...) hears why before anything is prepared. The run
+   * waits in `blocked`, checking again on a backoff, on a company or payroll webhook and on a retry;
+   * the deadline warning and policy apply as in any wait before submission.
+   */
+  async waitWhileBlocked(): Promise<void> {
+    if (!patched(BLOCKERS_PATCH)) return;
+    for (let attempt = 0; ; attempt++) {
+      const seen = this.wakeups.total;
+      let read: { value: PayrollBlockerItem[] } | undefined;
+      while (!(read = await this.step('check_blockers', () => this.readBlockers())));
+      const items = read.value;
+      if (items.length === 0) break;
+      this.showBlocked(items);
+      const mark = this.nextDeadlineMark();
+      const recheck = new Date(Date.now() + blockerRecheckMs(attempt));
+      this.retryPending = false;
+      const woke = await this.waitUntil(
+        () => this.wakeups.total > seen || this.retryPending,
+        mark && mark < recheck ? mark : recheck,
+      );
+      if (!woke && mark && msUntil(new Date(), mark) <= 0) this.onDeadlineMark(blockedSummary(items));
+    }
+    if (this.state.blockers) {
+      log.info('payroll blockers cleared', { since: this.state.blockers.since });
+      this.state.blockers = undefined;
+    }
   }
 
   async prepare(): Promise<void> {
@@ -344,6 +378,19 @@ class PayrollRun {
         this.enter(stage);
       }
     }
+  }
+
+  private readBlockers(): Promise<PayrollBlockerItem[]> {
+    return this.call(() => gusto.payrollBlockers({ companyId: this.ref.companyId }));
+  }
+
+  private showBlocked(items: PayrollBlockerItem[]): void {
+    const now = new Date().toISOString();
+    if (this.state.stage !== 'blocked') {
+      this.enter('blocked');
+      log.warn('payroll blocked', { keys: items.map((b) => b.key) });
+    }
+    this.state.blockers = { since: this.state.blockers?.since ?? now, checkedAt: now, items };
   }
 
   private readReceipt(): Promise<ReceiptSummary> {
@@ -583,7 +630,8 @@ class PayrollRun {
     setHandler(stateQuery, () => this.state);
     setHandler(gustoEventSignal, ({ event_type }) => {
       this.state.webhookEvents++;
-      if (WAKING_EVENTS.includes(event_type)) this.wakeups.wake(event_type);
+      const blocked = this.state.stage === 'blocked' && wakesBlockedRun(event_type);
+      if (blocked || WAKING_EVENTS.includes(event_type)) this.wakeups.wake(event_type);
     });
     setHandler(approveUpdate, ({ by }) => this.recordDecision(this.gate.approve(new Date(), by)), {
       validator: (input) => this.checkApprove(input?.totals),
@@ -642,8 +690,9 @@ class PayrollRun {
   }
 
   private checkRetry(): void {
-    if (this.state.stage !== 'processing_failed') {
-      throw refused(`retry refused: the payroll is ${this.state.stage}, not processing_failed`);
+    // In `blocked`, a retry checks the blockers again at once (someone says they fixed them).
+    if (this.state.stage !== 'processing_failed' && this.state.stage !== 'blocked') {
+      throw refused(`retry refused: the payroll is ${this.state.stage}, not processing_failed or blocked`);
     }
   }
 

@@ -6,6 +6,7 @@ import * as payroll from '../payroll.js';
 import * as schedules from '../schedules.js';
 import { codecRoutes } from './codec.js';
 import { checkHealth, HealthBody } from './health.js';
+import { offCycleRoutes } from './off-cycle-routes.js';
 import { CompanyParams, defineRoute, reply, uuid, type RouteContext, type RouteSpec } from './route.js';
 import * as S from './schemas.js';
 import { receiveGustoWebhook, WebhookAck } from './webhooks.js';
@@ -319,6 +320,7 @@ export const apiRoutes: RouteSpec[] = [
       payments.listContractorPayments(gustoOf(ctx), params.companyId, query),
   }),
   ...(['payment', 'group'] as const).flatMap((kind) => paymentRoutes(kind)),
+  ...offCycleRoutes,
 
   // ---- contractor dismissal / rehire ----------------------------------------------------------
   ...(['dismissal', 'rehire'] as const).flatMap((kind) => transitionRoutes(kind)),

@@ -106,6 +106,14 @@ export const PayrollRunState = z
       })
       .optional(),
     warnings: z.array(z.looseObject({ at: isoInstant, kind: z.string(), message: z.string() })),
+    blockers: z
+      .looseObject({
+        since: isoInstant,
+        checkedAt: isoInstant,
+        items: z.array(z.looseObject({ key: z.string(), message: z.string() })),
+      })
+      .optional()
+      .describe("Gusto's payroll blockers while the run waits in stage `blocked`"),
     gustoCalls,
     webhookWakeups: z.number().int(),
     rounds: z.number().int(),

@@ -188,7 +188,8 @@ export function tokenFingerprint(token: string): string {
  * Contractor-payment workflow ids use the caller's business key, which the event does not carry, so
  * those events wake every running contractor-payment workflow of the company (found through the
  * CompanyId search attribute): each re-reads its own payment, so a wake-up that was not for it costs
- * one GET and nothing else.
+ * one GET and nothing else. A company event (its setup changed) wakes its running payroll runs the
+ * same way; only a run waiting in `blocked` acts on it.
  */
 export async function workflowIdsFor(event: GustoEventSignal, temporal: Client): Promise<string[]> {
   const company = event.resource_uuid;
@@ -200,26 +201,40 @@ export async function workflowIdsFor(event: GustoEventSignal, temporal: Client):
       return entity ? [contractorDismissalId(entity), contractorRehireId(entity)] : [];
     case 'contractor_payment':
       return company ? runningContractorPaymentIds(temporal, company) : [];
+    case 'company':
+      // A company's setup changed (a blocker cleared, say): its payroll runs waiting in `blocked` look again.
+      return company ? runningIdsWithPrefix(temporal, company, [payrollRunId(company, '')]) : [];
     default:
       return [];
   }
 }
 
-function domainOf(event: GustoEventSignal): 'payroll' | 'contractor' | 'contractor_payment' | undefined {
+function domainOf(
+  event: GustoEventSignal,
+): 'payroll' | 'contractor' | 'contractor_payment' | 'company' | undefined {
   const type = event.event_type.toLowerCase();
   const entity = (event.entity_type ?? '').toLowerCase();
   if (type.startsWith('contractor_payment') || entity.startsWith('contractorpayment'))
     return 'contractor_payment';
   if (type.startsWith('payroll.') || entity === 'payroll') return 'payroll';
   if (type.startsWith('contractor.') || entity === 'contractor') return 'contractor';
+  if (type.startsWith('company.')) return 'company';
   return undefined;
 }
 
 const MAX_FANOUT = 200;
 
-async function runningContractorPaymentIds(temporal: Client, companyId: string): Promise<string[]> {
-  if (!UUID_PATTERN.test(companyId)) return []; // never interpolate an unchecked value
+function runningContractorPaymentIds(temporal: Client, companyId: string): Promise<string[]> {
   const prefixes = [contractorPaymentId(companyId, ''), contractorPaymentGroupId(companyId, '')];
+  return runningIdsWithPrefix(temporal, companyId, prefixes);
+}
+
+async function runningIdsWithPrefix(
+  temporal: Client,
+  companyId: string,
+  prefixes: string[],
+): Promise<string[]> {
+  if (!UUID_PATTERN.test(companyId)) return []; // never interpolate an unchecked value
   const ids: string[] = [];
   const query = `CompanyId = '${companyId}' AND ExecutionStatus = 'Running'`;
   for await (const wf of temporal.workflow.list({ query })) {

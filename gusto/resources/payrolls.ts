@@ -2,6 +2,7 @@
 import { iteratePages, collectPages, MAX_PAGE_SIZE } from '../pagination.js';
 import {
   MAX_COMPENSATIONS_PER_UPDATE,
+  offCycleCreateBodySchema,
   payrollBlockerListSchema,
   payrollGetQuerySchema,
   payrollListQuerySchema,
@@ -14,6 +15,7 @@ import {
   payrollUpdateInputSchema,
   type EmployeeCompensation,
   type EmployeeCompensationEdit,
+  type OffCycleCreateBody,
   type Payroll,
   type PayrollBlocker,
   type PayrollGetQuery,
@@ -247,6 +249,32 @@ export function payrollsApi({ transport }: ClientContext) {
         method: 'GET',
         template: PATHS.payStub,
         params: { payroll_id: payrollId, employee_id: employeeId },
+        auth: companyAuth(companyId),
+      });
+    },
+
+    /** Creates an unprocessed off-cycle payroll. No idempotency key at Gusto: read before a retry. */
+    async createOffCycle(companyId: string, body: OffCycleCreateBody): Promise<Payroll> {
+      assertIds('payrolls.createOffCycle', { companyId });
+      return transport.json(
+        {
+          method: 'POST',
+          template: PATHS.list,
+          params: { company_id: companyId },
+          auth: companyAuth(companyId),
+          body: parseInput(offCycleCreateBodySchema, body, 'payrolls.createOffCycle'),
+        },
+        payrollSchema,
+      );
+    },
+
+    /** Deletes an unprocessed payroll (204). */
+    async delete(companyId: string, payrollId: string): Promise<void> {
+      assertIds('payrolls.delete', { companyId, payrollId });
+      await transport.empty({
+        method: 'DELETE',
+        template: PATHS.one,
+        params: params(companyId, payrollId),
         auth: companyAuth(companyId),
       });
     },

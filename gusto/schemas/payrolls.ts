@@ -443,3 +443,27 @@ export const payrollSubmitBodySchema = z.strictObject({
     .optional(),
 });
 export type PayrollSubmitBody = z.input<typeof payrollSubmitBodySchema>;
+
+/** Gusto's reasons for an off-cycle payroll (POST /v1/companies/{company_id}/payrolls). */
+export const OFF_CYCLE_REASONS = [
+  'Bonus',
+  'Correction',
+  'Adhoc',
+  'Dismissed employee',
+  'Transition from old pay schedule',
+] as const;
+
+export const offCycleCreateBodySchema = z.strictObject({
+  off_cycle: z.literal(true),
+  off_cycle_reason: z.enum(OFF_CYCLE_REASONS),
+  start_date: dateInput,
+  end_date: dateInput,
+  pay_schedule_uuid: z.string().optional(),
+  employee_uuids: z.array(z.string()).nullish(),
+  check_date: dateInput.optional(),
+  withholding_pay_period: z.enum(WITHHOLDING_PAY_PERIODS).optional(),
+  skip_regular_deductions: z.boolean().optional(),
+  fixed_withholding_rate: z.boolean().optional(),
+  is_check_only_payroll: z.boolean().optional(),
+});
+export type OffCycleCreateBody = z.input<typeof offCycleCreateBodySchema>;

@@ -669,6 +669,66 @@ describe('contractor dismissal and rehire', () => {
   }, 30_000);
 });
 
+describe('off-cycle payrolls', () => {
+  /** The first weekday at least `days` days after the sandbox's today (no holiday falls there in tests). */
+  async function weekdayAfter(days: number): Promise<string> {
+    for (let d = days; ; d++) {
+      const date = await sandboxDate(d);
+      const dow = new Date(`${date}T12:00:00Z`).getUTCDay();
+      if (dow !== 0 && dow !== 6) return date;
+    }
+  }
+
+  it('starts once per business key (201, then 200), shows its state, 409 on a reused key, 400 naming the field', async () => {
+    const co = company('denver-co');
+    const url = `/v1/companies/${co.uuid}/off-cycle-payrolls`;
+    const employee = co.employees[0]!.uuid;
+    const body = {
+      businessKey: 'bonus-http',
+      reason: 'Bonus',
+      startDate: await sandboxDate(-14),
+      endDate: await sandboxDate(0),
+      checkDate: await weekdayAfter(7),
+      employeeIds: [employee],
+      edits: [{ employeeId: employee, fixed: { Bonus: '100.00' } }],
+      review: 'manual',
+    };
+    const first = await stack.call('POST', url, { body });
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({
+      started: true,
+      businessKey: 'bonus-http',
+      state: { stage: 'running', payrollId: expect.any(String) },
+    });
+    expect((await stack.call('POST', url, { body })).status).toBe(200);
+    expectError(
+      await stack.call('POST', url, { body: { ...body, reason: 'Correction' } }),
+      409,
+      'conflict',
+      'businessKey',
+    );
+    expectError(
+      await stack.call('POST', url, { body: { ...body, reason: 'Holiday' } }),
+      400,
+      'invalid_input',
+      'reason',
+    );
+    const state = await eventually(
+      async () => {
+        const res = await stack.call('GET', `${url}/bonus-http`);
+        return res.json?.run?.stage === 'awaiting_review' ? res.json : undefined;
+      },
+      40_000,
+      'the off-cycle run awaiting review',
+    );
+    expect(state).toMatchObject({ stage: 'running', request: { reason: 'Bonus' } });
+    expect(state.run.totals.gross_pay).toBe('100.00');
+    const cancel = await stack.call('POST', `${runUrl('denver-co', state.payrollId)}/cancel`, { body: {} });
+    expect(cancel.status).toBe(200);
+    expectError(await stack.call('GET', `${url}/no-such-key`), 404, 'not_found');
+  }, 60_000);
+});
+
 describe('cancel after the cutoff', () => {
   // Last: it moves the sandbox clock past a payroll deadline for every company in this sandbox.
   it('is refused with 422 naming the cutoff', async () => {

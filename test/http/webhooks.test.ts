@@ -128,6 +128,35 @@ describe('events nobody waits for', () => {
   });
 });
 
+describe('company events', () => {
+  it("wakes the company's blocked payroll run, which goes on once Gusto shows no blockers", async () => {
+    const c = company('blocked-bank-tx');
+    const started = await stack.call('POST', `/v1/companies/${c.uuid}/payroll-runs`, {
+      body: { review: 'manual' },
+    });
+    expect(started.status).toBe(201);
+    const { payrollId } = started.json;
+    await eventually(async () => ((await stateOf(c.uuid, payrollId)).stage === 'blocked' ? true : undefined));
+    // Cleared at Gusto; the run's own next look is a minute away.
+    await fetch(`${stack.sandbox.url}/sandbox/companies/${c.uuid}/blockers/missing_bank_verification`, {
+      method: 'DELETE',
+    });
+    const raw = JSON.stringify(event('company.updated', c.uuid, 'Company', c.uuid));
+    // Visibility is eventually consistent; a repeated delivery is harmless, so retrying is fine.
+    const res = await eventually(async () => {
+      const r = await deliver(raw, signGustoPayload(raw, WEBHOOK_TOKEN));
+      return r.json.signalled?.includes(payrollRunId(c.uuid, payrollId)) ? r : undefined;
+    });
+    expect(res.status).toBe(200);
+    const moved = await eventually(async () => {
+      const s = await stateOf(c.uuid, payrollId);
+      return s.stage !== 'blocked' ? s : undefined;
+    }, 20_000);
+    expect(moved.blockers).toBeUndefined();
+    await stack.call('POST', `/v1/companies/${c.uuid}/payroll-runs/${payrollId}/cancel`, { body: {} });
+  }, 60_000);
+});
+
 describe('contractor events', () => {
   it("wakes the company's running contractor payments (their ids use a business key, not Gusto's uuid)", async () => {
     const c = company('mid-ny');

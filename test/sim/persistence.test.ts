@@ -174,7 +174,7 @@ describe('sandbox state file (stateFile option)', () => {
       expect(line).not.toContain('\n');
       expect(await readFile(`${stateFile}.bad`, 'utf8')).toBe(text);
       // A working sandbox from the seed, already saved in the current format.
-      expect(sandbox.companies).toHaveLength(6);
+      expect(sandbox.companies).toHaveLength(8); // 6 fixtures and 2 blocked companies
       expect(Object.keys(sandbox.counters().calls)).toEqual([]);
       expect(JSON.parse(await readFile(stateFile, 'utf8'))).toMatchObject({
         version: STATE_VERSION,

@@ -45,6 +45,8 @@ describe('seed data', () => {
         'denver-co',
         'phoenix-az',
         'honolulu-hi',
+        'blocked-bank-tx',
+        'blocked-onboarding-wa',
       ]);
       expect(new Set(companies.map((c) => c.time_zone)).size).toBe(6);
       expect(company(sandbox, 'small-ca').employees).toHaveLength(3);
@@ -106,7 +108,7 @@ describe('seed data', () => {
       const added = await ops.post('/sandbox/companies', { count: 3 });
       expect(added.status).toBe(201);
       expect(added.body).toHaveLength(3);
-      expect(sandbox.companies).toHaveLength(9);
+      expect(sandbox.companies).toHaveLength(11); // 6 fixtures, 2 blocked, 3 added
       const bad = await ops.post('/sandbox/companies', {
         companies: [
           {
@@ -126,7 +128,7 @@ describe('seed data', () => {
           'companies.0.pay_schedule',
         ]),
       );
-      expect(sandbox.companies).toHaveLength(9);
+      expect(sandbox.companies).toHaveLength(11); // 6 fixtures, 2 blocked, 3 added
     } finally {
       await sandbox.close();
     }

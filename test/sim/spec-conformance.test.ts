@@ -44,6 +44,11 @@ const REQUIRED = [
   'GET /v1/payrolls/{payroll_uuid}/receipt 200',
   'GET /v1/payrolls/{payroll_id}/employees/{employee_id}/pay_stub 200',
   'GET /v1/companies/{company_uuid}/payrolls/blockers 200',
+  'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/prepare 422',
+  'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/calculate 422',
+  'POST /v1/companies/{company_id}/payrolls 200',
+  'POST /v1/companies/{company_id}/payrolls 422',
+  'DELETE /v1/companies/{company_id}/payrolls/{payroll_id} 204',
   'GET /v1/companies/{company_uuid}/contractor_payments/preview 200',
   'POST /v1/companies/{company_id}/contractor_payments 200',
   'GET /v1/companies/{company_id}/contractor_payments 200',
@@ -217,6 +222,70 @@ suite('spec conformance (Gusto OpenAPI v2025-11-15)', () => {
       '/v1/companies/{company_id}/payrolls/{payroll_id}',
       await a.get(`${base}/00000000-0000-4000-8000-000000000000`),
     );
+  });
+
+  it('off-cycle payrolls: create, show, refuse a bad check date, delete', async () => {
+    const co = company(sandbox, 'denver-co');
+    const a = api(sandbox, co.access_token);
+    const base = `/v1/companies/${co.uuid}/payrolls`;
+    const body = {
+      off_cycle: true,
+      off_cycle_reason: 'Bonus',
+      start_date: '2026-03-01',
+      end_date: '2026-03-01',
+      check_date: '2026-03-10',
+      employee_uuids: [co.employees[0]!.uuid],
+    };
+    const made = conform('POST', '/v1/companies/{company_id}/payrolls', await a.post(base, body));
+    const shown = conform(
+      'GET',
+      '/v1/companies/{company_id}/payrolls/{payroll_id}',
+      await a.get(`${base}/${made.payroll_uuid}`),
+    );
+    expect(shown).toMatchObject({
+      off_cycle: true,
+      off_cycle_reason: 'Bonus',
+      skip_regular_deductions: true,
+    });
+    conform(
+      'POST',
+      '/v1/companies/{company_id}/payrolls',
+      await a.post(base, { ...body, check_date: '2026-03-14' }),
+    );
+    conform(
+      'DELETE',
+      '/v1/companies/{company_id}/payrolls/{payroll_id}',
+      await a.del(`${base}/${made.payroll_uuid}`),
+    );
+  });
+
+  it('payroll blockers: a blocked company lists them and prepare and calculate refuse', async () => {
+    const co = company(sandbox, 'blocked-onboarding-wa');
+    const a = api(sandbox, co.access_token);
+    const listed = conform(
+      'GET',
+      '/v1/companies/{company_uuid}/payrolls/blockers',
+      await a.get(`/v1/companies/${co.uuid}/payrolls/blockers`),
+    );
+    expect(listed.map((b: { key: string }) => b.key)).toEqual([
+      'needs_onboarding',
+      'missing_federal_tax_setup',
+    ]);
+    const base = `/v1/companies/${co.uuid}/payrolls`;
+    const id = (await a.get(`${base}?processing_statuses=unprocessed`)).body[0].payroll_uuid;
+    for (const step of ['prepare', 'calculate']) {
+      const refused = conform(
+        'PUT',
+        `/v1/companies/{company_id}/payrolls/{payroll_id}/${step}`,
+        await a.put(`${base}/${id}/${step}`),
+      );
+      expect(refused.errors[0]).toEqual({
+        error_key: 'base',
+        category: 'payroll_blocker',
+        message: 'Company must complete all onboarding requirements in order to run payroll.',
+        metadata: { key: 'needs_onboarding' },
+      });
+    }
   });
 
   it('contractor payments: preview, create, show, list (both shapes), fund, receipt, cancel', async () => {

@@ -246,6 +246,7 @@ function stateOf(state: payroll.PayrollRunState, headline?: string): Printable {
         ['gusto calls', state.gustoCalls],
         ['last error', state.lastError?.message],
         ...state.warnings.map((w): [string, string] => ['warning', w.message]),
+        ...(state.blockers?.items ?? []).map((b): [string, string] => ['blocked', `${b.message} (${b.key})`]),
       ]),
     ],
   };
