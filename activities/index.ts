@@ -1,6 +1,8 @@
 import type { GustoClient } from '../gusto/client.js';
 import { createContractorPaymentActivities } from './contractor-payments.js';
 import { createContractorActivities } from './contractors.js';
+import { MemorySubscriptionStore } from '../events/subscriptions.js';
+import { createEventActivities, type EventActivityDeps } from './events.js';
 import { createPayrollActivities } from './payroll.js';
 
 /** What every activity factory receives: the worker injects these once at start-up. */
@@ -12,6 +14,8 @@ export interface ActivityDeps {
    * ignore it and finish.
    */
   shutdown?: AbortSignal;
+  /** Outbound events: the subscription store. Absent: no subscribers, events go nowhere. */
+  events?: EventActivityDeps;
 }
 
 /** All activities the worker registers, one factory per domain. */
@@ -20,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPayrollActivities(deps),
     ...createContractorPaymentActivities(deps),
     ...createContractorActivities(deps),
+    ...createEventActivities(deps.events ?? { subscriptions: new MemorySubscriptionStore() }),
   };
 }
 

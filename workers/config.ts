@@ -42,6 +42,8 @@ export interface Config {
     webhookToken: string | undefined;
   };
   api: { host: string; port: number; keys: string[] };
+  /** Outbound events; subscriptions live in DATA_DIR (event-subscriptions.json). */
+  events: { allowInsecureUrls: boolean };
   sandbox: {
     host: string;
     port: number;
@@ -281,6 +283,12 @@ export const CONFIG_VARIABLES = {
     default: './data',
     describe: '`npm start` keeps the dev server SQLite file and the sandbox seed and state here',
   },
+  EVENTS_ALLOW_INSECURE_URLS: {
+    schema: boolFlag,
+    default: 'false',
+    describe:
+      'Accept http:// event subscription URLs outside loopback (development only: events carry payroll figures)',
+  },
   SHUTDOWN_GRACE_MS: {
     schema: nonNegativeInt,
     default: '30000',
@@ -398,6 +406,7 @@ function toConfig(v: Parsed): Config {
       webhookToken: v.GUSTO_WEBHOOK_TOKEN,
     },
     api: { host: v.API_HOST ?? '127.0.0.1', port: v.API_PORT ?? 8080, keys: v.API_KEYS ?? [] },
+    events: { allowInsecureUrls: v.EVENTS_ALLOW_INSECURE_URLS ?? false },
     sandbox: {
       host: v.SANDBOX_HOST ?? '127.0.0.1',
       port: v.SANDBOX_PORT ?? 8090,

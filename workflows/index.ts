@@ -9,3 +9,4 @@ export {
   contractorDismissalWorkflow,
   contractorRehireWorkflow,
 } from './contractor-transition.js';
+export { eventDeliveryWorkflow } from './event-delivery.js';

@@ -1,3 +1,4 @@
+import type { SubscriptionStore } from '../../events/subscriptions.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -18,6 +19,10 @@ export interface RouteContext {
   /** The generated OpenAPI document (served by its own route). */
   openapi: object;
   isWorkerReady?: () => boolean | Promise<boolean>;
+  /** Outbound event subscriptions (client/events.ts). */
+  subscriptions: SubscriptionStore;
+  /** EVENTS_ALLOW_INSECURE_URLS: http:// subscriber URLs outside loopback. */
+  allowInsecureEventUrls?: boolean;
   log: FastifyBaseLogger;
   /** Raw request body, only for routes declared with `rawBody: true` (the webhook ingress). */
   rawBody?: Buffer;

@@ -4,6 +4,7 @@ import * as contractors from '../contractors.js';
 import { ServiceError } from '../errors.js';
 import * as payroll from '../payroll.js';
 import * as schedules from '../schedules.js';
+import { eventRoutes } from './event-routes.js';
 import { checkHealth, HealthBody } from './health.js';
 import { CompanyParams, defineRoute, reply, uuid, type RouteContext, type RouteSpec } from './route.js';
 import * as S from './schemas.js';
@@ -334,6 +335,9 @@ export const apiRoutes: RouteSpec[] = [
     },
     handler: async ({ params }, ctx) => contractors.deleteContractor(ctx, params),
   }),
+
+  // ---- outbound events (event-routes.ts) ------------------------------------------------------
+  ...eventRoutes,
 ];
 
 function transitionRoutes(kind: 'dismissal' | 'rehire'): RouteSpec[] {

@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Client } from '@temporalio/client';
+import { subscriptionStoreFromConfig, type SubscriptionStore } from '../../events/subscriptions.js';
 import type { GustoClient } from '../../gusto/client.js';
 import type { Config } from '../../workers/config.js';
 import { parseInput, ServiceError } from '../errors.js';
@@ -21,13 +22,15 @@ export interface ApiServerOptions {
   /** Accepted API keys (`Authorization: Bearer <key>`). Empty: no auth, for local use only. */
   apiKeys?: readonly string[];
   /** Alternative to the fields above: taken from the one config loader. */
-  config?: Pick<Config, 'api' | 'gusto' | 'temporal'>;
+  config?: Pick<Config, 'api' | 'gusto' | 'temporal' | 'events' | 'dataDir'>;
   /** For listing straight from Gusto and completing the webhook handshake. */
   gusto?: GustoClient;
   /** The webhook subscription's verification token (HMAC key of X-Gusto-Signature). */
   webhookToken?: string;
   /** Replaces the DescribeTaskQueue poller check in /healthz (e.g. an in-process worker's state). */
   isWorkerReady?: () => boolean | Promise<boolean>;
+  /** Outbound event subscriptions. Default: the file in DATA_DIR with `config`, else in memory. */
+  subscriptions?: SubscriptionStore;
   /** Fastify logger options; `false` in tests. Authorization and signatures are always redacted. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -62,6 +65,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     gusto: opts.gusto,
     webhookKeys: new WebhookKeys(opts.webhookToken ?? opts.config?.gusto.webhookToken),
     isWorkerReady: opts.isWorkerReady,
+    subscriptions: opts.subscriptions ?? subscriptionStoreFromConfig(opts.config),
+    allowInsecureEventUrls: opts.config?.events.allowInsecureUrls,
     openapi,
   };
 
