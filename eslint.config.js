@@ -44,7 +44,15 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/gusto/*', '**/sim/*', '**/workers/*', '**/client/*', '**/activities/*'],
+              group: [
+                '**/gusto/*',
+                '**/sim/*',
+                '**/workers/*',
+                '**/client/*',
+                '**/activities/*',
+                '**/events/signing*',
+                '**/events/subscriptions*',
+              ],
               message: 'Workflows import only pure helpers; use `import type` for activity and Gusto types.',
               allowTypeImports: true,
             },

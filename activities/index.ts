@@ -2,6 +2,8 @@ import type { GustoClient } from '../gusto/client.js';
 import { createContractorPaymentActivities } from './contractor-payments.js';
 import { createContractorActivities } from './contractors.js';
 import { createOffCycleActivities } from './off-cycle.js';
+import { MemorySubscriptionStore } from '../events/subscriptions.js';
+import { createEventActivities, type EventActivityDeps } from './events.js';
 import { createPayrollActivities } from './payroll.js';
 
 /** What every activity factory receives: the worker injects these once at start-up. */
@@ -13,6 +15,8 @@ export interface ActivityDeps {
    * ignore it and finish.
    */
   shutdown?: AbortSignal;
+  /** Outbound events: the subscription store. Absent: no subscribers, events go nowhere. */
+  events?: EventActivityDeps;
 }
 
 /** All activities the worker registers, one factory per domain. */
@@ -22,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createContractorPaymentActivities(deps),
     ...createContractorActivities(deps),
     ...createOffCycleActivities(deps),
+    ...createEventActivities(deps.events ?? { subscriptions: new MemorySubscriptionStore() }),
   };
 }
 

@@ -51,6 +51,8 @@ export interface Config {
     /** Browser origins (the Web UI's) allowed to call the /codec routes. */
     codecOrigins: string[];
   };
+  /** Outbound events; subscriptions live in DATA_DIR (event-subscriptions.json). */
+  events: { allowInsecureUrls: boolean };
   sandbox: {
     host: string;
     port: number;
@@ -323,6 +325,12 @@ export const CONFIG_VARIABLES = {
     default: './data',
     describe: '`npm start` keeps the dev server SQLite file and the sandbox seed and state here',
   },
+  EVENTS_ALLOW_INSECURE_URLS: {
+    schema: boolFlag,
+    default: 'false',
+    describe:
+      'Accept http:// event subscription URLs outside loopback (development only: events carry payroll figures)',
+  },
   SHUTDOWN_GRACE_MS: {
     schema: nonNegativeInt,
     default: '30000',
@@ -486,6 +494,7 @@ function toConfig(v: Parsed): Config {
         `http://127.0.0.1:${v.TEMPORAL_UI_PORT ?? 8233}`,
       ],
     },
+    events: { allowInsecureUrls: v.EVENTS_ALLOW_INSECURE_URLS ?? false },
     sandbox: {
       host: v.SANDBOX_HOST ?? '127.0.0.1',
       port: v.SANDBOX_PORT ?? 8090,

@@ -8,7 +8,9 @@ import {
   type Logger,
   type WorkerOptions,
 } from '@temporalio/worker';
+import type { EventActivityDeps } from '../activities/events.js';
 import { createActivities } from '../activities/index.js';
+import { subscriptionStoreFromConfig } from '../events/subscriptions.js';
 import { createGustoClient, type GustoClient } from '../gusto/client.js';
 import {
   oauthTokenProvider,
@@ -28,6 +30,8 @@ export interface WorkerOverrides {
   connection?: NativeConnection;
   gusto?: GustoClient;
   tokens?: TokenProvider;
+  /** Outbound events (default: the subscription store config chooses, default retry). */
+  events?: EventActivityDeps;
   /** Merged over the real activities. */
   activities?: Record<string, (...args: never[]) => unknown>;
   workflowBundle?: { codePath: string } | { code: string };
@@ -65,7 +69,14 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: { ...createActivities({ gusto, shutdown: stopping.signal }), ...overrides.activities },
+    activities: {
+      ...createActivities({
+        gusto,
+        shutdown: stopping.signal,
+        events: overrides.events ?? { subscriptions: subscriptionStoreFromConfig(config) },
+      }),
+      ...overrides.activities,
+    },
     ...code.options,
     // A deploy's SIGTERM lets running activities finish (or heartbeat-cancel) within this window.
     shutdownGraceTime: config.shutdownGraceMs,

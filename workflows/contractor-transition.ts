@@ -33,6 +33,7 @@ import type {
 import { addDays, calendarDate, msUntil, startOfDate } from './deadlines.js';
 import { contractorDismissalId, contractorRehireId } from './ids.js';
 import { CompanyId, ContractorId, EffectiveDate, Stage } from './search-attributes.js';
+import { Outbox } from './outbox.js';
 import { asRefusal, type Refused } from './refusals.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
 
@@ -285,6 +286,7 @@ class Transition {
   private readonly rules: TransitionRules;
   private readonly state: TransitionState;
   private readonly wakeups = Wakeups.listen();
+  private readonly outbox: Outbox;
   private cancelInFlight = false;
   /** Conflicts this run cancelled (as read before), to put back if ours is then refused. */
   private readonly cancelled: Conflict[] = [];
@@ -296,6 +298,11 @@ class Transition {
     private readonly plan: Plan,
   ) {
     this.rules = TRANSITIONS[kind];
+    this.outbox = new Outbox(() => ({
+      type: 'contractor',
+      id: plan.contractorId,
+      companyId: plan.companyId,
+    }));
     this.state = {
       kind,
       companyId: plan.companyId,
@@ -336,6 +343,11 @@ class Transition {
       this.enter('verifying');
       const verified = await this.verifyInEffect();
       if (verified !== 'in_effect') return this.finish(verified);
+      this.outbox.emit(`contractor.${this.kind}_effective`, {
+        [this.rules.dateField]: this.plan.date,
+        effectiveAt: this.state.effectiveAt,
+        timeZone: this.state.timeZone,
+      });
       if (this.graceApplies()) {
         this.enter('grace_period');
         const afterGrace = await this.holdUntil(new Date(this.state.cancellableUntil!));
@@ -689,6 +701,7 @@ class Transition {
     this.state.finishedAt = new Date().toISOString();
     this.started ??= {};
     this.enter(outcome === 'completed' ? 'completed' : 'cancelled');
+    await this.outbox.flushed();
     await condition(allHandlersFinished);
     return this.snapshot();
   }
@@ -700,8 +713,16 @@ class Transition {
     this.recordError(failure);
     this.state.finishedAt = new Date().toISOString();
     const refusal = patched('refusals-end-cleanly') && asRefusal(failure);
-    if (refusal) this.state.outcome = 'refused';
+    if (refusal) {
+      this.state.outcome = 'refused';
+      this.outbox.emit('contractor.transition_refused', {
+        kind: this.kind,
+        date: this.plan.date,
+        reason: refusal,
+      });
+    }
     this.enter(refusal ? 'refused' : 'failed');
+    await this.outbox.flushed();
     // A caller waiting in awaitScheduled gets the reason from its handler before the run closes.
     await condition(allHandlersFinished);
     if (refusal) return this.snapshot();

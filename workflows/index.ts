@@ -10,3 +10,4 @@ export {
   contractorRehireWorkflow,
 } from './contractor-transition.js';
 export { offCyclePayrollWorkflow } from './off-cycle-payroll.js';
+export { eventDeliveryWorkflow } from './event-delivery.js';

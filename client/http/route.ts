@@ -1,3 +1,4 @@
+import type { SubscriptionStore } from '../../events/subscriptions.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -21,6 +22,10 @@ export interface RouteContext {
   isWorkerReady?: () => boolean | Promise<boolean>;
   /** The payload codec (PAYLOAD_ENCRYPTION_KEY) the /codec routes apply; unset without keys. */
   codec?: PayloadCodec;
+  /** Outbound event subscriptions (client/events.ts). */
+  subscriptions: SubscriptionStore;
+  /** EVENTS_ALLOW_INSECURE_URLS: http:// subscriber URLs outside loopback. */
+  allowInsecureEventUrls?: boolean;
   log: FastifyBaseLogger;
   /** Raw request body, only for routes declared with `rawBody: true` (the webhook ingress). */
   rawBody?: Buffer;

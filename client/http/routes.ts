@@ -5,6 +5,7 @@ import { ServiceError } from '../errors.js';
 import * as payroll from '../payroll.js';
 import * as schedules from '../schedules.js';
 import { codecRoutes } from './codec.js';
+import { eventRoutes } from './event-routes.js';
 import { checkHealth, HealthBody } from './health.js';
 import { offCycleRoutes } from './off-cycle-routes.js';
 import { CompanyParams, defineRoute, reply, uuid, type RouteContext, type RouteSpec } from './route.js';
@@ -354,6 +355,8 @@ export const apiRoutes: RouteSpec[] = [
 
   // ---- payload codec (the Web UI's and CLI's remote codec) ----------------------------------------
   ...codecRoutes,
+  // ---- outbound events (event-routes.ts) ------------------------------------------------------
+  ...eventRoutes,
 ];
 
 function transitionRoutes(kind: 'dismissal' | 'rehire'): RouteSpec[] {

@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Client } from '@temporalio/client';
+import { subscriptionStoreFromConfig, type SubscriptionStore } from '../../events/subscriptions.js';
 import type { GustoClient } from '../../gusto/client.js';
 import { AesGcmPayloadCodec } from '../../workers/codec.js';
 import type { Config, PayloadKey } from '../../workers/config.js';
@@ -23,7 +24,8 @@ export interface ApiServerOptions {
   /** Accepted API keys (`Authorization: Bearer <key>`). Empty: no auth, for local use only. */
   apiKeys?: readonly string[];
   /** Alternative to the fields above: taken from the one config loader. */
-  config?: Pick<Config, 'api' | 'gusto' | 'temporal'> & Partial<Pick<Config, 'payloadKeys'>>;
+  config?: Pick<Config, 'api' | 'gusto' | 'temporal'> &
+    Partial<Pick<Config, 'payloadKeys' | 'events' | 'dataDir'>>;
   /** Keys of the /codec routes (default: config.payloadKeys). None: those routes answer 404. */
   payloadKeys?: PayloadKey[];
   /** Browser origins (the Web UI's) allowed to call /codec (default: config.api.codecOrigins). */
@@ -34,6 +36,8 @@ export interface ApiServerOptions {
   webhookToken?: string;
   /** Replaces the DescribeTaskQueue poller check in /healthz (e.g. an in-process worker's state). */
   isWorkerReady?: () => boolean | Promise<boolean>;
+  /** Outbound event subscriptions. Default: the file in DATA_DIR with `config`, else in memory. */
+  subscriptions?: SubscriptionStore;
   /** Fastify logger options; `false` in tests. Authorization and signatures are always redacted. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -70,6 +74,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     webhookKeys: new WebhookKeys(opts.webhookToken ?? opts.config?.gusto.webhookToken),
     isWorkerReady: opts.isWorkerReady,
     codec: payloadKeys.length > 0 ? new AesGcmPayloadCodec(payloadKeys) : undefined,
+    subscriptions: opts.subscriptions ?? subscriptionStoreFromConfig(opts.config),
+    allowInsecureEventUrls: opts.config?.events?.allowInsecureUrls,
     openapi,
   };
   allowCodecOrigins(app, opts.codecOrigins ?? opts.config?.api.codecOrigins ?? []);

@@ -17,6 +17,7 @@ import {
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Sandbox, SandboxOptions } from '../../sim/server.js';
+import type { EventActivityDeps } from '../../activities/events.js';
 import type { GustoClient } from '../../gusto/client.js';
 import { startDevServer } from '../../scripts/dev-server.js';
 import { addSearchAttributes } from '../../scripts/setup-temporal.js';
@@ -223,6 +224,8 @@ export interface RunWorkerOptions {
   sandbox: Sandbox;
   /** Merged over the real activities: replace one activity (e.g. to inject a failure) and keep the rest. */
   activities?: Record<string, (...args: never[]) => unknown>;
+  /** Outbound events: subscriptions and delivery retry (default: none, events go nowhere). */
+  events?: EventActivityDeps;
   /** Another workflow bundle or source file (test-only workflows); default the prebuilt workflows/index.ts. */
   workflowBundle?: { codePath: string } | { code: string };
   workflowsPath?: string;
@@ -252,7 +255,7 @@ export async function runWorker<T>(
     namespace: env.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     ...(await workflowCode(opts)),
-    activities: { ...createActivities({ gusto }), ...opts.activities },
+    activities: { ...createActivities({ gusto, events: opts.events }), ...opts.activities },
     ...opts.workerOptions,
   });
   return worker.runUntil(fn);
