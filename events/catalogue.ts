@@ -8,6 +8,7 @@
  */
 
 export const EVENT_TYPES = {
+  'payroll_run.blocked': "Gusto's payroll blockers keep the company from running payroll (keys and messages)",
   'payroll_run.awaiting_review': 'the totals wait for a person: approve them (with the totals) or reject',
   'payroll_run.deadline_warning': 'a run still waits for a decision and the payroll deadline is near',
   'payroll_run.stopped_at_deadline':

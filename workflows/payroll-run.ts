@@ -60,6 +60,7 @@ import {
   type ReviewDecision,
 } from './review.js';
 import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
+import { Outbox } from './outbox.js';
 import { gustoEventSignal, waitForGusto, Wakeups } from './waiting.js';
 
 const RETRY: ActivityOptions['retry'] = {
@@ -160,6 +161,7 @@ class PayrollRun {
   readonly state: PayrollRunState;
   private readonly ref: { companyId: string; payrollId: string };
   private readonly wakeups = new Wakeups();
+  private readonly outbox: Outbox;
   private readonly gate = new ReviewGate<SeenTotals>({
     same: sameTotals,
     describe: describeTotals,
@@ -179,6 +181,7 @@ class PayrollRun {
 
   constructor(private readonly input: PayrollRunInput) {
     this.ref = { companyId: input.companyId, payrollId: input.payrollId };
+    this.outbox = new Outbox(() => ({ type: 'payroll_run', id: input.payrollId, companyId: input.companyId }));
     this.state = {
       companyId: input.companyId,
       payrollId: input.payrollId,
@@ -352,6 +355,7 @@ class PayrollRun {
 
   async finish(outcome: PayrollRunResult['outcome']): Promise<PayrollRunResult> {
     this.enter(outcome);
+    await this.outbox.flushed();
     // Update handlers still running (a cancel reporting back) finish before the run closes.
     await condition(allHandlersFinished);
     return { outcome, state: this.state };
@@ -386,11 +390,11 @@ class PayrollRun {
 
   private showBlocked(items: PayrollBlockerItem[]): void {
     const now = new Date().toISOString();
+    this.state.blockers = { since: this.state.blockers?.since ?? now, checkedAt: now, items };
     if (this.state.stage !== 'blocked') {
       this.enter('blocked');
       log.warn('payroll blocked', { keys: items.map((b) => b.key) });
     }
-    this.state.blockers = { since: this.state.blockers?.since ?? now, checkedAt: now, items };
   }
 
   private readReceipt(): Promise<ReceiptSummary> {
@@ -501,11 +505,11 @@ class PayrollRun {
     errors: GustoErrorItem[],
     message?: string,
   ): Promise<'retry' | 'edited'> {
-    this.enter('processing_failed');
     const text =
       message ??
       (errors.map((e) => e.message ?? e.error_key).join('; ') || 'Gusto reported processing_failed');
     this.state.lastError = { at: new Date().toISOString(), step, message: text, gustoErrors: errors };
+    this.enter('processing_failed');
     log.warn('payroll step failed; waiting for a retry or an edit', { step, message: text });
     this.retryPending = false;
     const fixed = () => this.retryPending || this.editPending;
@@ -730,6 +734,32 @@ class PayrollRun {
       ...(first ? [{ key: CompanyId, value: this.ref.companyId }] : []),
       { key: Stage, value: stage },
     ]);
+    this.announce(stage);
+  }
+
+  /** The outbound event (events/catalogue.ts) a stage is worth to the partner, if any. */
+  private announce(stage: PayrollStage): void {
+    const s = this.state;
+    const dates = { checkDate: s.checkDate, deadline: s.deadline, cancelCutoff: s.cancelCutoff };
+    switch (stage) {
+      case 'blocked':
+        return this.outbox.emit('payroll_run.blocked', { blockers: s.blockers?.items ?? [], ...dates });
+      case 'awaiting_review':
+        if (s.review.policy !== 'manual') return;
+        return this.outbox.emit('payroll_run.awaiting_review', { totals: s.totals, ...dates });
+      case 'processing_failed':
+        return this.outbox.emit('payroll_run.processing_failed', {
+          message: s.lastError?.message,
+          errors: s.lastError?.gustoErrors ?? [],
+        });
+      case 'processed':
+        return this.outbox.emit('payroll_run.processed', { receipt: s.receipt, ...dates });
+      case 'cancelled':
+      case 'rejected':
+        return this.outbox.emit(`payroll_run.${stage}`, { reason: s.cancellation?.reason, ...dates });
+      case 'stopped':
+        return this.outbox.emit('payroll_run.stopped_at_deadline', { totals: s.totals, ...dates });
+    }
   }
 
   private learnDates(checkDate: string, deadline: string): void {
@@ -761,6 +791,9 @@ class PayrollRun {
 
   private warn(kind: RunWarning['kind'], message: string): void {
     this.state.warnings.push({ at: new Date().toISOString(), kind, message });
+    if (kind === 'deadline_approaching') {
+      this.outbox.emit('payroll_run.deadline_warning', { message, deadline: this.state.deadline });
+    }
     log.warn(message, { kind, workflowId: workflowInfo().workflowId });
   }
 }

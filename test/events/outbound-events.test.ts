@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { startDismissal } from '../../client/contractors.js';
+import { approvePayrollRun, startPayrollRun } from '../../client/payroll.js';
 import {
   createSubscription,
   listTroubledDeliveries,
@@ -241,6 +242,37 @@ describe('outbound events', () => {
     const refused = await sendTestEvent(deps, { subscriptionId: id }, 1_500);
     expect(refused.delivered).toBe(false);
     expect(oldHolder.rejectedSignatures).toBeGreaterThan(0);
+  });
+
+  it('a payroll run announces the totals to approve, then its receipt, in order', async () => {
+    const receiver = await newReceiver();
+    await subscribe(receiver, ['payroll_run.awaiting_review', 'payroll_run.processed']);
+    const companyId = sandbox.companies.find((c) => c.key === 'mid-ny')!.uuid;
+    const { payrollId } = await startPayrollRun(deps, { companyId, review: 'manual' });
+    const [review] = await until(
+      () => receiver.ofEntity(payrollId).length > 0 && receiver.ofEntity(payrollId),
+      'awaiting_review',
+      60_000,
+    );
+    expect(review).toMatchObject({
+      type: 'payroll_run.awaiting_review',
+      sequence: 1,
+      entity: { type: 'payroll_run', id: payrollId, companyId },
+      data: { totals: { company_debit: expect.any(String) }, cancelCutoff: expect.any(String) },
+    });
+    // The receiver approves exactly the totals the event told it.
+    await approvePayrollRun(deps, { companyId, payrollId, totals: review!.data.totals });
+    const both = await until(
+      () => receiver.ofEntity(payrollId).length === 2 && receiver.ofEntity(payrollId),
+      'processed',
+      60_000,
+    );
+    expect(both[1]).toMatchObject({
+      type: 'payroll_run.processed',
+      sequence: 2,
+      data: { receipt: expect.any(Object) },
+    });
+    expect(JSON.stringify(both)).not.toMatch(/access_token|Bearer/);
   });
 
   it('a refused dismissal tells the subscriber why', async () => {

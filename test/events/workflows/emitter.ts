@@ -1,11 +1,7 @@
-// Test-only bundle: the real delivery and contractor workflows, plus a workflow that emits on demand.
+// Test-only bundle: every real workflow, plus one that emits on demand.
 import { Outbox } from '../../../workflows/outbox.js';
 
-export { eventDeliveryWorkflow } from '../../../workflows/event-delivery.js';
-export {
-  contractorDismissalWorkflow,
-  contractorRehireWorkflow,
-} from '../../../workflows/contractor-transition.js';
+export * from '../../../workflows/index.js';
 
 /** Emits `count` payroll_run.processed events for one entity, in order, then ends. */
 export async function emitterWorkflow(companyId: string, entityId: string, count: number): Promise<void> {
