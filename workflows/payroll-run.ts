@@ -181,7 +181,11 @@ class PayrollRun {
 
   constructor(private readonly input: PayrollRunInput) {
     this.ref = { companyId: input.companyId, payrollId: input.payrollId };
-    this.outbox = new Outbox(() => ({ type: 'payroll_run', id: input.payrollId, companyId: input.companyId }));
+    this.outbox = new Outbox(() => ({
+      type: 'payroll_run',
+      id: input.payrollId,
+      companyId: input.companyId,
+    }));
     this.state = {
       companyId: input.companyId,
       payrollId: input.payrollId,
