@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ServiceError, toServiceError } from '../errors.js';
 import { contractorGroupCommand, contractorPayCommand } from './commands/contractor-payments.js';
 import { contractorCommand } from './commands/contractors.js';
+import { credentialsCommand } from './commands/credentials.js';
 import { payrollCommands } from './commands/payroll.js';
 import { scheduleCommand } from './commands/schedules.js';
 import { CliContext, type CliIo } from './context.js';
@@ -28,6 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
     contractorPayCommand(ctx),
     contractorGroupCommand(ctx),
     contractorCommand(ctx),
+    credentialsCommand(ctx),
   ];
   for (const cmd of commands) program.addCommand(cmd);
   // Every sub-command reports usage errors the same way instead of calling process.exit itself.
