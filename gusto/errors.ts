@@ -162,7 +162,7 @@ export class GustoCredentialsError extends Error {
     super(
       redact(
         `company ${companyId} needs Gusto credentials (${state}): ${why}; ` +
-          `load a refresh token with \`payroll credentials load --company ${companyId} --refresh-token-file <file>\``,
+          `an operator loads new ones: \`payroll credentials load --company ${companyId} --refresh-token-file <file>\``,
       ),
     );
     this.companyId = companyId;
