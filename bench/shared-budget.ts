@@ -59,8 +59,11 @@ async function child(): Promise<void> {
         result.sent++;
         result.ok++;
       } catch (err) {
-        if (isGustoApiError(err) && err.code === 'NOT_SENT_RATE_LIMITED') result.notSent++;
-        else if (isGustoApiError(err) && err.status === 429) {
+        if (isGustoApiError(err) && err.code === 'NOT_SENT_RATE_LIMITED') {
+          // As Temporal would: the next attempt comes when the budget says a slot frees.
+          result.notSent++;
+          await new Promise((resolve) => setTimeout(resolve, err.retryAfterMs ?? 1_000));
+        } else if (isGustoApiError(err) && err.status === 429) {
           result.sent++;
           result.gusto429++;
         } else throw err;
