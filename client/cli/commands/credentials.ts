@@ -56,7 +56,9 @@ export function credentialsCommand(ctx: CliContext): Command {
 
   cmd
     .command('revoke')
-    .description("Forget a company's tokens: its Gusto calls stop until credentials are loaded again")
+    .description(
+      "Forget a company's stored tokens: no worker refreshes for it until credentials are loaded again",
+    )
     .requiredOption('--company <uuid>', 'company id')
     .action(
       action<{ company: string }>(ctx, FLAGS, async (o) => {
