@@ -10,12 +10,17 @@
  *   GustoApiError itself, refetches and retries within its own logic.
  * - 404, 422, other 4xx: non-retryable, Gusto's `errors[]` carried in the details.
  * - A response that broke the schema, or input rejected before sending: non-retryable.
+ * - Credentials that need a person (refresh token refused with invalid_grant, revoked, never
+ *   loaded): non-retryable GustoClientError whose one error item is `credentials/needs_credentials`
+ *   and whose message names the operator command, instead of 401 retries without end. Processes
+ *   show it as their lastError; a payroll run waits for `retry` once the credentials are loaded.
  *
  * Details are `[{ status, endpoint, errors }]`: no tokens, no bodies we sent.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import {
   isGustoApiError,
+  isGustoCredentialsError,
   isGustoInputError,
   isGustoResponseError,
   type GustoApiError,
@@ -75,6 +80,19 @@ export function toActivityFailure(err: unknown): unknown {
       type: GUSTO_FAILURE_TYPES.responseInvalid,
       nonRetryable: true,
       details: [{ status: err.status, endpoint: err.endpoint, path: err.path, issue: err.issue }],
+    });
+  }
+  if (isGustoCredentialsError(err)) {
+    const details: GustoFailureDetails = {
+      status: 401,
+      endpoint: 'POST /oauth/token',
+      errors: [{ error_key: 'needs_credentials', category: 'credentials', message: err.message }],
+    };
+    return ApplicationFailure.create({
+      message: err.message,
+      type: GUSTO_FAILURE_TYPES.clientError,
+      nonRetryable: true,
+      details: [details],
     });
   }
   if (isGustoInputError(err)) {

@@ -147,7 +147,35 @@ export class GustoInputError extends Error {
   }
 }
 
-export type GustoError = GustoApiError | GustoResponseError | GustoInputError;
+/**
+ * A company's Gusto credentials need a person: Gusto refused the refresh token (`invalid_grant`:
+ * rotated elsewhere, revoked, expired), an operator revoked them, or none were ever loaded. Retrying
+ * cannot help, so this is never retryable; the message names the operator command that fixes it.
+ */
+export class GustoCredentialsError extends Error {
+  override readonly name = 'GustoCredentialsError';
+  readonly companyId: string;
+  readonly state: 'needs_credentials' | 'revoked' | 'missing';
+  readonly retryable = false;
+
+  constructor(companyId: string, state: GustoCredentialsError['state'], why: string) {
+    super(
+      redact(
+        `company ${companyId} needs Gusto credentials (${state}): ${why}; ` +
+          `an operator loads new ones: \`payroll credentials load --company ${companyId} --refresh-token-file <file>\``,
+      ),
+    );
+    this.companyId = companyId;
+    this.state = state;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const { name, message, companyId, state, retryable } = this;
+    return { name, message, companyId, state, retryable };
+  }
+}
+
+export type GustoError = GustoApiError | GustoResponseError | GustoInputError | GustoCredentialsError;
 
 // Name checks rather than instanceof: jest (and bundlers) can load two copies of a module.
 export const isGustoApiError = (err: unknown): err is GustoApiError =>
@@ -156,3 +184,5 @@ export const isGustoResponseError = (err: unknown): err is GustoResponseError =>
   err instanceof Error && err.name === 'GustoResponseError';
 export const isGustoInputError = (err: unknown): err is GustoInputError =>
   err instanceof Error && err.name === 'GustoInputError';
+export const isGustoCredentialsError = (err: unknown): err is GustoCredentialsError =>
+  err instanceof Error && err.name === 'GustoCredentialsError' && 'companyId' in err;

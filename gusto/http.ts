@@ -148,7 +148,7 @@ export class Transport {
     const ms = this.now() - started;
     this.log(result.status, endpoint, bucket, ms);
     if (result.status >= 200 && result.status < 300) return result;
-    throw this.failure(result, endpoint, spec.auth, bucket);
+    throw await this.failure(result, endpoint, spec.auth, bucket);
   }
 
   private async exchange(
@@ -181,9 +181,20 @@ export class Transport {
     }
   }
 
-  private failure(result: RawResult, endpoint: string, auth: Auth, bucket: string): GustoApiError {
+  private async failure(
+    result: RawResult,
+    endpoint: string,
+    auth: Auth,
+    bucket: string,
+  ): Promise<GustoApiError> {
     const retryAfterMs = parseRetryAfter(result.headers['retry-after'], this.now());
-    if (result.status === 429) this.deps.limiter?.blockFor(bucket, retryAfterMs ?? 0);
+    // Recorded before the error surfaces, so every worker sharing the budget holds back at once.
+    if (result.status === 429)
+      await Promise.resolve(this.deps.limiter?.blockFor(bucket, retryAfterMs ?? 0)).catch((err: unknown) =>
+        this.deps.logger?.warn(
+          `could not record a 429 block in the shared budget: ${(err as Error).message}`,
+        ),
+      );
     // A rejected token is dropped so the next attempt (Temporal's retry or the next call) fetches a fresh one.
     if (result.status === 401) this.deps.tokens.invalidate?.(auth === 'system' ? null : auth.companyId);
     return new GustoApiError({

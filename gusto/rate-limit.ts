@@ -34,12 +34,12 @@ export interface RateLimiter {
    * when that would be more than `maxWaitMs` after the call; the request must then not be sent.
    */
   acquire(key: string, endpoint?: string): Promise<void>;
-  /** Gusto said 429: no request for `key` before `ms` from now. */
-  blockFor(key: string, ms: number): void;
+  /** Gusto said 429: no request for `key` before `ms` from now (for every worker sharing the budget). */
+  blockFor(key: string, ms: number): void | Promise<void>;
 }
 
 export interface RateLimiterOptions {
-  /** Requests per window per key. Default 200 (Gusto's limit); lower it when several workers share tokens. */
+  /** Requests per window per key. Default 200 (Gusto's limit). Per process: workers share gusto/stores/postgres-rate-limit.ts. */
   limit?: number;
   windowMs?: number;
   /** Longest wait for a slot before the request is refused unsent. Default 45 s. */
@@ -115,7 +115,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
 }
 
 /** The refusal of a request that was never sent: retryable once the slot frees. */
-function notSent(endpoint: string, retryAfterMs: number): GustoApiError {
+export function notSent(endpoint: string, retryAfterMs: number): GustoApiError {
   return new GustoApiError({
     status: 429,
     endpoint,

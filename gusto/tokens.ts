@@ -4,7 +4,14 @@
  */
 import type { Got } from 'got';
 import type { z } from 'zod';
-import { GustoApiError, GustoInputError, GustoResponseError } from './errors.js';
+import type { CompanyCredentials, CredentialStore } from './credentials.js';
+import {
+  GustoApiError,
+  GustoCredentialsError,
+  GustoInputError,
+  GustoResponseError,
+  isGustoApiError,
+} from './errors.js';
 import { createHttp, errorItemsFromBody, type GustoLogger } from './http.js';
 import { registerSecret } from './redact.js';
 import {
@@ -81,7 +88,13 @@ async function fetchJson<S extends z.ZodType>(
   }
   logger?.info(`gusto ${endpoint} ${status} ${Date.now() - started}ms`, { endpoint, status });
   if (status < 200 || status >= 300) {
-    throw new GustoApiError({ status, endpoint, errors: errorItemsFromBody(status, raw) });
+    const code = oauthErrorCode(raw);
+    throw new GustoApiError({
+      status,
+      endpoint,
+      errors: errorItemsFromBody(status, raw),
+      ...(code ? { code } : {}),
+    });
   }
   let json: unknown;
   try {
@@ -100,6 +113,16 @@ async function fetchJson<S extends z.ZodType>(
     });
   }
   return parsed.data;
+}
+
+/** OAuth error bodies name their error in `error` ("invalid_grant", "invalid_client"). */
+function oauthErrorCode(raw: Buffer): string | undefined {
+  try {
+    const body = JSON.parse(raw.toString('utf8')) as { error?: unknown };
+    return typeof body.error === 'string' && /^[a-z_]{1,64}$/.test(body.error) ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Caches one value per key until it goes stale; concurrent callers share a single fetch. */
@@ -133,35 +156,17 @@ class SharedCache {
 // ---------------------------------------------------------------------------------------------
 // OAuth (refresh_token grant with rotation; system_access grant)
 
-/**
- * Durable home for refresh tokens. Gusto rotates them: once a refresh succeeds the old one is dead,
- * so the new one must be saved before anything else can fail, or the company is locked out until
- * someone re-authorises. Share one store between all workers using the same tokens.
- */
-export interface RefreshTokenStore {
-  load(companyId: string): Promise<string | undefined>;
-  save(companyId: string, refreshToken: string): Promise<void>;
-}
-
-export function memoryRefreshTokenStore(initial: Record<string, string> = {}): RefreshTokenStore {
-  const tokens = new Map(Object.entries(initial));
-  return {
-    async load(companyId) {
-      return tokens.get(companyId);
-    },
-    async save(companyId, refreshToken) {
-      tokens.set(companyId, refreshToken);
-    },
-  };
-}
-
 export interface OAuthTokenProviderOptions {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
-  /** Refresh token per company id; the store's value wins once it has one. */
-  refreshTokens: Record<string, string>;
-  store?: RefreshTokenStore;
+  /** Where refresh tokens live, shared by every process using the same company tokens. */
+  store: CredentialStore;
+  /**
+   * Refresh tokens (GUSTO_REFRESH_TOKENS) that seed the store for a company it has no record of;
+   * once the store has one, the store's wins (an env value is dead after its first rotation).
+   */
+  refreshTokens?: Record<string, string>;
   redirectUri?: string;
   apiVersion?: string;
   timeoutMs?: number;
@@ -173,6 +178,12 @@ export interface OAuthTokenProviderOptions {
 
 const SYSTEM_KEY = '\u0000system';
 
+/**
+ * OAuth with rotating refresh tokens, single-flight across processes through the store: a worker
+ * first reads the store (another worker may hold a fresh access token already), and only under the
+ * company's lock, after reading again, spends the refresh token. The rotated refresh token and the
+ * new access token are written before the access token is handed out.
+ */
 export function oauthTokenProvider(options: OAuthTokenProviderOptions): TokenProvider {
   const http = createHttp({
     baseUrl: options.baseUrl,
@@ -180,18 +191,25 @@ export function oauthTokenProvider(options: OAuthTokenProviderOptions): TokenPro
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
   const now = options.now ?? Date.now;
-  const store = options.store ?? memoryRefreshTokenStore();
+  const { store } = options;
+  const seeds = options.refreshTokens ?? {};
   const cache = new SharedCache(now);
   const margin = options.refreshBeforeMs ?? 60_000;
+  /** The access token Gusto last answered 401 for, per company: never taken from the store again. */
+  const rejected = new Map<string, string>();
+  const handedOut = new Map<string, string>();
   registerSecret(options.clientSecret);
-  for (const token of Object.values(options.refreshTokens)) registerSecret(token);
+  for (const token of Object.values(seeds)) registerSecret(token);
 
   const grant = async (body: Record<string, string>) => {
-    const token = await fetchJson(http, 'POST /oauth/token', 'oauth/token', oauthTokenResponseSchema, {
-      client_id: options.clientId,
-      client_secret: options.clientSecret,
-      ...body,
-    });
+    const token = await fetchJson(
+      http,
+      'POST /oauth/token',
+      'oauth/token',
+      oauthTokenResponseSchema,
+      { client_id: options.clientId, client_secret: options.clientSecret, ...body },
+      options.logger,
+    );
     registerSecret(token.access_token);
     registerSecret(token.refresh_token);
     return token;
@@ -202,18 +220,67 @@ export function oauthTokenProvider(options: OAuthTokenProviderOptions): TokenPro
     return now() + lifetime - Math.min(margin, lifetime / 2);
   };
 
+  /** The stored access token, when it is still fresh and not the one Gusto just refused. */
+  const usable = (companyId: string, record: CompanyCredentials | undefined) => {
+    const secret = record?.state === 'active' ? record.secret : undefined;
+    if (!secret?.accessToken || !secret.accessFreshUntil || secret.accessFreshUntil <= now())
+      return undefined;
+    if (rejected.get(companyId) === secret.accessToken) return undefined;
+    registerSecret(secret.accessToken);
+    return { value: secret.accessToken, freshUntil: secret.accessFreshUntil };
+  };
+
   const refreshCompany = async (companyId: string) => {
-    const refreshToken = (await store.load(companyId)) ?? options.refreshTokens[companyId];
-    if (!refreshToken) throw missingToken(companyId, 'OAuth refresh token');
-    const token = await grant({
-      grant_type: 'refresh_token',
-      refresh_token: refreshToken,
-      ...(options.redirectUri ? { redirect_uri: options.redirectUri } : {}),
+    const known = usable(companyId, await store.read(companyId));
+    if (known) return known;
+    let fresh: { value: string; freshUntil: number } | undefined;
+    let failure: unknown;
+    await store.update(companyId, async (current) => {
+      // Lost the race: the winner's token is in the store now.
+      fresh = usable(companyId, current);
+      if (fresh) return null;
+      if (current && current.state !== 'active') {
+        failure = new GustoCredentialsError(
+          companyId,
+          current.state,
+          current.reason ?? `credentials are ${current.state}`,
+        );
+        return null;
+      }
+      const refreshToken = current?.secret?.refreshToken ?? seeds[companyId];
+      if (!refreshToken) {
+        failure = new GustoCredentialsError(companyId, 'missing', 'no OAuth refresh token is stored for it');
+        return null;
+      }
+      registerSecret(refreshToken);
+      try {
+        const token = await grant({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          ...(options.redirectUri ? { redirect_uri: options.redirectUri } : {}),
+        });
+        const next = token.refresh_token || refreshToken;
+        fresh = { value: token.access_token, freshUntil: freshUntil(token.expires_in) };
+        return {
+          state: 'active',
+          secret: { refreshToken: next, accessToken: fresh.value, accessFreshUntil: fresh.freshUntil },
+          rotated: next !== refreshToken,
+          loaded: !current,
+        };
+      } catch (err) {
+        failure = err;
+        if (!isInvalidGrant(err)) return null;
+        const reason = `Gusto refused the refresh token (invalid_grant) at ${new Date(now()).toISOString()}`;
+        failure = new GustoCredentialsError(companyId, 'needs_credentials', reason);
+        options.logger?.error(`gusto credentials of company ${companyId} need a person: ${reason}`, {
+          companyId,
+        });
+        return { state: 'needs_credentials', secret: undefined, reason };
+      }
     });
-    if (token.refresh_token && token.refresh_token !== refreshToken) {
-      await store.save(companyId, token.refresh_token);
-    }
-    return { value: token.access_token, freshUntil: freshUntil(token.expires_in) };
+    if (failure !== undefined) throw failure;
+    if (!fresh) throw new Error('credential store update finished without a token');
+    return fresh;
   };
 
   const fetchSystem = async () => {
@@ -222,10 +289,25 @@ export function oauthTokenProvider(options: OAuthTokenProviderOptions): TokenPro
   };
 
   return {
-    companyToken: (companyId) => cache.get(companyId, () => refreshCompany(companyId)),
+    companyToken: async (companyId) => {
+      const token = await cache.get(companyId, () => refreshCompany(companyId));
+      handedOut.set(companyId, token);
+      return token;
+    },
     systemToken: () => cache.get(SYSTEM_KEY, fetchSystem),
-    invalidate: (companyId) => cache.drop(companyId ?? SYSTEM_KEY),
+    invalidate: (companyId) => {
+      if (companyId !== null) {
+        const token = handedOut.get(companyId);
+        if (token) rejected.set(companyId, token);
+      }
+      cache.drop(companyId ?? SYSTEM_KEY);
+    },
   };
+}
+
+/** OAuth's "this refresh token is dead": rotated away, revoked or expired. */
+function isInvalidGrant(err: unknown): boolean {
+  return isGustoApiError(err) && (err.status === 400 || err.status === 401) && err.code === 'invalid_grant';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import { decrypt, encrypt } from '../gusto/seal.js';
 import type { Config, PayloadKey } from './config.js';
 
 /**
@@ -11,8 +11,6 @@ import type { Config, PayloadKey } from './config.js';
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const text = new TextEncoder();
 const fromText = new TextDecoder();
 
@@ -50,23 +48,6 @@ export function dataConverterFromConfig(config: Pick<Config, 'payloadKeys'>): Da
   return config.payloadKeys.length > 0
     ? { payloadCodecs: [new AesGcmPayloadCodec(config.payloadKeys)] }
     : undefined;
-}
-
-/** The key id is authenticated data: a ciphertext relabelled with another key id fails to decrypt. */
-function encrypt(key: Buffer, id: string, plain: Buffer): Uint8Array {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(id));
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]);
-}
-
-function decrypt(key: Buffer, id: string, sealed: Uint8Array): Buffer {
-  const buf = Buffer.from(sealed);
-  const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES));
-  decipher.setAAD(Buffer.from(id));
-  decipher.setAuthTag(buf.subarray(buf.length - TAG_BYTES));
-  return Buffer.concat([decipher.update(buf.subarray(IV_BYTES, buf.length - TAG_BYTES)), decipher.final()]);
 }
 
 /** The whole original payload (metadata included) is what gets encrypted. */

@@ -68,6 +68,8 @@ export interface Config {
   metrics: { port: number | undefined };
   /** `npm run cluster` only: its PostgreSQL port and how many worker processes it starts. */
   cluster: { postgresPort: number; workers: number };
+  /** The service's own PostgreSQL (shared Gusto credentials and rate budget). Unset: embedded stores. */
+  databaseUrl: string | undefined;
   dataDir: string;
   shutdownGraceMs: number;
   logLevel: LogLevel;
@@ -104,6 +106,13 @@ const httpUrl = z
   .string()
   .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL')
   .transform((s) => s.replace(/\/+$/, ''));
+
+const postgresUrl = z
+  .string()
+  .refine(
+    (s) => URL.canParse(s) && /^postgres(ql)?:$/.test(new URL(s).protocol),
+    'must be a postgres:// URL (postgres://user:password@host:5432/database)',
+  );
 
 const name = z
   .string()
@@ -229,7 +238,8 @@ export const CONFIG_VARIABLES = {
   GUSTO_REFRESH_TOKENS: {
     schema: tokenMap,
     secret: true,
-    describe: 'JSON map company uuid → OAuth refresh token (GUSTO_TOKEN_SOURCE=oauth)',
+    describe:
+      'JSON map company uuid → OAuth refresh token: seeds the credential store for companies it has no record of (GUSTO_TOKEN_SOURCE=oauth)',
   },
   GUSTO_WEBHOOK_TOKEN: {
     schema: z.string().min(1),
@@ -320,10 +330,17 @@ export const CONFIG_VARIABLES = {
     default: '2',
     describe: 'How many worker processes (`npm run worker`) `npm run cluster` starts',
   },
+  PAYROLL_DATABASE_URL: {
+    schema: postgresUrl,
+    secret: true,
+    describe:
+      "The service's own PostgreSQL: Gusto credentials and the per-company rate budget shared by all workers. Unset: token files in DATA_DIR, in-memory budget",
+  },
   DATA_DIR: {
     schema: z.string().min(1),
     default: './data',
-    describe: '`npm start` keeps the dev server SQLite file and the sandbox seed and state here',
+    describe:
+      '`npm start` keeps the dev server SQLite file and the sandbox seed and state here; Gusto credentials without PAYROLL_DATABASE_URL',
   },
   EVENTS_ALLOW_INSECURE_URLS: {
     schema: boolFlag,
@@ -434,7 +451,14 @@ function crossChecks(v: Parsed, invalid: Set<string>): string[] {
   requireFor('GUSTO_ACCESS_TOKENS', 'static');
   requireFor('GUSTO_CLIENT_ID', 'oauth');
   requireFor('GUSTO_CLIENT_SECRET', 'oauth');
-  requireFor('GUSTO_REFRESH_TOKENS', 'oauth');
+  if (
+    v.GUSTO_TOKEN_SOURCE === 'oauth' &&
+    v.PAYLOAD_ENCRYPTION_KEY === undefined &&
+    !invalid.has('PAYLOAD_ENCRYPTION_KEY')
+  )
+    problems.push(
+      'PAYLOAD_ENCRYPTION_KEY: required when GUSTO_TOKEN_SOURCE=oauth (stored refresh tokens are sealed with it)',
+    );
   problems.push(...portClashes(v));
   return problems;
 }
@@ -507,6 +531,8 @@ function toConfig(v: Parsed): Config {
     },
     metrics: { port: v.METRICS_PORT },
     cluster: { postgresPort: v.CLUSTER_POSTGRES_PORT ?? 5433, workers: v.CLUSTER_WORKERS ?? 2 },
+  },
+    databaseUrl: v.PAYROLL_DATABASE_URL,
     dataDir: v.DATA_DIR ?? './data',
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS ?? 30_000,
     logLevel: v.LOG_LEVEL ?? 'info',

@@ -20,6 +20,7 @@ import {
 } from '../gusto/tokens.js';
 import { dataConverterFromConfig } from './codec.js';
 import { DEFAULT_GUSTO_BASE_URL, DEFAULT_TEMPORAL_ADDRESS, type Config } from './config.js';
+import { gustoStoresFromConfig, type GustoStores } from './stores.js';
 
 const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const DEFAULT_BUNDLE = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
@@ -32,6 +33,8 @@ export interface WorkerOverrides {
   tokens?: TokenProvider;
   /** Outbound events (default: the subscription store config chooses, default retry). */
   events?: EventActivityDeps;
+  /** Credential store and rate budget; default from the config (workers/stores.ts). */
+  stores?: GustoStores;
   /** Merged over the real activities. */
   activities?: Record<string, (...args: never[]) => unknown>;
   workflowBundle?: { codePath: string } | { code: string };
@@ -60,10 +63,22 @@ export interface PayrollWorker {
 export async function createWorker(config: Config, overrides: WorkerOverrides = {}): Promise<PayrollWorker> {
   // Workflow code first: a bundling error should not leave a connection open behind it.
   const code = await workflowCode(config, overrides);
-  const gusto = overrides.gusto ?? gustoClientFromConfig(config, overrides);
+  const ownStores = !overrides.stores;
+  const stores = overrides.stores ?? gustoStoresFromConfig(config);
+  // Before polling: a store that is unreachable or sealed with another key is a start-up error.
+  await stores.check().catch(async (err: unknown) => {
+    if (ownStores) await stores.close();
+    throw err;
+  });
+  const gusto = overrides.gusto ?? gustoClientFromConfig(config, { ...overrides, stores });
   const dataConverter = dataConverterFromConfig(config);
   const ownConnection = !overrides.connection;
-  const connection = overrides.connection ?? (await connect(config));
+  const connection =
+    overrides.connection ??
+    (await connect(config).catch(async (err: unknown) => {
+      if (ownStores) await stores.close();
+      throw err;
+    }));
   const stopping = new AbortController();
   const worker = await Worker.create({
     connection,
@@ -84,24 +99,27 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
     ...overrides.workerOptions,
   }).catch(async (err: unknown) => {
     if (ownConnection) await connection.close();
+    if (ownStores) await stores.close();
     throw err;
   });
-  return wrap(worker, connection, ownConnection, config.temporal.taskQueue, code.source, stopping);
+  const release = async () => {
+    if (ownConnection) await connection.close();
+    if (ownStores) await stores.close();
+  };
+  return wrap(worker, connection, release, config.temporal.taskQueue, code.source, stopping);
 }
 
 function wrap(
   worker: Worker,
   connection: NativeConnection,
-  ownConnection: boolean,
+  release: () => Promise<void>,
   taskQueue: string,
   workflowSource: string,
   stopping: AbortController,
 ): PayrollWorker {
   let running: Promise<void> | undefined;
   const run = () => {
-    running ??= worker.run().finally(async () => {
-      if (ownConnection) await connection.close();
-    });
+    running ??= worker.run().finally(release);
     return running;
   };
   const shutdown = async () => {
@@ -127,7 +145,7 @@ export async function connect(config: Config): Promise<NativeConnection> {
 }
 
 /** The one place a token source name becomes a token provider. */
-export function tokenProviderFromConfig(config: Config, baseUrl: string): TokenProvider {
+export function tokenProviderFromConfig(config: Config, baseUrl: string, stores: GustoStores): TokenProvider {
   const g = config.gusto;
   switch (g.tokenSource) {
     case 'sandbox':
@@ -144,20 +162,27 @@ export function tokenProviderFromConfig(config: Config, baseUrl: string): TokenP
         clientId: g.clientId!,
         clientSecret: g.clientSecret!,
         refreshTokens: g.refreshTokens,
+        store: stores.credentials,
         apiVersion: g.apiVersion,
       });
   }
 }
 
+/**
+ * The Gusto client every process uses. Without `stores` it makes its own from the config (lazily: a
+ * CLI command that never calls Gusto opens nothing).
+ */
 export function gustoClientFromConfig(
   config: Config,
-  overrides: Pick<WorkerOverrides, 'tokens' | 'logger'> = {},
+  overrides: Pick<WorkerOverrides, 'tokens' | 'logger' | 'stores'> = {},
 ) {
   const baseUrl = config.gusto.baseUrl ?? DEFAULT_GUSTO_BASE_URL;
+  const stores = overrides.stores ?? gustoStoresFromConfig(config);
   return createGustoClient({
     baseUrl,
     apiVersion: config.gusto.apiVersion,
-    tokens: overrides.tokens ?? tokenProviderFromConfig(config, baseUrl),
+    rateLimiter: stores.rateLimiter,
+    tokens: overrides.tokens ?? tokenProviderFromConfig(config, baseUrl, stores),
     ...(overrides.logger ? { logger: gustoLogger(overrides.logger) } : {}),
   });
 }

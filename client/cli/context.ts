@@ -3,6 +3,7 @@ import type { GustoClient } from '../../gusto/client.js';
 import { dataConverterFromConfig } from '../../workers/codec.js';
 import { ServiceError } from '../errors.js';
 import { loadConfig, DEFAULT_TEMPORAL_ADDRESS, type Config } from '../../workers/config.js';
+import type { GustoStores } from '../../workers/stores.js';
 
 /** Where the CLI writes. Tests capture it; `main.ts` binds it to the process streams. */
 export interface CliIo {
@@ -10,6 +11,8 @@ export interface CliIo {
   err(text: string): void;
   /** True when stdout is a terminal: live progress may rewrite lines only then. */
   isTty: boolean;
+  /** All of stdin (secrets are read from a file or stdin, never argv). */
+  readStdin?(): Promise<string>;
 }
 
 export interface ServiceDeps {
@@ -24,6 +27,7 @@ export interface ServiceDeps {
 export class CliContext {
   private connection?: Promise<{ connection: Connection; deps: ServiceDeps }>;
   private cachedConfig?: Config;
+  private cachedStores?: GustoStores;
 
   constructor(
     readonly io: CliIo,
@@ -46,7 +50,17 @@ export class CliContext {
     return gustoClientFromConfig(this.config);
   }
 
+  /** The credential store and rate budget the workers use (workers/stores.ts), opened on first use. */
+  async stores(): Promise<GustoStores> {
+    if (!this.cachedStores) {
+      const { gustoStoresFromConfig } = await import('../../workers/stores.js');
+      this.cachedStores = gustoStoresFromConfig(this.config);
+    }
+    return this.cachedStores;
+  }
+
   async close(): Promise<void> {
+    await this.cachedStores?.close();
     if (!this.connection) return;
     const { connection } = await this.connection.catch(() => ({ connection: undefined }));
     await connection?.close();

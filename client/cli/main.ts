@@ -5,6 +5,11 @@ const code = await runCli(process.argv.slice(2), {
   out: (s) => void process.stdout.write(s),
   err: (s) => void process.stderr.write(s),
   isTty: process.stdout.isTTY === true,
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
 }).catch((err: unknown) => {
   // Only a bad environment gets here (the program maps everything else): one line per variable.
   if (err instanceof ConfigError) for (const line of err.problems) process.stderr.write(`${line}\n`);

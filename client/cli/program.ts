@@ -3,6 +3,7 @@ import { ServiceError, toServiceError } from '../errors.js';
 import { contractorGroupCommand, contractorPayCommand } from './commands/contractor-payments.js';
 import { contractorCommand } from './commands/contractors.js';
 import { offCycleCommand } from './commands/off-cycle.js';
+import { credentialsCommand } from './commands/credentials.js';
 import { payrollCommands } from './commands/payroll.js';
 import { scheduleCommand } from './commands/schedules.js';
 import { CliContext, type CliIo } from './context.js';
@@ -30,6 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
     contractorGroupCommand(ctx),
     contractorCommand(ctx),
     offCycleCommand(ctx),
+    credentialsCommand(ctx),
   ];
   for (const cmd of commands) program.addCommand(cmd);
   // Every sub-command reports usage errors the same way instead of calling process.exit itself.

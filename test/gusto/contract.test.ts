@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { createGustoClient, type GustoClient } from '../../gusto/client.js';
-import { isGustoApiError, type GustoApiError } from '../../gusto/errors.js';
+import { isGustoApiError, isGustoCredentialsError, type GustoApiError } from '../../gusto/errors.js';
+import { tempCredentialStore } from '../harness/credentials.js';
 import { createRateLimiter } from '../../gusto/rate-limit.js';
 import {
   flattenContractorPayments,
@@ -16,12 +17,7 @@ import {
 } from '../../gusto/schemas/contractor-payments.js';
 import type { Contractor } from '../../gusto/schemas/contractors.js';
 import type { Payroll } from '../../gusto/schemas/payrolls.js';
-import {
-  memoryRefreshTokenStore,
-  oauthTokenProvider,
-  sandboxTokenProvider,
-  staticTokenProvider,
-} from '../../gusto/tokens.js';
+import { oauthTokenProvider, sandboxTokenProvider, staticTokenProvider } from '../../gusto/tokens.js';
 
 /** The slice of sim/server.ts this test relies on (docs/INTERFACES.md). */
 interface SandboxLike {
@@ -480,7 +476,8 @@ describeSandbox('Gusto client against the sandbox', () => {
       const seeded = sandbox.companies.find((c) => c.uuid === company);
       const oauth = sandbox.oauthClient;
       expect(seeded?.refresh_token && oauth).toBeTruthy();
-      const store = memoryRefreshTokenStore();
+      const temp = tempCredentialStore();
+      const store = temp.store;
       const tokens = oauthTokenProvider({
         baseUrl: sandbox.url,
         clientId: oauth?.client_id ?? '',
@@ -490,21 +487,27 @@ describeSandbox('Gusto client against the sandbox', () => {
       });
       const viaOAuth = createGustoClient({ baseUrl: sandbox.url, tokens });
       expect((await viaOAuth.companies.get(company)).uuid).toBe(company);
-      const rotated = await store.load(company);
+      const rotated = (await store.read(company))?.secret?.refreshToken;
       expect(rotated).toBeDefined();
       expect(rotated).not.toBe(seeded?.refresh_token);
       expect(typeof (await tokens.systemToken())).toBe('string');
 
+      // Another deployment still holding the spent refresh token: Gusto says invalid_grant.
+      const other = tempCredentialStore();
       const replay = oauthTokenProvider({
         baseUrl: sandbox.url,
         clientId: oauth?.client_id ?? '',
         clientSecret: oauth?.client_secret ?? '',
         refreshTokens: { [company]: seeded?.refresh_token ?? '' },
+        store: other.store,
       });
-      const err = await rejection(replay.companyToken(company));
-      expect(err.status).toBe(400);
-      expect(err.endpoint).toBe('POST /oauth/token');
+      const err = await replay.companyToken(company).catch((e: unknown) => e);
+      expect(isGustoCredentialsError(err)).toBe(true);
+      expect((err as Error).message).toContain('invalid_grant');
       expect(JSON.stringify(err)).not.toContain(oauth?.client_secret ?? '');
+      expect((await other.store.read(company))?.state).toBe('needs_credentials');
+      temp.remove();
+      other.remove();
     });
   });
 

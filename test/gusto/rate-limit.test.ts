@@ -72,7 +72,7 @@ describe('rate limiter (sliding window, injected clock)', () => {
   it('blockFor (after a 429) closes the bucket until Retry-After', async () => {
     const clock = manualClock();
     const limiter = createRateLimiter({ limit: 100, windowMs: 1000, clock });
-    limiter.blockFor(COMPANY, 5000);
+    void limiter.blockFor(COMPANY, 5000);
     const done = track(() => limiter.acquire(COMPANY), clock, 2);
     const other = track(() => limiter.acquire(OTHER_COMPANY), clock, 1);
     await clock.advance(4999);
@@ -137,7 +137,7 @@ describe('rate limiter (sliding window, injected clock)', () => {
   it('a 429 block longer than maxWaitMs is refused unsent, with the block’s end as retryAfterMs', async () => {
     const clock = manualClock();
     const limiter = createRateLimiter({ limit: 100, windowMs: 1000, maxWaitMs: 45_000, clock });
-    limiter.blockFor(COMPANY, 120_000);
+    void limiter.blockFor(COMPANY, 120_000);
     const refused = await limiter.acquire(COMPANY).catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 429, retryable: true, retryAfterMs: 120_000 });
     await clock.advance(80_000);

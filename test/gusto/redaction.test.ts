@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isGustoApiError, type GustoApiError } from '../../gusto/errors.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isGustoApiError, isGustoCredentialsError, type GustoApiError } from '../../gusto/errors.js';
 import { redact, redactValue, registerSecret } from '../../gusto/redact.js';
 import { oauthTokenProvider } from '../../gusto/tokens.js';
 import { toActivityFailure } from '../../activities/failures.js';
+import { tempCredentialStore } from '../harness/credentials.js';
 import { COMPANY, PAYROLL, TOKEN, clientFor, startFakeGusto, type FakeGusto } from './fake-gusto.js';
 
 /** Everything an error can leak through: message, stack, own properties, JSON. */
@@ -99,11 +102,13 @@ describe('token redaction', () => {
   });
 
   it('OAuth failures carry neither the client secret nor the refresh token', async () => {
+    const temp = tempCredentialStore();
     const provider = oauthTokenProvider({
       baseUrl: fake.url,
       clientId: 'client-id',
       clientSecret: 'super-secret-client-value',
       refreshTokens: { [COMPANY]: 'refresh-token-value-0001' },
+      store: temp.store,
     });
     let caught: unknown;
     try {
@@ -111,10 +116,14 @@ describe('token redaction', () => {
     } catch (err) {
       caught = err;
     }
-    expect(isGustoApiError(caught)).toBe(true);
-    expect((caught as GustoApiError).endpoint).toBe('POST /oauth/token');
+    // The hostile server answered invalid_grant (echoing the request): the company needs a person.
+    expect(isGustoCredentialsError(caught)).toBe(true);
     const text = surfaces(caught);
     expect(text).not.toContain('super-secret-client-value');
     expect(text).not.toContain('refresh-token-value-0001');
+    const stored = readdirSync(temp.dir).map((f) => readFileSync(join(temp.dir, f), 'utf8'));
+    expect(stored.join('\n')).toContain('needs_credentials');
+    expect(stored.join('\n')).not.toContain('refresh-token-value-0001');
+    temp.remove();
   });
 });

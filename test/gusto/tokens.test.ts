@@ -1,20 +1,30 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { isGustoApiError, isGustoInputError } from '../../gusto/errors.js';
+import { isGustoCredentialsError } from '../../gusto/errors.js';
 import {
-  memoryRefreshTokenStore,
   oauthTokenProvider,
   sandboxTokenProvider,
   staticTokenProvider,
   type TokenProvider,
 } from '../../gusto/tokens.js';
 import { createGustoClient } from '../../gusto/client.js';
+import { tempCredentialStore, type TempCredentialStore } from '../harness/credentials.js';
 import { COMPANY, OTHER_COMPANY, startFakeGusto, type FakeGusto } from './fake-gusto.js';
 
 let servers: FakeGusto[] = [];
+let stores: TempCredentialStore[] = [];
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
+  stores.forEach((s) => s.remove());
+  stores = [];
 });
+
+function tempStore(): TempCredentialStore {
+  const temp = tempCredentialStore();
+  stores.push(temp);
+  return temp;
+}
 
 async function serve(...args: Parameters<typeof startFakeGusto>): Promise<FakeGusto> {
   const server = await startFakeGusto(...args);
@@ -58,7 +68,7 @@ describe('oauthTokenProvider', () => {
   it('refreshes with rotation, shares one refresh between concurrent callers, refreshes before expiry', async () => {
     const server = await rotatingOAuthServer();
     let now = 1_000_000;
-    const store = memoryRefreshTokenStore();
+    const { store } = tempStore();
     const provider = oauthTokenProvider({
       baseUrl: server.url,
       clientId: 'client-1',
@@ -76,7 +86,7 @@ describe('oauthTokenProvider', () => {
       grant_type: 'refresh_token',
       refresh_token: 'refresh-1',
     });
-    expect(await store.load(COMPANY)).toBe('refresh-2');
+    expect((await store.read(COMPANY))?.secret?.refreshToken).toBe('refresh-2');
 
     // Still fresh well before expiry (7200 s): no call.
     now += 7_000_000;
@@ -88,27 +98,48 @@ describe('oauthTokenProvider', () => {
     expect(await provider.companyToken(COMPANY)).toBe('access-3');
     expect(server.requests).toHaveLength(2);
     expect(server.requests[1]?.json).toMatchObject({ refresh_token: 'refresh-2' });
-    expect(await store.load(COMPANY)).toBe('refresh-3');
+    expect((await store.read(COMPANY))?.secret?.refreshToken).toBe('refresh-3');
   });
 
-  it('invalidate() forces a refresh; a failed refresh is not cached', async () => {
+  it('invalidate() forces a refresh; invalid_grant marks the company needs_credentials, once', async () => {
     const server = await rotatingOAuthServer();
+    const { store } = tempStore();
     const provider = oauthTokenProvider({
       baseUrl: server.url,
       clientId: 'client-1',
       clientSecret: 'secret-abc-123',
       refreshTokens: { [COMPANY]: 'refresh-1', [OTHER_COMPANY]: 'revoked' },
+      store,
     });
     expect(await provider.companyToken(COMPANY)).toBe('access-2');
     provider.invalidate?.(COMPANY);
     expect(await provider.companyToken(COMPANY)).toBe('access-3');
 
     const first = await provider.companyToken(OTHER_COMPANY).catch((err: unknown) => err);
-    expect(isGustoApiError(first)).toBe(true);
-    expect(first).toMatchObject({ status: 401, endpoint: 'POST /oauth/token', retryable: false });
+    expect(isGustoCredentialsError(first)).toBe(true);
+    expect(first).toMatchObject({ state: 'needs_credentials', retryable: false });
+    expect((first as Error).message).toContain(`payroll credentials load --company ${OTHER_COMPANY}`);
+    expect(await store.read(OTHER_COMPANY)).toMatchObject({ state: 'needs_credentials', secret: undefined });
+    // No second refresh with a token Gusto already refused: the store says a person is needed.
     const before = server.requests.length;
-    await provider.companyToken(OTHER_COMPANY).catch(() => undefined);
-    expect(server.requests.length).toBe(before + 1);
+    const again = await provider.companyToken(OTHER_COMPANY).catch((err: unknown) => err);
+    expect(isGustoCredentialsError(again)).toBe(true);
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('a network failure during refresh is retryable and keeps the stored refresh token', async () => {
+    const { store } = tempStore();
+    const provider = oauthTokenProvider({
+      baseUrl: 'http://127.0.0.1:9',
+      clientId: 'a',
+      clientSecret: 'b',
+      refreshTokens: { [COMPANY]: 'refresh-kept-1' },
+      store,
+    });
+    const err = await provider.companyToken(COMPANY).catch((e: unknown) => e);
+    expect(isGustoApiError(err)).toBe(true);
+    expect(err).toMatchObject({ status: 0, retryable: true });
+    expect(await store.read(COMPANY)).toBeUndefined();
   });
 
   it('gets the system token with the system_access grant and caches it', async () => {
@@ -117,7 +148,7 @@ describe('oauthTokenProvider', () => {
       baseUrl: server.url,
       clientId: 'client-1',
       clientSecret: 'secret-abc-123',
-      refreshTokens: {},
+      store: tempStore().store,
     });
     expect(await provider.systemToken()).toBe('system-access-1');
     expect(await provider.systemToken()).toBe('system-access-1');
@@ -125,15 +156,16 @@ describe('oauthTokenProvider', () => {
     expect(server.requests[0]?.json).toMatchObject({ grant_type: 'system_access', client_id: 'client-1' });
   });
 
-  it('a company without a refresh token is an input error', async () => {
+  it('a company without a refresh token needs credentials (state "missing")', async () => {
     const provider = oauthTokenProvider({
       baseUrl: 'http://127.0.0.1:9',
       clientId: 'a',
       clientSecret: 'b',
-      refreshTokens: {},
+      store: tempStore().store,
     });
     const err = await provider.companyToken(COMPANY).catch((e: unknown) => e);
-    expect(isGustoInputError(err)).toBe(true);
+    expect(isGustoCredentialsError(err)).toBe(true);
+    expect(err).toMatchObject({ state: 'missing' });
   });
 });
 

@@ -94,7 +94,7 @@ describe('config loader (workers/config.ts)', () => {
     ]);
     expect(problems({ GUSTO_TOKEN_SOURCE: 'oauth', GUSTO_CLIENT_ID: 'id' })).toEqual([
       'GUSTO_CLIENT_SECRET: required when GUSTO_TOKEN_SOURCE=oauth',
-      'GUSTO_REFRESH_TOKENS: required when GUSTO_TOKEN_SOURCE=oauth',
+      'PAYLOAD_ENCRYPTION_KEY: required when GUSTO_TOKEN_SOURCE=oauth (stored refresh tokens are sealed with it)',
     ]);
     const config = loadConfig({
       GUSTO_TOKEN_SOURCE: 'static',
