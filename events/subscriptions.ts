@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Config } from '../workers/config.js';
 import type { EventType } from './catalogue.js';
 import { newSigningSecret } from './signing.js';
 
@@ -83,20 +82,20 @@ export function rotated(sub: Subscription, now = new Date()): Subscription {
 
 /**
  * A store over a whole list read and written at once: enough for the handful of subscriptions a
- * partner keeps. Changes are read-modify-write, one at a time in this process.
+ * partner keeps. Each change is one read-modify-write (`transact`), made atomic by the back end.
  */
-abstract class WholeListStore implements SubscriptionStore {
-  private queue: Promise<unknown> = Promise.resolve();
-
+export abstract class WholeListStore implements SubscriptionStore {
   abstract list(): Promise<Subscription[]>;
-  protected abstract save(subs: Subscription[]): Promise<void>;
+  protected abstract transact<T>(
+    fn: (subs: Subscription[]) => { subs: Subscription[]; result: T },
+  ): Promise<T>;
 
   async get(id: string): Promise<Subscription | undefined> {
     return (await this.list()).find((s) => s.id === id);
   }
 
   create(input: NewSubscription): Promise<Subscription> {
-    return this.change((subs) => {
+    return this.transact((subs) => {
       if (subs.some((s) => s.url === input.url)) {
         throw new DuplicateSubscriptionError(`url: ${input.url} is subscribed already`);
       }
@@ -106,22 +105,29 @@ abstract class WholeListStore implements SubscriptionStore {
   }
 
   delete(id: string): Promise<boolean> {
-    return this.change((subs) => {
+    return this.transact((subs) => {
       const kept = subs.filter((s) => s.id !== id);
       return { subs: kept, result: kept.length !== subs.length };
     });
   }
 
   rotateSecret(id: string, now = new Date()): Promise<Subscription | undefined> {
-    return this.change((subs) => {
+    return this.transact((subs) => {
       const sub = subs.find((s) => s.id === id);
       if (!sub) return { subs, result: undefined };
       const next = rotated(sub, now);
       return { subs: subs.map((s) => (s.id === id ? next : s)), result: next };
     });
   }
+}
 
-  private change<T>(fn: (subs: Subscription[]) => { subs: Subscription[]; result: T }): Promise<T> {
+/** One process writes (the API of `npm start`): changes queue up in memory, then `save`. */
+abstract class LocalListStore extends WholeListStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  protected abstract save(subs: Subscription[]): Promise<void>;
+
+  protected transact<T>(fn: (subs: Subscription[]) => { subs: Subscription[]; result: T }): Promise<T> {
     const next = this.queue.then(async () => {
       const { subs, result } = fn(await this.list());
       await this.save(subs);
@@ -133,7 +139,7 @@ abstract class WholeListStore implements SubscriptionStore {
 }
 
 /** The embedded default's store: one JSON file, re-read on every call (the API writes, workers read). */
-export class FileSubscriptionStore extends WholeListStore {
+export class FileSubscriptionStore extends LocalListStore {
   constructor(readonly path: string) {
     super();
   }
@@ -162,7 +168,7 @@ export class FileSubscriptionStore extends WholeListStore {
 }
 
 /** In memory: for processes that run no events (a lone test worker) and for tests. */
-export class MemorySubscriptionStore extends WholeListStore {
+export class MemorySubscriptionStore extends LocalListStore {
   private subs: Subscription[] = [];
 
   async list(): Promise<Subscription[]> {
@@ -172,9 +178,4 @@ export class MemorySubscriptionStore extends WholeListStore {
   protected async save(subs: Subscription[]): Promise<void> {
     this.subs = subs;
   }
-}
-
-/** The one place config chooses the store: the file in DATA_DIR; without a config, memory. */
-export function subscriptionStoreFromConfig(config?: Partial<Pick<Config, 'dataDir'>>): SubscriptionStore {
-  return config?.dataDir ? FileSubscriptionStore.inDataDir(config.dataDir) : new MemorySubscriptionStore();
 }

@@ -531,7 +531,6 @@ function toConfig(v: Parsed): Config {
     },
     metrics: { port: v.METRICS_PORT },
     cluster: { postgresPort: v.CLUSTER_POSTGRES_PORT ?? 5433, workers: v.CLUSTER_WORKERS ?? 2 },
-  },
     databaseUrl: v.PAYROLL_DATABASE_URL,
     dataDir: v.DATA_DIR ?? './data',
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS ?? 30_000,

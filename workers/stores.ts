@@ -13,6 +13,12 @@ import { fileCredentialStore } from '../gusto/stores/file-credentials.js';
 import { createPool, describeConnectionError } from '../gusto/stores/postgres.js';
 import { postgresCredentialStore } from '../gusto/stores/postgres-credentials.js';
 import { sharedRateLimiter } from '../gusto/stores/postgres-rate-limit.js';
+import { PostgresSubscriptionStore } from '../events/postgres-subscriptions.js';
+import {
+  FileSubscriptionStore,
+  MemorySubscriptionStore,
+  type SubscriptionStore,
+} from '../events/subscriptions.js';
 import { ConfigError, type Config } from './config.js';
 
 export interface GustoStores {
@@ -77,4 +83,15 @@ async function checkPostgres(pool: pg.Pool, credentials: CredentialStore, config
         : `PAYROLL_DATABASE_URL: cannot prepare schema payroll_gusto (${describeConnectionError(err)})`,
     ]);
   }
+}
+
+/**
+ * Outbound event subscriptions: in the service's PostgreSQL with PAYROLL_DATABASE_URL (the cluster:
+ * several API processes and workers), else the file in DATA_DIR; without a config, in memory.
+ */
+export function subscriptionStoreFromConfig(
+  config?: Partial<Pick<Config, 'dataDir' | 'databaseUrl'>>,
+): SubscriptionStore {
+  if (config?.databaseUrl) return new PostgresSubscriptionStore(createPool(config.databaseUrl));
+  return config?.dataDir ? FileSubscriptionStore.inDataDir(config.dataDir) : new MemorySubscriptionStore();
 }

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/worker';
 import type { EventActivityDeps } from '../activities/events.js';
 import { createActivities } from '../activities/index.js';
-import { subscriptionStoreFromConfig } from '../events/subscriptions.js';
+import { gustoStoresFromConfig, subscriptionStoreFromConfig, type GustoStores } from './stores.js';
 import { createGustoClient, type GustoClient } from '../gusto/client.js';
 import {
   oauthTokenProvider,
@@ -20,7 +20,6 @@ import {
 } from '../gusto/tokens.js';
 import { dataConverterFromConfig } from './codec.js';
 import { DEFAULT_GUSTO_BASE_URL, DEFAULT_TEMPORAL_ADDRESS, type Config } from './config.js';
-import { gustoStoresFromConfig, type GustoStores } from './stores.js';
 
 const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const DEFAULT_BUNDLE = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));

@@ -5,7 +5,8 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Client } from '@temporalio/client';
-import { subscriptionStoreFromConfig, type SubscriptionStore } from '../../events/subscriptions.js';
+import type { SubscriptionStore } from '../../events/subscriptions.js';
+import { subscriptionStoreFromConfig } from '../../workers/stores.js';
 import type { GustoClient } from '../../gusto/client.js';
 import { AesGcmPayloadCodec } from '../../workers/codec.js';
 import type { Config, PayloadKey } from '../../workers/config.js';

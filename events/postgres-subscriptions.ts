@@ -1,0 +1,81 @@
+/**
+ * Subscriptions in the service's own PostgreSQL (PAYROLL_DATABASE_URL), for the cluster: every API
+ * process and worker sees the same list. The list is one row, changed under a row lock, so two API
+ * processes creating at once cannot both win the same URL.
+ */
+import type pg from 'pg';
+import { WholeListStore, type Subscription } from './subscriptions.js';
+
+const SCHEMA = 'payroll_events';
+const TABLE = `${SCHEMA}.subscription_list`;
+/** Arbitrary constant: serialises the CREATEs of concurrent first starts. */
+const MIGRATION_LOCK = 7_300_113;
+
+export class PostgresSubscriptionStore extends WholeListStore {
+  private ready?: Promise<void>;
+
+  constructor(private readonly pool: pg.Pool) {
+    super();
+  }
+
+  async list(): Promise<Subscription[]> {
+    await this.migrated();
+    const { rows } = await this.pool.query<{ subscriptions: Subscription[] }>(
+      `SELECT subscriptions FROM ${TABLE} WHERE id = 1`,
+    );
+    return rows[0]?.subscriptions ?? [];
+  }
+
+  protected async transact<T>(fn: (subs: Subscription[]) => { subs: Subscription[]; result: T }): Promise<T> {
+    await this.migrated();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ subscriptions: Subscription[] }>(
+        `SELECT subscriptions FROM ${TABLE} WHERE id = 1 FOR UPDATE`,
+      );
+      const { subs, result } = fn(rows[0]?.subscriptions ?? []);
+      await client.query(`UPDATE ${TABLE} SET subscriptions = $1, updated_at = now() WHERE id = 1`, [
+        JSON.stringify(subs),
+      ]);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+
+  private migrated(): Promise<void> {
+    this.ready ??= this.migrate().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${TABLE} (id int PRIMARY KEY CHECK (id = 1), subscriptions jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await client.query(`INSERT INTO ${TABLE} (id, subscriptions) VALUES (1, '[]') ON CONFLICT DO NOTHING`);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
