@@ -3,7 +3,7 @@
  * straight read of what Gusto holds. The HTTP API and the CLI call these; all of them throw
  * ServiceError. Input schemas are exported so the HTTP routes validate with the same rules.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { GustoClient } from '../gusto/client.js';
@@ -12,6 +12,11 @@ import { fromCents, fromThousandths, toCents, toThousandths } from '../gusto/mon
 import { decimalRule, isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
 import type { ContractorPaymentGroup } from '../gusto/schemas/contractor-payment-groups.js';
 import { flattenContractorPayments, type ContractorPayment } from '../gusto/schemas/contractor-payments.js';
+import {
+  checkAnswerUpdate,
+  checkContractorPaymentRequestWorkflow,
+  type PaymentCheckInput,
+} from '../workflows/contractor-payment-check.js';
 import { contractorPaymentGroupWorkflow } from '../workflows/contractor-payment-group.js';
 import { contractorPaymentWorkflow } from '../workflows/contractor-payment.js';
 import {
@@ -111,7 +116,22 @@ export const contractorPaymentGroupInputSchema = z.strictObject({
   payments: z
     .array(paymentLineSchema, { error: 'must be a list of payments' })
     .min(1, 'must contain at least one payment')
-    .max(MAX_PAYMENTS_PER_GROUP, `must contain at most ${MAX_PAYMENTS_PER_GROUP} payments`),
+    .max(MAX_PAYMENTS_PER_GROUP, `must contain at most ${MAX_PAYMENTS_PER_GROUP} payments`)
+    .superRefine((lines, ctx) => {
+      // Every line of a group is paid on its check date: a second line for the same contractor
+      // would be a second payment that day (as a payroll edit may name an employee only once).
+      const first = new Map<string, number>();
+      lines.forEach((line, i) => {
+        const earlier = first.get(line.contractorId);
+        if (earlier === undefined) first.set(line.contractorId, i);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'contractorId'],
+            message: `contractor ${line.contractorId} is already paid in payments[${earlier}]: one payment per contractor per check date (add the amounts into one line)`,
+          });
+      });
+    }),
   businessKey: businessKeySchema.optional(),
   approval: approvalPolicySchema.default('auto'),
 });
@@ -173,6 +193,7 @@ export async function startContractorPayment(
   const businessKey = parsed.businessKey ?? derivedPaymentKey(parsed);
   const args: ContractorPaymentInput = { ...parsed, businessKey };
   const workflowId = contractorPaymentId(parsed.companyId, businessKey);
+  await checkBeforeStart(deps, workflowId, { kind: 'payment', payment: args });
   const { handle, started } = await startRun(deps, workflowId, () =>
     deps.temporal.workflow.start(contractorPaymentWorkflow, {
       ...startOptions(deps, workflowId),
@@ -197,6 +218,7 @@ export async function startContractorPaymentGroup(
   const businessKey = parsed.businessKey ?? derivedGroupKey(parsed.checkDate, parsed.payments);
   const args: ContractorPaymentGroupInput = { ...parsed, businessKey };
   const workflowId = contractorPaymentGroupId(parsed.companyId, businessKey);
+  await checkBeforeStart(deps, workflowId, { kind: 'group', group: args });
   const { handle, started } = await startRun(deps, workflowId, () =>
     deps.temporal.workflow.start(contractorPaymentGroupWorkflow, {
       ...startOptions(deps, workflowId),
@@ -312,6 +334,42 @@ function startOptions(deps: ContractorPaymentDeps, workflowId: string) {
   };
 }
 
+/**
+ * Bad input starts nothing: unless a run with this key already exists (a second start joins it, as
+ * it was), the request is checked on a worker first (checkContractorPaymentRequestWorkflow: the
+ * contractor, amounts, dates, and that Gusto can still fund a Direct Deposit on its date). A refusal
+ * comes back as the ServiceError naming the field; no payment run is started.
+ */
+async function checkBeforeStart(
+  deps: ContractorPaymentDeps,
+  workflowId: string,
+  input: PaymentCheckInput,
+): Promise<void> {
+  if (await runExists(deps, workflowId)) return;
+  const companyId = input.kind === 'group' ? input.group.companyId : input.payment.companyId;
+  const { refusal } = await serviceCall(async () => {
+    const handle = await deps.temporal.workflow.start(checkContractorPaymentRequestWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId: `contractor-payment-check:${companyId}:${randomUUID()}`,
+      workflowExecutionTimeout: '2 minutes',
+      args: [input],
+    });
+    return handle.executeUpdate(checkAnswerUpdate);
+  });
+  if (refusal) throw failureError(refusal.type, refusal.message, refusal.details ?? []);
+}
+
+/** A run that holds the key: running or completed (a failed or terminated one frees it). */
+async function runExists(deps: ContractorPaymentDeps, workflowId: string): Promise<boolean> {
+  try {
+    const { status } = await deps.temporal.workflow.getHandle(workflowId).describe();
+    return status.name === 'RUNNING' || status.name === 'COMPLETED';
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowNotFoundError') return false;
+    throw withMessageField(toServiceError(err));
+  }
+}
+
 async function startRun(
   deps: ContractorPaymentDeps,
   workflowId: string,
@@ -349,9 +407,12 @@ async function previewedState<S extends AnyState>(
 /** A failed run's recorded error, as the ServiceError its failure would have mapped to. */
 function failedRunError(state: AnyState): ServiceError {
   const { type = 'Failed', message = 'the run failed', errors } = state.lastError ?? {};
-  return withMessageField(
-    toServiceError({ name: 'ApplicationFailure', type, message, details: errors ? [{ errors }] : [] }),
-  );
+  return failureError(type, message, errors ? [{ errors }] : []);
+}
+
+/** A workflow-side failure (type, message, details) as the ServiceError it maps to, naming the field. */
+function failureError(type: string, message: string, details: unknown[]): ServiceError {
+  return withMessageField(toServiceError({ name: 'ApplicationFailure', type, message, details }));
 }
 
 /** A caller reusing a business key for a different payment gets a conflict, never the old payment. */

@@ -3,6 +3,7 @@ export { payrollRunWorkflow } from './payroll-run.js';
 export { findPayrollWorkflow, upcomingPayrollsWorkflow } from './upcoming-payrolls.js';
 export { contractorPaymentWorkflow } from './contractor-payment.js';
 export { contractorPaymentGroupWorkflow } from './contractor-payment-group.js';
+export { checkContractorPaymentRequestWorkflow } from './contractor-payment-check.js';
 export {
   contractorDeactivationWorkflow,
   contractorDeletionWorkflow,
