@@ -4,7 +4,12 @@
  * ServiceError. Input schemas are exported so the HTTP routes validate with the same rules.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { z } from 'zod';
 import type { GustoClient } from '../gusto/client.js';
 import { isGustoApiError, isGustoInputError } from '../gusto/errors.js';
@@ -17,6 +22,11 @@ import {
   checkContractorPaymentRequestWorkflow,
   type PaymentCheckInput,
 } from '../workflows/contractor-payment-check.js';
+import {
+  closedCancelAnswerUpdate,
+  closedCancelStateQuery,
+  contractorPaymentCancelWorkflow,
+} from '../workflows/contractor-payment-cancel.js';
 import { contractorPaymentGroupWorkflow } from '../workflows/contractor-payment-group.js';
 import { contractorPaymentWorkflow } from '../workflows/contractor-payment.js';
 import {
@@ -37,7 +47,7 @@ import {
   type ContractorPaymentState,
   type PaymentLine,
 } from '../workflows/contractor-payment.messages.js';
-import { contractorPaymentGroupId, contractorPaymentId } from '../workflows/ids.js';
+import { closedRunCancelId, contractorPaymentGroupId, contractorPaymentId } from '../workflows/ids.js';
 import { parseInput, serviceCall, ServiceError, toServiceError, withMessageField } from './errors.js';
 
 export type * from '../workflows/contractor-payment.messages.js';
@@ -241,9 +251,23 @@ export async function getContractorPaymentState(
   ref: unknown,
 ): Promise<AnyState> {
   const { kind, handle } = runOf(deps, ref);
-  return serviceCall<AnyState>(() =>
+  const state = await serviceCall<AnyState>(() =>
     kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery),
   );
+  return state.stage === 'completed' ? withLaterCancel(deps, handle.workflowId, state) : state;
+}
+
+/** A completed run whose payment was cancelled afterwards (cancelEndedRun) shows as cancelled. */
+async function withLaterCancel(
+  deps: ContractorPaymentDeps,
+  runWorkflowId: string,
+  state: AnyState,
+): Promise<AnyState> {
+  const cancel = deps.temporal.workflow.getHandle(closedRunCancelId(runWorkflowId));
+  const answer = await cancel.query(closedCancelStateQuery).catch(() => undefined);
+  if (!answer || !('cancelled' in answer)) return state;
+  const cancelReason = answer.reason ?? `cancelled by ${answer.by ?? 'request'}`;
+  return { ...state, stage: 'cancelled', cancelReason, mayCancel: false };
 }
 
 /** Approves the previewed totals of a run held for review; a stale total is refused (conflict). */
@@ -258,14 +282,17 @@ export async function approveContractorPayment(
       args: [{ amount: canonicalMoney(amount), debitDate, by }],
     });
   } catch (err) {
-    throw (await endedRunError(handle, kind, 'approve')) ?? withMessageField(toServiceError(err));
+    const ended = await endedState(handle, kind);
+    throw (ended && endedRunError(ended, 'approve')) ?? withMessageField(toServiceError(err));
   }
 }
 
 /**
- * Cancels the payment or group: allowed while Gusto says every payment may be cancelled and before
- * 3:30 pm Pacific on the debit date (Check and Historical payments: always, while the run is open).
- * Refused with the reason otherwise.
+ * Cancels the payment or group. Gusto decides, not whether our run is still open: while the run is
+ * open it cancels at its next checkpoint (allowed while Gusto says every payment may be cancelled,
+ * and for Direct Deposit before 3:30 pm Pacific on the debit date). A run that has completed (Check
+ * and Historical payments complete at once) is cancelled by a guarded cancel workflow that reads the
+ * payment first (contractorPaymentCancelWorkflow). Refused with the reason otherwise.
  */
 export async function cancelContractorPayment(
   deps: ContractorPaymentDeps,
@@ -276,8 +303,45 @@ export async function cancelContractorPayment(
   try {
     return await handle.executeUpdate(cancelUpdate, { args: [{ reason, by }] });
   } catch (err) {
-    throw (await endedRunError(handle, kind, 'cancel')) ?? withMessageField(toServiceError(err));
+    const ended = await endedState(handle, kind);
+    if (ended?.stage === 'completed') return cancelEndedRun(deps, handle.workflowId, ended, { reason, by });
+    throw (ended && endedRunError(ended, 'cancel')) ?? withMessageField(toServiceError(err));
   }
+}
+
+/** The guarded cancel of a completed run's payment or group, answered through an update. */
+async function cancelEndedRun(
+  deps: ContractorPaymentDeps,
+  runWorkflowId: string,
+  state: AnyState,
+  request: { reason?: string; by?: string },
+): Promise<CancelResult> {
+  const group = 'groupId' in state;
+  const gustoId = group ? state.groupId : (state as ContractorPaymentState).paymentId;
+  if (!gustoId) throw new ServiceError('refused', 'cannot cancel: the run made no payment at Gusto');
+  const answer = await serviceCall(async () => {
+    const handle = await deps.temporal.workflow.start(contractorPaymentCancelWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId: closedRunCancelId(runWorkflowId),
+      workflowExecutionTimeout: '5 minutes',
+      // Concurrent requests join one cancel; a later one runs again (the DELETE is guarded).
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      args: [
+        {
+          kind: group ? 'group' : 'payment',
+          companyId: state.companyId,
+          gustoId,
+          debitDate: state.debitDate,
+          ...request,
+        },
+      ],
+    });
+    return handle.executeUpdate(closedCancelAnswerUpdate);
+  });
+  if ('refused' in answer)
+    throw new ServiceError('refused', `cannot cancel: ${answer.refused}`, undefined, state);
+  return { cancelled: true, deletedAtGusto: answer.deletedAtGusto };
 }
 
 /** Waits for the run's end: outcome funded, completed (Check/Historical) or cancelled. */
@@ -440,21 +504,20 @@ function runOf(deps: ContractorPaymentDeps, ref: unknown) {
   return { kind, handle: deps.temporal.workflow.getHandle(workflowId) };
 }
 
-/** Why an update could not reach the run: it has ended. Says how, from its final state. */
-async function endedRunError(
-  handle: WorkflowHandle,
-  kind: PaymentKind,
-  action: 'approve' | 'cancel',
-): Promise<ServiceError | undefined> {
+/** The final state of a run that has ended; undefined while it runs (or when it cannot be read). */
+async function endedState(handle: WorkflowHandle, kind: PaymentKind): Promise<AnyState | undefined> {
   if ((await isRunning(handle)) !== false) return undefined;
-  const state: AnyState | undefined = await (
-    kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)
-  ).catch(() => undefined);
-  const stage = state?.stage ?? 'ended';
+  return (kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)).catch(
+    () => undefined,
+  ) as Promise<AnyState | undefined>;
+}
+
+/** Why an update could not reach the run: it has ended. Says how, from its final state. */
+function endedRunError(state: AnyState, action: 'approve' | 'cancel'): ServiceError {
   const why =
-    stage === 'funded'
+    state.stage === 'funded'
       ? 'the payment is funded: funded payments cannot be cancelled (contact Gusto)'
-      : `the run has ended (${stage})`;
+      : `the run has ended (${state.stage})`;
   return new ServiceError('refused', `cannot ${action}: ${why}`, undefined, state);
 }
 

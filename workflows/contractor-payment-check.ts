@@ -10,15 +10,8 @@
  * date; a debit date whose 3:30 pm Pacific cutoff has passed is too soon, and later dates are
  * previewed until one is not, so the refusal names Gusto's earliest date.
  */
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, defineUpdate, proxyActivities } from '@temporalio/workflow';
+import { answerThroughUpdate, failedAnswer } from './answered.js';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import { addDays, calendarDate, cancelCutoff } from './deadlines.js';
 import {
@@ -54,52 +47,29 @@ export interface PaymentCheckResult {
 /** Calendar days after the requested date previewed in search of Gusto's earliest one. */
 const PROBE_DAYS = 21;
 
-/**
- * The starter reads the answer through this update rather than the workflow's result: awaiting a
- * result lets a time-skipping test server jump its clock, an update does not, and either way the
- * answer is the same. A check that could not reach Gusto fails the update (type CheckFailed).
- */
+/** The starter reads the answer through this update (see answered.ts); CheckFailed: Gusto unreachable. */
 export const checkAnswerUpdate = defineUpdate<PaymentCheckResult>('answer');
 
 export async function checkContractorPaymentRequestWorkflow(
   input: PaymentCheckInput,
 ): Promise<PaymentCheckResult> {
-  const box: { answer?: { result: PaymentCheckResult } | { failure: ApplicationFailure } } = {};
-  let answered = false;
-  setHandler(checkAnswerUpdate, async () => {
-    await condition(() => box.answer !== undefined);
-    answered = true;
-    const answer = box.answer!;
-    if ('failure' in answer) throw answer.failure;
-    return answer.result;
-  });
-  box.answer = await check(input).then(
-    (result) => ({ result }),
-    (err: unknown) => {
+  const answer = await answerThroughUpdate(
+    checkAnswerUpdate,
+    () => check(input),
+    (err) => {
       const refusal = refusalOf(err, input);
-      return refusal ? { result: { refusal } } : { failure: checkFailed(err) };
+      return refusal
+        ? { refusal }
+        : failedAnswer('CheckFailed', 'could not check the request with Gusto', err);
     },
   );
-  // The starter asks at once; a starter that went away is not waited for long.
-  await condition(() => answered, '1 minute');
-  await condition(allHandlersFinished);
-  return 'result' in box.answer ? box.answer.result : {};
+  return answer ?? {};
 }
 
 /** Rules first, then (Direct Deposit) whether Gusto can still fund it on its date. */
 async function check(input: PaymentCheckInput): Promise<PaymentCheckResult> {
   const refusal = input.kind === 'group' ? await checkGroup(input.group) : await checkPayment(input.payment);
   return refusal ? { refusal } : {};
-}
-
-function checkFailed(err: unknown): ApplicationFailure {
-  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  const message = (cause as { message?: string })?.message ?? String(cause);
-  return ApplicationFailure.create({
-    type: 'CheckFailed',
-    message: `could not check the request with Gusto: ${message}`,
-    nonRetryable: true,
-  });
 }
 
 async function checkPayment(input: ContractorPaymentInput): Promise<PaymentCheckRefusal | undefined> {

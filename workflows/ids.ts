@@ -24,3 +24,7 @@ export const contractorDeactivationId = (contractorId: string): string =>
   `contractor-deactivation:${contractorId}`;
 
 export const contractorDeletionId = (contractorId: string): string => `contractor-deletion:${contractorId}`;
+
+/** The guarded cancel of a payment or group whose run has ended: one per run, from its id. */
+export const closedRunCancelId = (runWorkflowId: string): string =>
+  `contractor-payment-cancel:${runWorkflowId}`;

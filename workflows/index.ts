@@ -4,6 +4,7 @@ export { findPayrollWorkflow, upcomingPayrollsWorkflow } from './upcoming-payrol
 export { contractorPaymentWorkflow } from './contractor-payment.js';
 export { contractorPaymentGroupWorkflow } from './contractor-payment-group.js';
 export { checkContractorPaymentRequestWorkflow } from './contractor-payment-check.js';
+export { contractorPaymentCancelWorkflow } from './contractor-payment-cancel.js';
 export {
   contractorDeactivationWorkflow,
   contractorDeletionWorkflow,
