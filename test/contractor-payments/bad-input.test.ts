@@ -13,7 +13,12 @@ import {
   type ContractorPaymentDeps,
 } from '../../client/contractor-payments.js';
 import { addDays } from '../../workflows/deadlines.js';
+import {
+  checkAnswerUpdate,
+  checkContractorPaymentRequestWorkflow,
+} from '../../workflows/contractor-payment-check.js';
 import { contractorPaymentGroupId, contractorPaymentId } from '../../workflows/ids.js';
+import { saveHistory } from '../harness/replay.js';
 import { timeSkippingWorld, uniqueTaskQueue, type SandboxWorld } from '../harness/index.js';
 import { fixtures, moneyCounters, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
 
@@ -168,6 +173,21 @@ describe('contractor payments: bad input changes nothing', () => {
         message: expect.stringMatching(/at the earliest/),
       });
       await noRunFor(group);
+
+      if (process.env.EXPORT_HISTORIES) {
+        // The check itself, under a known id, for the replay test.
+        const workflowId = `contractor-payment-check:${fx.companyId}:history`;
+        const check = await deps.temporal.workflow.start(checkContractorPaymentRequestWorkflow, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [{ kind: 'payment', payment: { ...tooSoon, businessKey: 'history' } as never }],
+        });
+        await expect(check.executeUpdate(checkAnswerUpdate)).resolves.toMatchObject({
+          refusal: { type: 'InvalidInput' },
+        });
+        await check.result();
+        await saveHistory(world.env.client, workflowId, 'contractor-payment-check-too-soon');
+      }
     }));
 
   it('refuses a group paying one contractor twice on its check date, naming the line', async () => {

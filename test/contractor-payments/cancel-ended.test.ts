@@ -15,6 +15,8 @@ import {
   type ContractorPaymentResult,
 } from '../../client/contractor-payments.js';
 import { addDays } from '../../workflows/deadlines.js';
+import { closedRunCancelId } from '../../workflows/ids.js';
+import { saveHistory } from '../harness/replay.js';
 import { timeSkippingWorld, type SandboxWorld } from '../harness/index.js';
 import { fixtures, todayAt, type Fixtures } from './helpers.js';
 
@@ -24,6 +26,8 @@ const DELETE_GROUP = 'DELETE /v1/contractor_payment_groups/{contractor_payment_g
 describe('contractor payments: cancel after the run ended', () => {
   let world: SandboxWorld;
   let fx: Fixtures;
+  /** Finished runs worth keeping for the replay test: file label → workflow id. */
+  const finished: Record<string, string> = {};
 
   beforeAll(async () => {
     world = await timeSkippingWorld();
@@ -31,6 +35,12 @@ describe('contractor payments: cancel after the run ended', () => {
   }, 60_000);
 
   afterAll(async () => {
+    // EXPORT_HISTORIES=1 refreshes the committed histories the replay test checks.
+    if (process.env.EXPORT_HISTORIES) {
+      for (const [label, workflowId] of Object.entries(finished)) {
+        await saveHistory(world.env.client, workflowId, label);
+      }
+    }
     await world?.close();
   });
 
@@ -79,6 +89,7 @@ describe('contractor payments: cancel after the run ended', () => {
         });
         expect(deletes(DELETE_PAYMENT)).toBe(before + 1);
       }
+      finished['contractor-payment-cancel-after-completed'] = closedRunCancelId(check.workflowId);
     }));
 
   it('cancels a completed group of checks', () =>
@@ -100,6 +111,7 @@ describe('contractor payments: cancel after the run ended', () => {
         deletedAtGusto: true,
       });
       expect(deletes(DELETE_GROUP)).toBe(before + 1);
+      finished['contractor-payment-group-cancel-after-completed'] = closedRunCancelId(group.workflowId);
       await expect(
         world.gusto.contractorPaymentGroups.get(fx.companyId, result.groupId!),
       ).rejects.toMatchObject({
