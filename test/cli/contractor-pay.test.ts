@@ -141,4 +141,42 @@ describe('contractor-pay start --wait', () => {
       cli.kill();
     }
   }, 90_000);
+
+  it('contractor-group --wait prints the group approve command, then completes a group of checks', async () => {
+    const co = world.sandbox.companies.find((c) => c.key === 'mid-ny')!;
+    const checkDate = weekdayAfter(calendarDate(await world.sandbox.now(), co.time_zone), 3);
+    const lines = [
+      {
+        contractorId: co.contractors.find((c) => c.key === 'fixed-check')!.uuid,
+        paymentMethod: 'Check',
+        wage: '40.00',
+      },
+    ];
+    const cli = spawnCli([
+      'contractor-group',
+      'start',
+      '--company',
+      co.uuid,
+      '--check-date',
+      checkDate,
+      '--payments',
+      JSON.stringify(lines),
+      '--approval',
+      'manual',
+      '--key',
+      `cli-group-${Date.now()}`,
+      '--wait',
+    ]);
+    try {
+      const [, command] = await cli.waitFor(
+        /awaiting approval of 40\.00.*approve with: (payroll contractor-group approve .+)$/m,
+      );
+      expect(await inProcess(command!.split(' ').slice(1))).toMatchObject({ code: 0 });
+      expect(await cli.exited).toBe(0);
+      expect(cli.out.stdout).toMatch(/^\s+\+\d+\.\ds\s+completed\s/m);
+      expect(cli.out.stdout).toMatch(/outcome: completed/);
+    } finally {
+      cli.kill();
+    }
+  }, 90_000);
 });
