@@ -111,7 +111,10 @@ async function tooSoon(
   const today = calendarDate(new Date(), 'America/Los_Angeles');
   let candidate = addDays(date > today ? date : today, 1);
   for (let i = 0; i < PROBE_DAYS; i++, candidate = addDays(candidate, 1)) {
-    if (isWeekend(candidate) || !fundable(await debitDateOf(candidate))) continue;
+    if (isWeekend(candidate)) continue;
+    // A later date Gusto's preview refuses outright is simply not the earliest one.
+    const ok = await debitDateOf(candidate).then(fundable, () => false);
+    if (!ok) continue;
     return invalid(`${why}; Gusto can pay it on ${candidate} at the earliest`, field);
   }
   return invalid(`${why}; choose a later date`, field);
