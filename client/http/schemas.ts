@@ -171,6 +171,7 @@ const ReceiptFigures = z
 
 const paymentCommon = {
   stage: z.string(),
+  stageTimes: z.record(z.string(), isoInstant).optional().describe('when each stage was last entered'),
   companyId: z.string(),
   approval: z.enum(['auto', 'manual']),
   totals: PaymentTotals.optional(),
