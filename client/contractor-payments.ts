@@ -3,15 +3,28 @@
  * straight read of what Gusto holds. The HTTP API and the CLI call these; all of them throw
  * ServiceError. Input schemas are exported so the HTTP routes validate with the same rules.
  */
-import { createHash } from 'node:crypto';
-import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
-import { z } from 'zod';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { GustoClient } from '../gusto/client.js';
 import { isGustoApiError, isGustoInputError } from '../gusto/errors.js';
 import { fromCents, fromThousandths, toCents, toThousandths } from '../gusto/money.js';
-import { decimalRule, isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
 import type { ContractorPaymentGroup } from '../gusto/schemas/contractor-payment-groups.js';
 import { flattenContractorPayments, type ContractorPayment } from '../gusto/schemas/contractor-payments.js';
+import {
+  checkAnswerUpdate,
+  checkContractorPaymentRequestWorkflow,
+  type PaymentCheckInput,
+} from '../workflows/contractor-payment-check.js';
+import {
+  closedCancelAnswerUpdate,
+  closedCancelStateQuery,
+  contractorPaymentCancelWorkflow,
+} from '../workflows/contractor-payment-cancel.js';
 import { contractorPaymentGroupWorkflow } from '../workflows/contractor-payment-group.js';
 import { contractorPaymentWorkflow } from '../workflows/contractor-payment.js';
 import {
@@ -19,8 +32,6 @@ import {
   cancelUpdate,
   groupPreviewedUpdate,
   groupStateQuery,
-  MAX_PAYMENTS_PER_GROUP,
-  PAYMENT_METHODS,
   paymentPreviewedUpdate,
   paymentStateQuery,
   type CancelResult,
@@ -32,7 +43,16 @@ import {
   type ContractorPaymentState,
   type PaymentLine,
 } from '../workflows/contractor-payment.messages.js';
-import { contractorPaymentGroupId, contractorPaymentId } from '../workflows/ids.js';
+import { closedRunCancelId, contractorPaymentGroupId, contractorPaymentId } from '../workflows/ids.js';
+import {
+  approvalSchema,
+  cancelSchema,
+  contractorPaymentGroupInputSchema,
+  contractorPaymentInputSchema,
+  paymentRangeSchema,
+  paymentRefSchema,
+  type PaymentKind,
+} from './contractor-payment-schemas.js';
 import { parseInput, serviceCall, ServiceError, toServiceError, withMessageField } from './errors.js';
 
 export type * from '../workflows/contractor-payment.messages.js';
@@ -43,107 +63,8 @@ export interface ContractorPaymentDeps {
   taskQueue: string;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Input schemas (the HTTP API reuses them)
+export * from './contractor-payment-schemas.js';
 
-/** Gusto ids are UUIDs: a malformed one is refused here, naming the field, not by Gusto as a 404. */
-const id = (what: string) =>
-  z
-    .string({ error: `is required (the ${what} id, a UUID)` })
-    .regex(UUID_PATTERN, `must be a UUID (the ${what} id)`);
-
-const calendarDate = z
-  .string({ error: 'is required (a calendar date YYYY-MM-DD)' })
-  .refine(isCalendarDate, 'must be a calendar date in the form YYYY-MM-DD');
-
-function decimal(places: number, example: string) {
-  return z.string({ error: `must be a decimal string like "${example}"` }).superRefine((value, ctx) => {
-    const rule = decimalRule(value, places, example);
-    if (rule) ctx.addIssue({ code: 'custom', message: rule });
-  });
-}
-/** Non-negative, at most 2 decimals, as a string: money is never a float here. */
-const money = decimal(2, '1234.50');
-const hours = decimal(3, '40.000');
-
-export const paymentMethodSchema = z.enum(PAYMENT_METHODS, {
-  error: `must be one of ${PAYMENT_METHODS.join(', ')}`,
-});
-
-/** A key the caller chooses; it becomes part of the workflow id, so it is kept to safe characters. */
-export const businessKeySchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:@-]{1,120}$/, 'must be 1-120 letters, digits or . _ : @ -');
-
-export const approvalPolicySchema = z.enum(['auto', 'manual'], { error: 'must be auto or manual' });
-
-export const paymentLineSchema = z.strictObject({
-  contractorId: id('contractor'),
-  paymentMethod: paymentMethodSchema.default('Direct Deposit'),
-  hours: hours.optional(),
-  hourlyRate: money.optional(),
-  wage: money.optional(),
-  bonus: money.optional(),
-  reimbursement: money.optional(),
-});
-
-export const contractorPaymentInputSchema = z
-  .strictObject({
-    companyId: id('company'),
-    date: calendarDate,
-    ...paymentLineSchema.shape,
-    businessKey: businessKeySchema.optional(),
-    approval: approvalPolicySchema.default('auto'),
-  })
-  .superRefine((input, ctx) => {
-    if (input.hours !== undefined && input.wage !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['wage'],
-        message: 'give hours (hourly contractor) or wage (fixed), not both',
-      });
-    }
-  });
-
-export const contractorPaymentGroupInputSchema = z.strictObject({
-  companyId: id('company'),
-  checkDate: calendarDate,
-  payments: z
-    .array(paymentLineSchema, { error: 'must be a list of payments' })
-    .min(1, 'must contain at least one payment')
-    .max(MAX_PAYMENTS_PER_GROUP, `must contain at most ${MAX_PAYMENTS_PER_GROUP} payments`),
-  businessKey: businessKeySchema.optional(),
-  approval: approvalPolicySchema.default('auto'),
-});
-
-export const paymentKindSchema = z.enum(['payment', 'group'], { error: 'must be payment or group' });
-
-/** Names one run: the company, the business key it was started with, and single payment or group. */
-export const paymentRefSchema = z.strictObject({
-  kind: paymentKindSchema.default('payment'),
-  companyId: id('company'),
-  businessKey: businessKeySchema,
-});
-
-export const approvalSchema = z.strictObject({
-  ...paymentRefSchema.shape,
-  amount: money.describe('the total the approver saw'),
-  debitDate: calendarDate.optional(),
-  by: z.string().max(200, 'must be at most 200 characters').optional(),
-});
-
-export const cancelSchema = z.strictObject({
-  ...paymentRefSchema.shape,
-  reason: z.string().max(500, 'must be at most 500 characters').optional(),
-  by: z.string().max(200, 'must be at most 200 characters').optional(),
-});
-
-export const paymentRangeSchema = z
-  .strictObject({ startDate: calendarDate, endDate: calendarDate })
-  .refine((r) => r.startDate <= r.endDate, { path: ['endDate'], message: 'must not be before startDate' });
-
-export type PaymentRef = z.input<typeof paymentRefSchema>;
-export type PaymentKind = z.output<typeof paymentKindSchema>;
 type AnyState = ContractorPaymentState | ContractorPaymentGroupState;
 
 export interface StartedPayment<S extends AnyState> {
@@ -173,6 +94,7 @@ export async function startContractorPayment(
   const businessKey = parsed.businessKey ?? derivedPaymentKey(parsed);
   const args: ContractorPaymentInput = { ...parsed, businessKey };
   const workflowId = contractorPaymentId(parsed.companyId, businessKey);
+  await checkBeforeStart(deps, workflowId, { kind: 'payment', payment: args });
   const { handle, started } = await startRun(deps, workflowId, () =>
     deps.temporal.workflow.start(contractorPaymentWorkflow, {
       ...startOptions(deps, workflowId),
@@ -197,6 +119,7 @@ export async function startContractorPaymentGroup(
   const businessKey = parsed.businessKey ?? derivedGroupKey(parsed.checkDate, parsed.payments);
   const args: ContractorPaymentGroupInput = { ...parsed, businessKey };
   const workflowId = contractorPaymentGroupId(parsed.companyId, businessKey);
+  await checkBeforeStart(deps, workflowId, { kind: 'group', group: args });
   const { handle, started } = await startRun(deps, workflowId, () =>
     deps.temporal.workflow.start(contractorPaymentGroupWorkflow, {
       ...startOptions(deps, workflowId),
@@ -219,9 +142,23 @@ export async function getContractorPaymentState(
   ref: unknown,
 ): Promise<AnyState> {
   const { kind, handle } = runOf(deps, ref);
-  return serviceCall<AnyState>(() =>
+  const state = await serviceCall<AnyState>(() =>
     kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery),
   );
+  return state.stage === 'completed' ? withLaterCancel(deps, handle.workflowId, state) : state;
+}
+
+/** A completed run whose payment was cancelled afterwards (cancelEndedRun) shows as cancelled. */
+async function withLaterCancel(
+  deps: ContractorPaymentDeps,
+  runWorkflowId: string,
+  state: AnyState,
+): Promise<AnyState> {
+  const cancel = deps.temporal.workflow.getHandle(closedRunCancelId(runWorkflowId));
+  const answer = await cancel.query(closedCancelStateQuery).catch(() => undefined);
+  if (!answer || !('cancelled' in answer)) return state;
+  const cancelReason = answer.reason ?? `cancelled by ${answer.by ?? 'request'}`;
+  return { ...state, stage: 'cancelled', cancelReason, mayCancel: false };
 }
 
 /** Approves the previewed totals of a run held for review; a stale total is refused (conflict). */
@@ -236,14 +173,17 @@ export async function approveContractorPayment(
       args: [{ amount: canonicalMoney(amount), debitDate, by }],
     });
   } catch (err) {
-    throw (await endedRunError(handle, kind, 'approve')) ?? withMessageField(toServiceError(err));
+    const ended = await endedState(handle, kind);
+    throw (ended && endedRunError(ended, 'approve')) ?? withMessageField(toServiceError(err));
   }
 }
 
 /**
- * Cancels the payment or group: allowed while Gusto says every payment may be cancelled and before
- * 3:30 pm Pacific on the debit date (Check and Historical payments: always, while the run is open).
- * Refused with the reason otherwise.
+ * Cancels the payment or group. Gusto decides, not whether our run is still open: while the run is
+ * open it cancels at its next checkpoint (allowed while Gusto says every payment may be cancelled,
+ * and for Direct Deposit before 3:30 pm Pacific on the debit date). A run that has completed (Check
+ * and Historical payments complete at once) is cancelled by a guarded cancel workflow that reads the
+ * payment first (contractorPaymentCancelWorkflow). Refused with the reason otherwise.
  */
 export async function cancelContractorPayment(
   deps: ContractorPaymentDeps,
@@ -254,8 +194,45 @@ export async function cancelContractorPayment(
   try {
     return await handle.executeUpdate(cancelUpdate, { args: [{ reason, by }] });
   } catch (err) {
-    throw (await endedRunError(handle, kind, 'cancel')) ?? withMessageField(toServiceError(err));
+    const ended = await endedState(handle, kind);
+    if (ended?.stage === 'completed') return cancelEndedRun(deps, handle.workflowId, ended, { reason, by });
+    throw (ended && endedRunError(ended, 'cancel')) ?? withMessageField(toServiceError(err));
   }
+}
+
+/** The guarded cancel of a completed run's payment or group, answered through an update. */
+async function cancelEndedRun(
+  deps: ContractorPaymentDeps,
+  runWorkflowId: string,
+  state: AnyState,
+  request: { reason?: string; by?: string },
+): Promise<CancelResult> {
+  const group = 'groupId' in state;
+  const gustoId = group ? state.groupId : (state as ContractorPaymentState).paymentId;
+  if (!gustoId) throw new ServiceError('refused', 'cannot cancel: the run made no payment at Gusto');
+  const answer = await serviceCall(async () => {
+    const handle = await deps.temporal.workflow.start(contractorPaymentCancelWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId: closedRunCancelId(runWorkflowId),
+      workflowExecutionTimeout: '5 minutes',
+      // Concurrent requests join one cancel; a later one runs again (the DELETE is guarded).
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      args: [
+        {
+          kind: group ? 'group' : 'payment',
+          companyId: state.companyId,
+          gustoId,
+          debitDate: state.debitDate,
+          ...request,
+        },
+      ],
+    });
+    return handle.executeUpdate(closedCancelAnswerUpdate);
+  });
+  if ('refused' in answer)
+    throw new ServiceError('refused', `cannot cancel: ${answer.refused}`, undefined, state);
+  return { cancelled: true, deletedAtGusto: answer.deletedAtGusto };
 }
 
 /** Waits for the run's end: outcome funded, completed (Check/Historical) or cancelled. */
@@ -312,6 +289,42 @@ function startOptions(deps: ContractorPaymentDeps, workflowId: string) {
   };
 }
 
+/**
+ * Bad input starts nothing: unless a run with this key already exists (a second start joins it, as
+ * it was), the request is checked on a worker first (checkContractorPaymentRequestWorkflow: the
+ * contractor, amounts, dates, and that Gusto can still fund a Direct Deposit on its date). A refusal
+ * comes back as the ServiceError naming the field; no payment run is started.
+ */
+async function checkBeforeStart(
+  deps: ContractorPaymentDeps,
+  workflowId: string,
+  input: PaymentCheckInput,
+): Promise<void> {
+  if (await runExists(deps, workflowId)) return;
+  const companyId = input.kind === 'group' ? input.group.companyId : input.payment.companyId;
+  const { refusal } = await serviceCall(async () => {
+    const handle = await deps.temporal.workflow.start(checkContractorPaymentRequestWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId: `contractor-payment-check:${companyId}:${randomUUID()}`,
+      workflowExecutionTimeout: '2 minutes',
+      args: [input],
+    });
+    return handle.executeUpdate(checkAnswerUpdate);
+  });
+  if (refusal) throw failureError(refusal.type, refusal.message, refusal.details ?? []);
+}
+
+/** A run that holds the key: running or completed (a failed or terminated one frees it). */
+async function runExists(deps: ContractorPaymentDeps, workflowId: string): Promise<boolean> {
+  try {
+    const { status } = await deps.temporal.workflow.getHandle(workflowId).describe();
+    return status.name === 'RUNNING' || status.name === 'COMPLETED';
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowNotFoundError') return false;
+    throw withMessageField(toServiceError(err));
+  }
+}
+
 async function startRun(
   deps: ContractorPaymentDeps,
   workflowId: string,
@@ -349,9 +362,12 @@ async function previewedState<S extends AnyState>(
 /** A failed run's recorded error, as the ServiceError its failure would have mapped to. */
 function failedRunError(state: AnyState): ServiceError {
   const { type = 'Failed', message = 'the run failed', errors } = state.lastError ?? {};
-  return withMessageField(
-    toServiceError({ name: 'ApplicationFailure', type, message, details: errors ? [{ errors }] : [] }),
-  );
+  return failureError(type, message, errors ? [{ errors }] : []);
+}
+
+/** A workflow-side failure (type, message, details) as the ServiceError it maps to, naming the field. */
+function failureError(type: string, message: string, details: unknown[]): ServiceError {
+  return withMessageField(toServiceError({ name: 'ApplicationFailure', type, message, details }));
 }
 
 /** A caller reusing a business key for a different payment gets a conflict, never the old payment. */
@@ -379,21 +395,20 @@ function runOf(deps: ContractorPaymentDeps, ref: unknown) {
   return { kind, handle: deps.temporal.workflow.getHandle(workflowId) };
 }
 
-/** Why an update could not reach the run: it has ended. Says how, from its final state. */
-async function endedRunError(
-  handle: WorkflowHandle,
-  kind: PaymentKind,
-  action: 'approve' | 'cancel',
-): Promise<ServiceError | undefined> {
+/** The final state of a run that has ended; undefined while it runs (or when it cannot be read). */
+async function endedState(handle: WorkflowHandle, kind: PaymentKind): Promise<AnyState | undefined> {
   if ((await isRunning(handle)) !== false) return undefined;
-  const state: AnyState | undefined = await (
-    kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)
-  ).catch(() => undefined);
-  const stage = state?.stage ?? 'ended';
+  return (kind === 'group' ? handle.query(groupStateQuery) : handle.query(paymentStateQuery)).catch(
+    () => undefined,
+  ) as Promise<AnyState | undefined>;
+}
+
+/** Why an update could not reach the run: it has ended. Says how, from its final state. */
+function endedRunError(state: AnyState, action: 'approve' | 'cancel'): ServiceError {
   const why =
-    stage === 'funded'
+    state.stage === 'funded'
       ? 'the payment is funded: funded payments cannot be cancelled (contact Gusto)'
-      : `the run has ended (${stage})`;
+      : `the run has ended (${state.stage})`;
   return new ServiceError('refused', `cannot ${action}: ${why}`, undefined, state);
 }
 

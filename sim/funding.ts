@@ -4,6 +4,12 @@
  * turns Funded then (or earlier through PUT .../fund). It can be cancelled until 3:30 pm Pacific on
  * its debit date while still Unfunded. Check and Historical payments move no money through Gusto:
  * their debit date is the check date, they stay Unfunded and can always be cancelled.
+ *
+ * Funding emits `contractor_payment.funded`. Gusto documents only `.created` and `.cancelled` for
+ * ContractorPayment subscriptions; this event is the sandbox's stand-in for "the money moved", so a
+ * run waiting on funding is woken (it re-reads the payment) the moment a clock move or the demo fund
+ * action funds it, instead of sleeping until its real-time timer. Receivers must not rely on it at
+ * Gusto: the processes poll after the debit instant either way.
  */
 import { addBusinessDays, cancelCutoffOn, debitInstant } from './calendar.js';
 import type { Company, ContractorPayment, ContractorPaymentMethod } from './model.js';
@@ -25,6 +31,7 @@ export function markFunded(store: Store, payment: ContractorPayment, atMs: numbe
   payment.status = 'Funded';
   payment.fundedAt = atMs;
   store.pending.payments.delete(payment.uuid);
+  store.emit('contractor_payment.funded', payment.companyUuid, 'ContractorPayment', payment.uuid, atMs);
 }
 
 /** Applies funding that the clock has reached. Returns true when the payment changed. */

@@ -14,6 +14,7 @@ import {
   groupPreviewedUpdate,
   groupStateQuery,
   movesMoney,
+  receiptFigures,
   type ContractorPaymentGroupInput,
   type ContractorPaymentGroupResult,
   type ContractorPaymentGroupState,
@@ -134,7 +135,9 @@ export async function contractorPaymentGroupWorkflow(
     const funded = await awaitFunded(created.groupId);
     if (funded === 'gone') return endDeletedOutside();
     if (funded === 'cancelled') return end('cancelled');
-    return end('funded', await fetchReceipts());
+    const receipts = await fetchReceipts();
+    state.receipts = receipts.map(receiptFigures);
+    return end('funded', receipts);
   });
 }
 

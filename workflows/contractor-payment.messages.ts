@@ -84,6 +84,21 @@ export interface GroupView {
 /** Gusto's receipt for a funded Direct Deposit payment, as returned by the API. */
 export type PaymentReceipt = Record<string, unknown> & { contractor_payment_uuid: string };
 
+/**
+ * A receipt's figures, in integer cents: what the `state` query, the API and the CLI show. No names
+ * (the receipt itself, in the run's result, carries the sender's and recipient's).
+ */
+export interface ReceiptFigures {
+  paymentId: string;
+  contractorId?: string;
+  debitDate?: string;
+  /** What Gusto debited from the company for this payment. */
+  companyDebitCents?: number;
+  wageCents?: number;
+  bonusCents?: number;
+  reimbursementCents?: number;
+}
+
 export type Stage =
   | 'validating'
   | 'previewing'
@@ -108,6 +123,8 @@ export interface LastError {
 
 interface CommonState {
   stage: Stage;
+  /** When each stage was last entered (ISO), by the run's clock: what `--wait` streams. */
+  stageTimes?: Partial<Record<Stage, string>>;
   companyId: string;
   approval: ApprovalPolicy;
   totals?: PaymentTotals;
@@ -134,6 +151,8 @@ export interface ContractorPaymentState extends CommonState {
   request: PaymentLine;
   paymentId?: string;
   mayCancel?: boolean;
+  /** Once funded: the receipt's figures. */
+  receipt?: ReceiptFigures;
 }
 
 export interface ContractorPaymentGroupState extends CommonState {
@@ -145,6 +164,8 @@ export interface ContractorPaymentGroupState extends CommonState {
   payments: PaymentView[];
   /** True only when every payment in the group may be cancelled. */
   mayCancel?: boolean;
+  /** Once funded: one per funded (Direct Deposit) payment. */
+  receipts?: ReceiptFigures[];
 }
 
 export type Outcome = 'funded' | 'completed' | 'cancelled';
@@ -238,4 +259,34 @@ export function cancelRefusal(
     }
   }
   return undefined;
+}
+
+/**
+ * Gusto's wire money ("740.0", "18.500") in integer cents; undefined when absent or not a plain
+ * amount. (Workflow code keeps out of gusto/, so the few lines of parsing live here.)
+ */
+function wireCents(amount: unknown): number | undefined {
+  if (typeof amount !== 'string' && typeof amount !== 'number') return undefined;
+  const m = /^(\d+)(?:\.(\d{1,2})0*)?$/.exec(String(amount).trim());
+  if (!m) return undefined;
+  const cents = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  return Number.isSafeInteger(cents) ? cents : undefined;
+}
+
+/** The figures of Gusto's contractor payment receipt (its totals and its one payment line). */
+export function receiptFigures(receipt: PaymentReceipt): ReceiptFigures {
+  const totals = receipt.totals as { company_debit?: unknown } | undefined;
+  const lines = receipt.contractor_payments as Array<Record<string, unknown>> | undefined;
+  const line = Array.isArray(lines) ? lines[0] : undefined;
+  const figures: ReceiptFigures = { paymentId: receipt.contractor_payment_uuid };
+  const set = <K extends keyof ReceiptFigures>(key: K, value: ReceiptFigures[K] | undefined) => {
+    if (value !== undefined) figures[key] = value;
+  };
+  set('contractorId', typeof line?.contractor_uuid === 'string' ? line.contractor_uuid : undefined);
+  set('debitDate', typeof receipt.debit_date === 'string' ? receipt.debit_date : undefined);
+  set('companyDebitCents', wireCents(totals?.company_debit));
+  set('wageCents', wireCents(line?.wage));
+  set('bonusCents', wireCents(line?.bonus));
+  set('reimbursementCents', wireCents(line?.reimbursement));
+  return figures;
 }

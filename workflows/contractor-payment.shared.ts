@@ -101,7 +101,9 @@ export class PaymentProcess<S extends RunState> {
   constructor(
     readonly state: S,
     private readonly hooks: ProcessHooks,
-  ) {}
+  ) {
+    state.stageTimes ??= { [state.stage]: new Date().toISOString() };
+  }
 
   /** Installs the `state` query, the webhook signal and the awaitPreview/approve/cancel updates. */
   listen(stateQuery: QueryDefinition<S>, previewedUpdate: UpdateDefinition<S>): void {
@@ -127,6 +129,7 @@ export class PaymentProcess<S extends RunState> {
 
   setStage(stage: Stage): void {
     this.state.stage = stage;
+    this.state.stageTimes = { ...this.state.stageTimes, [stage]: new Date().toISOString() };
     upsertSearchAttributes([{ key: StageAttribute, value: stage }]);
   }
 

@@ -14,6 +14,7 @@ import {
   movesMoney,
   paymentPreviewedUpdate,
   paymentStateQuery,
+  receiptFigures,
   type ContractorPaymentInput,
   type ContractorPaymentResult,
   type ContractorPaymentState,
@@ -158,11 +159,13 @@ export async function contractorPaymentWorkflow(
     const receipt = await run.persist('receipt', () =>
       gusto.getContractorPaymentReceipt({ companyId, paymentId }),
     );
+    state.receipt = receiptFigures(receipt);
     return end('funded', receipt);
   });
 }
 
-function lineOf(input: ContractorPaymentInput): PaymentLine {
+/** The payment line of the input: only the amounts the caller gave. */
+export function lineOf(input: ContractorPaymentInput): PaymentLine {
   const { contractorId, paymentMethod, hours, hourlyRate, wage, bonus, reimbursement } = input;
   const line: PaymentLine = { contractorId, paymentMethod };
   // Only what the caller gave: an absent amount and a zero are different requests to Gusto.

@@ -27,3 +27,7 @@ export const contractorDeletionId = (contractorId: string): string => `contracto
 
 export const offCyclePayrollId = (companyId: string, businessKey: string): string =>
   `off-cycle-payroll:${companyId}:${businessKey}`;
+
+/** The guarded cancel of a payment or group whose run has ended: one per run, from its id. */
+export const closedRunCancelId = (runWorkflowId: string): string =>
+  `contractor-payment-cancel:${runWorkflowId}`;

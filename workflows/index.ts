@@ -3,6 +3,8 @@ export { payrollRunWorkflow } from './payroll-run.js';
 export { findPayrollWorkflow, upcomingPayrollsWorkflow } from './upcoming-payrolls.js';
 export { contractorPaymentWorkflow } from './contractor-payment.js';
 export { contractorPaymentGroupWorkflow } from './contractor-payment-group.js';
+export { checkContractorPaymentRequestWorkflow } from './contractor-payment-check.js';
+export { contractorPaymentCancelWorkflow } from './contractor-payment-cancel.js';
 export {
   contractorDeactivationWorkflow,
   contractorDeletionWorkflow,

@@ -3,6 +3,8 @@ import { ServiceError } from '../errors.js';
 import type { CliIo, ServiceDeps } from './context.js';
 
 type State = payroll.PayrollRunState;
+/** What the tracker needs of a run's state: its stage and when each stage was entered. */
+type Staged = { stage: string; stageTimes?: Partial<Record<string, string>> };
 
 /** Stages where `--wait` stops: money is on its way, or the run ended without paying. */
 const SETTLED = new Set<string>(['processed', 'complete', 'cancelled', 'rejected', 'stopped']);
@@ -51,11 +53,20 @@ export async function watchPayrollRun(
  * Turns successive states into one line per stage entered, in order, timed from the run's start by
  * the run's own clock (`stageTimes`): a stage that came and went between two polls still shows.
  */
-export class StageTracker {
+export class StageTracker<S extends Staged = State> {
   private readonly printed = new Map<string, string>();
   private start?: number;
 
-  lines(state: State): string[] {
+  /** `format` writes one stage's line (the default: a payroll run's). */
+  constructor(
+    private readonly format: (stage: string, elapsedMs: number, state?: S) => string = stageLine as (
+      stage: string,
+      elapsedMs: number,
+      state?: S,
+    ) => string,
+  ) {}
+
+  lines(state: S): string[] {
     const entered = Object.entries(state.stageTimes ?? {}) as Array<[string, string]>;
     this.start ??= Math.min(...entered.map(([, at]) => Date.parse(at)), Date.now());
     const fresh = entered
@@ -66,7 +77,7 @@ export class StageTracker {
     return fresh.map(([stage, at]) => {
       this.printed.set(stage, at);
       const current = stage === state.stage;
-      return stageLine(stage, Date.parse(at) - this.start!, current ? state : undefined);
+      return this.format(stage, Date.parse(at) - this.start!, current ? state : undefined);
     });
   }
 }

@@ -463,8 +463,14 @@ function paymentRoutes(kind: 'payment' | 'group'): RouteSpec[] {
           description: 'Already started',
           schema: group ? S.StartedContractorPaymentGroup : S.StartedContractorPayment,
         },
+        400: {
+          description:
+            'Bad input, naming the field: e.g. a contractor not payable on the date, or a Direct Deposit dated ' +
+            "too soon (the message names Gusto's earliest date). Nothing is started.",
+        },
+        404: { description: 'No such company in Gusto' },
         409: { description: 'The businessKey names a different payment' },
-        422: { description: 'Refused by Gusto (e.g. contractor not payable)' },
+        422: { description: 'Refused by Gusto' },
       },
       handler: async ({ params, body }, ctx) =>
         startedReply(
@@ -504,7 +510,10 @@ function paymentRoutes(kind: 'payment' | 'group'): RouteSpec[] {
       method: 'POST',
       path: `${one}/cancel`,
       operationId: `cancel${Kind}`,
-      summary: `Cancel the ${what} (refused once funded or past the cutoff)`,
+      summary: `Cancel the ${what} while Gusto allows it (may_cancel; Direct Deposit until the cutoff)`,
+      description:
+        'Follows Gusto, not whether the run is open: a completed Check or Historical payment (or group) is ' +
+        'cancelled by a guarded cancel that reads it first and deletes it only if Gusto reports may_cancel.',
       tag: 'contractor payments',
       params: PaymentParams,
       body: without(payments.cancelSchema.shape, 'kind', 'companyId', 'businessKey'),

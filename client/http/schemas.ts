@@ -184,8 +184,23 @@ const PaymentTotals = z.looseObject({
   debitAmount: decimal,
 });
 
+const cents = z.number().int().describe('integer cents');
+
+const ReceiptFigures = z
+  .looseObject({
+    paymentId: z.string(),
+    contractorId: z.string().optional(),
+    debitDate: calendarDate.optional(),
+    companyDebitCents: cents.optional(),
+    wageCents: cents.optional(),
+    bonusCents: cents.optional(),
+    reimbursementCents: cents.optional(),
+  })
+  .meta({ id: 'ContractorPaymentReceiptFigures', description: "Gusto's receipt of a funded payment" });
+
 const paymentCommon = {
   stage: z.string(),
+  stageTimes: z.record(z.string(), isoInstant).optional().describe('when each stage was last entered'),
   companyId: z.string(),
   approval: z.enum(['auto', 'manual']),
   totals: PaymentTotals.optional(),
@@ -211,6 +226,7 @@ export const ContractorPaymentState = z
     paymentMethod: z.string(),
     paymentId: z.string().optional(),
     mayCancel: z.boolean().optional(),
+    receipt: ReceiptFigures.optional(),
   })
   .meta({ id: 'ContractorPaymentState' });
 
@@ -221,6 +237,7 @@ export const ContractorPaymentGroupState = z
     groupId: z.string().optional(),
     payments: z.array(z.looseObject({ paymentId: z.string(), contractorId: z.string(), status: z.string() })),
     mayCancel: z.boolean().optional(),
+    receipts: z.array(ReceiptFigures).optional(),
   })
   .meta({ id: 'ContractorPaymentGroupState' });
 

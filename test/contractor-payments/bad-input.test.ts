@@ -5,12 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   cancelContractorPayment,
+  derivedGroupKey,
+  derivedPaymentKey,
   startContractorPayment,
   startContractorPaymentGroup,
   waitForContractorPaymentResult,
   type ContractorPaymentDeps,
 } from '../../client/contractor-payments.js';
 import { addDays } from '../../workflows/deadlines.js';
+import {
+  checkAnswerUpdate,
+  checkContractorPaymentRequestWorkflow,
+} from '../../workflows/contractor-payment-check.js';
+import { contractorPaymentGroupId, contractorPaymentId } from '../../workflows/ids.js';
+import { saveHistory } from '../harness/replay.js';
 import { timeSkippingWorld, uniqueTaskQueue, type SandboxWorld } from '../harness/index.js';
 import { fixtures, moneyCounters, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
 
@@ -77,6 +85,128 @@ describe('contractor payments: bad input changes nothing', () => {
         }),
       { code: 'invalid_input', field: 'payments', message: expect.stringMatching(/at least one payment/) },
     );
+  });
+
+  /** No payment run exists for the request: bad input started nothing (not even a Failed run). */
+  async function noRunFor(input: Record<string, unknown>): Promise<void> {
+    const group = Array.isArray(input.payments);
+    const id = group
+      ? contractorPaymentGroupId(
+          String(input.companyId),
+          derivedGroupKey(String(input.checkDate), input.payments as never),
+        )
+      : contractorPaymentId(String(input.companyId), derivedPaymentKey(input as never));
+    await expect(world.env.client.workflow.getHandle(id).describe()).rejects.toMatchObject({
+      name: 'WorkflowNotFoundError',
+    });
+  }
+
+  it('starts no run for an unknown company or contractor, or a future Historical Payment', () =>
+    withWorker(async (deps) => {
+      const unknownCompany = single({ companyId: '0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5' });
+      await refusedWithoutChange(() => startContractorPayment(deps, unknownCompany), {
+        code: 'not_found',
+        field: 'companyId',
+        message: expect.stringMatching(/no company/),
+      });
+      await noRunFor(unknownCompany);
+      const unknownContractor = single({ contractorId: '5b0f3c0e-8d4e-4c59-9a4e-2f1f7f0a9d11' });
+      await refusedWithoutChange(() => startContractorPayment(deps, unknownContractor), {
+        code: 'invalid_input',
+        field: 'contractorId',
+      });
+      await noRunFor(unknownContractor);
+      const future = single({ paymentMethod: 'Historical Payment', date: addDays(today, 3) });
+      await refusedWithoutChange(() => startContractorPayment(deps, future), {
+        code: 'invalid_input',
+        field: 'date',
+        message: expect.stringMatching(/must be in the past/),
+      });
+      await noRunFor(future);
+      const group = {
+        companyId: fx.companyId,
+        checkDate: weekdayAfter(today, 10),
+        payments: [{ contractorId: fx.dismissed.uuid, paymentMethod: 'Direct Deposit', hours: '2' }],
+      };
+      await refusedWithoutChange(() => startContractorPaymentGroup(deps, group), {
+        code: 'invalid_input',
+        field: 'payments[0].contractorId',
+      });
+      await noRunFor(group);
+    }));
+
+  it("refuses a Direct Deposit dated too soon, naming Gusto's earliest date; that date is accepted", () =>
+    withWorker(async (deps) => {
+      const tooSoon = single({ date: today, hours: '1', approval: 'manual' });
+      let earliest = '';
+      await refusedWithoutChange(
+        () =>
+          startContractorPayment(deps, tooSoon).catch((err: { message: string }) => {
+            earliest = /(\d{4}-\d{2}-\d{2}) at the earliest/.exec(err.message)?.[1] ?? '';
+            throw err;
+          }),
+        { code: 'invalid_input', field: 'date', message: expect.stringMatching(/at the earliest/) },
+      );
+      await noRunFor(tooSoon);
+      expect(earliest > today).toBe(true);
+      // The weekday before the earliest is refused too; the earliest itself is what Gusto accepts.
+      let before = addDays(earliest, -1);
+      while ([0, 6].includes(new Date(`${before}T12:00:00Z`).getUTCDay())) before = addDays(before, -1);
+      await expect(startContractorPayment(deps, single({ date: before, hours: '1' }))).rejects.toMatchObject({
+        code: 'invalid_input',
+        field: 'date',
+      });
+      const ok = await startContractorPayment(
+        deps,
+        single({ date: earliest, hours: '1', approval: 'manual' }),
+      );
+      expect(ok.state).toMatchObject({ stage: 'awaiting_approval' });
+      const ref = { companyId: fx.companyId, businessKey: ok.businessKey };
+      await expect(cancelContractorPayment(deps, ref)).resolves.toMatchObject({ cancelled: true });
+
+      const group = {
+        companyId: fx.companyId,
+        checkDate: today,
+        payments: [{ contractorId: fx.hourlyDd.uuid, paymentMethod: 'Direct Deposit', hours: '1' }],
+      };
+      await refusedWithoutChange(() => startContractorPaymentGroup(deps, group), {
+        message: expect.stringMatching(/at the earliest/),
+      });
+      await noRunFor(group);
+
+      if (process.env.EXPORT_HISTORIES) {
+        // The check itself, under a known id, for the replay test.
+        const workflowId = `contractor-payment-check:${fx.companyId}:history`;
+        const check = await deps.temporal.workflow.start(checkContractorPaymentRequestWorkflow, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [{ kind: 'payment', payment: { ...tooSoon, businessKey: 'history' } as never }],
+        });
+        await expect(check.executeUpdate(checkAnswerUpdate)).resolves.toMatchObject({
+          refusal: { type: 'InvalidInput' },
+        });
+        await check.result();
+        await saveHistory(world.env.client, workflowId, 'contractor-payment-check-too-soon');
+      }
+    }));
+
+  it('refuses a group paying one contractor twice on its check date, naming the line', async () => {
+    const deps = { temporal: world.env.client, taskQueue: uniqueTaskQueue('unused') };
+    const group = {
+      companyId: fx.companyId,
+      checkDate: weekdayAfter(today, 10),
+      payments: [
+        { contractorId: fx.hourlyDd.uuid, paymentMethod: 'Direct Deposit', hours: '2' },
+        { contractorId: fx.fixedCheck.uuid, paymentMethod: 'Check', wage: '100.00' },
+        { contractorId: fx.hourlyDd.uuid, paymentMethod: 'Direct Deposit', hours: '3' },
+      ],
+    };
+    await refusedWithoutChange(() => startContractorPaymentGroup(deps, group), {
+      code: 'invalid_input',
+      field: 'payments[2].contractorId',
+      message: expect.stringMatching(/already paid in payments\[0\]/),
+    });
+    await noRunFor(group);
   });
 
   it('refuses what breaks a rule about the contractor before any create call', () =>

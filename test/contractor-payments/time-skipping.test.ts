@@ -17,6 +17,7 @@ import {
   fundingExpectedAt,
   type ContractorPaymentState,
   type ContractorPaymentGroupResult,
+  type ContractorPaymentGroupState,
   type ContractorPaymentResult,
 } from '../../workflows/contractor-payment.messages.js';
 import { addDays, cancelCutoff } from '../../workflows/deadlines.js';
@@ -91,6 +92,20 @@ describe('contractor payments (time-skipping)', () => {
       const payment = await world.gusto.contractorPayments.get(fx.companyId, result.paymentId!);
       expect(payment.status).toBe('Funded');
       expect(world.sandbox.counters().payments_per_contractor_date[`${fx.hourlyDd.uuid}:${date}`]).toBe(1);
+      // The receipt's figures are in the state (what the API and CLI show), in integer cents.
+      const state = (await getContractorPaymentState(
+        deps,
+        ref(started.businessKey),
+      )) as ContractorPaymentState;
+      expect(state.receipt).toEqual({
+        paymentId: result.paymentId,
+        contractorId: fx.hourlyDd.uuid,
+        debitDate,
+        companyDebitCents: 91234,
+        wageCents: 85000,
+        bonusCents: 5000,
+        reimbursementCents: 1234,
+      });
       finished['contractor-payment-direct-deposit-funded'] = started.workflowId;
     }));
 
@@ -179,6 +194,18 @@ describe('contractor payments (time-skipping)', () => {
         byMethod('Direct Deposit')
           .map((p) => p.uuid)
           .sort(),
+      );
+      const state = (await getContractorPaymentState(
+        deps,
+        ref(started.businessKey, 'group'),
+      )) as ContractorPaymentGroupState;
+      expect(
+        (state.receipts ?? []).map((r) => [r.contractorId, r.companyDebitCents, r.debitDate]).sort(),
+      ).toEqual(
+        [
+          [fx.hourlyDd.uuid, 85000, result.debitDate],
+          [fx.fixedDd.uuid, 30000, result.debitDate],
+        ].sort(),
       );
       finished['contractor-payment-group-mixed-funded'] = started.workflowId;
     }));

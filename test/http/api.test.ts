@@ -564,6 +564,61 @@ describe('contractor payments', () => {
     expect(again.json.error.message).toMatch(/ended|cancel/);
   }, 40_000);
 
+  it("refuses a Direct Deposit dated too soon (400, naming the date and Gusto's earliest) and starts nothing", async () => {
+    const res = await stack.call('POST', base(), {
+      body: {
+        contractorId: contractor('mid-ny', 'hourly-dd'),
+        date: await sandboxDate(0),
+        hours: '1.000',
+        businessKey: 'too-soon',
+      },
+    });
+    expectError(res, 400, 'invalid_input', 'date');
+    expect(res.json.error.message).toMatch(/can pay it on \d{4}-\d{2}-\d{2} at the earliest/);
+    expectError(await stack.call('GET', `${base()}/too-soon`), 404, 'not_found');
+  }, 40_000);
+
+  it('refuses a group paying one contractor twice (400, naming the line)', async () => {
+    const res = await stack.call(
+      'POST',
+      `/v1/companies/${company('mid-ny').uuid}/contractor-payment-groups`,
+      {
+        body: {
+          checkDate: await sandboxDate(9),
+          payments: [
+            { contractorId: contractor('mid-ny', 'hourly-dd'), hours: '1.000' },
+            { contractorId: contractor('mid-ny', 'hourly-dd'), hours: '2.000' },
+          ],
+        },
+      },
+    );
+    expectError(res, 400, 'invalid_input', 'payments[1].contractorId');
+  });
+
+  it('cancels a completed Check payment while Gusto says may_cancel; the run then shows cancelled', async () => {
+    const res = await stack.call('POST', base(), {
+      body: {
+        contractorId: contractor('mid-ny', 'fixed-check'),
+        date: await sandboxDate(1),
+        paymentMethod: 'Check',
+        wage: '210.00',
+        businessKey: 'check-77',
+      },
+    });
+    expect(res.status).toBe(201);
+    await eventually(async () => {
+      const r = await stack.call('GET', `${base()}/check-77`);
+      return r.json.stage === 'completed' ? r.json : undefined;
+    });
+    const cancel = await stack.call('POST', `${base()}/check-77/cancel`, {
+      body: { reason: 'voided check' },
+    });
+    expect(cancel.status).toBe(200);
+    expect(cancel.json).toEqual({ cancelled: true, deletedAtGusto: true });
+    const after = await stack.call('GET', `${base()}/check-77`);
+    expect(after.json).toMatchObject({ stage: 'cancelled', cancelReason: 'voided check' });
+  }, 40_000);
+
   it("lists the company's payments in a date range straight from Gusto", async () => {
     const from = await sandboxDate(-60);
     const to = await sandboxDate(30);

@@ -247,3 +247,52 @@ describe('a new webhook subscription', () => {
     expect(state.webhookWakeups).toBeGreaterThanOrEqual(2); // calculated, then processed
   }, 60_000);
 });
+
+// Last: it moves the shared sandbox clock forward by days.
+describe('a sandbox clock move', () => {
+  it("funds a waiting Direct Deposit, and the sandbox's contractor_payment.funded delivery wakes the run", async () => {
+    const sub = await stack.gusto.webhookSubscriptions.create({
+      url: `${stack.base}/webhooks/gusto`,
+      subscription_types: ['ContractorPayment'],
+    });
+    await eventually(
+      async () => {
+        const s = await stack.gusto.webhookSubscriptions.get(sub.uuid);
+        return s.status === 'verified' ? s : undefined;
+      },
+      15_000,
+      'subscription verified',
+    );
+    const c = company('large-il');
+    const contractorId = c.contractors.find(
+      (k) => k.wage_type === 'Fixed' && k.payment_method === 'Direct Deposit',
+    )!.uuid;
+    let date = new Date((await stack.sandbox.now()).getTime() + 10 * 86_400_000).toISOString().slice(0, 10);
+    while ([0, 6].includes(new Date(`${date}T12:00:00Z`).getUTCDay()))
+      date = new Date(Date.parse(date) + 86_400_000).toISOString().slice(0, 10);
+    const path = `/v1/companies/${c.uuid}/contractor-payments`;
+    const started = await stack.call('POST', path, {
+      body: { contractorId, date, wage: '75.00', businessKey: 'clock-move' },
+    });
+    expect(started.status).toBe(201);
+    const waiting = await eventually(async () => {
+      const s = (await stack.call('GET', `${path}/clock-move`)).json;
+      return s.stage === 'awaiting_funding' ? s : undefined;
+    });
+    // Past the debit instant (4 pm Pacific on the debit date): the sandbox funds it now, while the
+    // run's own timer still points days ahead in real time.
+    const moved = await stack.sandboxPost('/sandbox/clock', { set: `${date}T12:00:00Z` });
+    expect(moved.status).toBe(200);
+    const funded = await eventually(
+      async () => {
+        const s = (await stack.call('GET', `${path}/clock-move`)).json;
+        return s.stage === 'funded' ? s : undefined;
+      },
+      30_000,
+      'payment run funded after the clock move',
+    );
+    expect(funded.events).toBeGreaterThan(waiting.events);
+    expect(funded.receipt).toMatchObject({ paymentId: waiting.paymentId, companyDebitCents: 7500 });
+    expect(stack.sandbox.counters().payments_per_contractor_date[`${contractorId}:${date}`]).toBe(1);
+  }, 60_000);
+});

@@ -34,6 +34,17 @@ describe('sandbox clock', () => {
       const payment = (await a.post(base, { contractor_uuid: uuid, date: earliest, hours: '1' })).body;
       expect(payment.status).toBe('Unfunded');
       await admin(sandbox).post('/sandbox/clock', { set: `${earliest}T12:00:00Z` });
+      // The clock move itself funds it and says so (before anyone reads the payment), so a run
+      // waiting on funding is woken by the webhook instead of its real-time timer.
+      const sys = api(sandbox, sandbox.systemToken);
+      const events = (await sys.get('/v1/events?limit=100&event_type=contractor_payment.*')).body as Array<{
+        event_type: string;
+        entity_uuid: string;
+      }>;
+      expect(events.filter((e) => e.entity_uuid === payment.uuid).map((e) => e.event_type)).toEqual([
+        'contractor_payment.created',
+        'contractor_payment.funded',
+      ]);
       expect((await a.get(`${base}/${payment.uuid}`)).body).toMatchObject({
         status: 'Funded',
         may_cancel: false,

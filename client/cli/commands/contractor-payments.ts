@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import * as payments from '../../contractor-payments.js';
 import type { CliContext } from '../context.js';
 import { action, callCount, table, type FlagMap, type Printable } from '../output.js';
+import { paymentReceiptLines, watchContractorPayment } from '../payment-progress.js';
 import { checkUuids, readJsonArg } from '../validate.js';
 
 type AnyState = payments.ContractorPaymentState | payments.ContractorPaymentGroupState;
@@ -57,7 +58,7 @@ export function contractorPayCommand(ctx: CliContext): Command {
           ...pick(o, ['hours', 'wage', 'bonus', 'reimbursement']),
           ...(o.key ? { businessKey: o.key } : {}),
         });
-        return started(ctx, r, 'payment', o.wait === true);
+        return started(ctx, r, 'payment', o.wait === true, o.json === true);
       }),
     );
   refCommands(ctx, cmd, 'payment');
@@ -112,6 +113,7 @@ export function contractorGroupCommand(ctx: CliContext): Command {
         key?: string;
         approval: string;
         wait?: boolean;
+        json?: boolean;
       }>(ctx, FLAGS, async (o) => {
         checkUuids({ '--company': o.company });
         const lines = await readJsonArg(o.payments, '--payments');
@@ -122,7 +124,7 @@ export function contractorGroupCommand(ctx: CliContext): Command {
           approval: o.approval,
           ...(o.key ? { businessKey: o.key } : {}),
         });
-        return started(ctx, r, 'group', o.wait === true);
+        return started(ctx, r, 'group', o.wait === true, o.json === true);
       }),
     );
   refCommands(ctx, cmd, 'group');
@@ -141,6 +143,7 @@ interface PaymentOpts {
   key?: string;
   approval: string;
   wait?: boolean;
+  json?: boolean;
 }
 
 /** status / approve / cancel, the same for a payment and a group. */
@@ -185,33 +188,35 @@ function refCommands(ctx: CliContext, cmd: Command, kind: 'payment' | 'group'): 
     );
 }
 
+/**
+ * What `start` prints. With --wait the run is followed live (stage lines, and the approve command
+ * when it waits for approval), then its outcome and receipt; --json prints only the final document.
+ */
 async function started(
   ctx: CliContext,
   r: payments.StartedPayment<AnyState>,
   kind: 'payment' | 'group',
   wait: boolean,
+  json: boolean,
 ): Promise<Printable> {
-  const head = stateOf(
-    r.state,
-    `${r.started ? 'started' : 'already started'} ${r.workflowId} (key ${r.businessKey})`,
-  );
-  if (!wait) return { value: r, human: head.human };
-  const result = await payments.waitForContractorPaymentResult(await ctx.deps(), {
-    kind,
-    companyId: r.state.companyId,
-    businessKey: r.businessKey,
-  });
-  const final = await payments.getContractorPaymentState(await ctx.deps(), {
-    kind,
-    companyId: r.state.companyId,
-    businessKey: r.businessKey,
-  });
+  const headline = `${r.started ? 'started' : 'already started'} ${r.workflowId} (key ${r.businessKey})`;
+  if (!wait) return { value: r, human: stateOf(r.state, headline).human };
+  const deps = await ctx.deps();
+  const ref = { kind, companyId: r.state.companyId, businessKey: r.businessKey };
+  const print = !json;
+  if (print) ctx.io.out(`${headline}\n`);
+  const final = await watchContractorPayment(deps, ref, ctx.io, { print });
+  const result = await payments.waitForContractorPaymentResult(deps, ref);
   return {
     value: { ...r, result, state: final },
     human: [
-      ...head.human,
       `outcome: ${result.outcome}`,
-      ...table([['gusto calls', callCount(final.gustoCalls)]]),
+      ...table([
+        ['amount', final.totals?.amount],
+        ['debit date', final.debitDate],
+        ['gusto calls', callCount(final.gustoCalls)],
+      ]),
+      ...paymentReceiptLines(final),
     ],
   };
 }
@@ -233,6 +238,7 @@ function stateOf(state: AnyState, headline?: string): Printable {
         ['gusto calls', callCount(state.gustoCalls)],
         ['last error', state.lastError?.message],
       ]),
+      ...paymentReceiptLines(state),
     ],
   };
 }
