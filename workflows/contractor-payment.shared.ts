@@ -11,12 +11,14 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import type { GustoErrorItem } from '../gusto/errors.js';
 import { calendarDate, msUntil } from './deadlines.js';
 import { Stage as StageAttribute } from './search-attributes.js';
+import { Outbox } from './outbox.js';
 import { refusal, ReviewGate } from './review.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
 import {
@@ -97,12 +99,22 @@ export class PaymentProcess<S extends RunState> {
   private cancelAnswer: CancelAnswer | undefined;
   /** The Pacific calendar day of the last preview: its debit date and totals hold for that day. */
   private previewedOn = '';
+  private readonly kind: 'contractor_payment' | 'contractor_payment_group';
+  /** Outbound events; the entity is the run (its id comes from the caller's business key). */
+  private readonly outbox: Outbox;
+  private attentionAsked = false;
 
   constructor(
     readonly state: S,
     private readonly hooks: ProcessHooks,
   ) {
     state.stageTimes ??= { [state.stage]: new Date().toISOString() };
+    this.kind = Array.isArray(state.request) ? 'contractor_payment_group' : 'contractor_payment';
+    this.outbox = new Outbox(() => ({
+      type: this.kind,
+      id: workflowInfo().workflowId,
+      companyId: state.companyId,
+    }));
   }
 
   /** Installs the `state` query, the webhook signal and the awaitPreview/approve/cancel updates. */
@@ -131,6 +143,30 @@ export class PaymentProcess<S extends RunState> {
     this.state.stage = stage;
     this.state.stageTimes = { ...this.state.stageTimes, [stage]: new Date().toISOString() };
     upsertSearchAttributes([{ key: StageAttribute, value: stage }]);
+    this.announce(stage);
+  }
+
+  /** The outbound event (events/catalogue.ts) a stage is worth to the partner, if any. */
+  private announce(stage: Stage): void {
+    const { totals, debitDate, cancelReason } = this.state;
+    if (stage === 'funded') {
+      const receipts = 'receipts' in this.state ? { receipts: this.state.receipts } : {};
+      const receipt = 'receipt' in this.state ? { receipt: this.state.receipt } : {};
+      this.outbox.emit(`${this.kind}.funded`, { totals, debitDate, ...receipt, ...receipts });
+    }
+    if (stage === 'cancelled')
+      this.outbox.emit(`${this.kind}.cancelled`, { reason: cancelReason, debitDate });
+    if (stage === 'failed') this.askForAttention();
+  }
+
+  /** Once per run: the run cannot go on without a person (a step Gusto keeps refusing, a failure). */
+  private askForAttention(): void {
+    if (this.attentionAsked) return;
+    this.attentionAsked = true;
+    this.outbox.emit(`${this.kind}.needs_attention`, {
+      stage: this.state.stage,
+      message: this.state.lastError?.message,
+    });
   }
 
   /** One Gusto step: counted for the `state` query; a failure is recorded with Gusto's errors[]. */
@@ -155,6 +191,7 @@ export class PaymentProcess<S extends RunState> {
         return await this.call(step, fn);
       } catch (err) {
         if (!applicationFailureOf(err)) throw err;
+        this.askForAttention();
         await sleep('1 hour');
       }
     }
@@ -176,6 +213,7 @@ export class PaymentProcess<S extends RunState> {
         return await this.call(step, () => fn(mayHaveSent));
       } catch (err) {
         if (isCancellation(err)) throw err;
+        this.askForAttention();
         await condition(() => this.cancelAsk !== undefined, '1 hour');
         if (await this.serveCancel()) return undefined;
       }
@@ -190,6 +228,7 @@ export class PaymentProcess<S extends RunState> {
       this.recordError(err);
       this.setStage('failed');
       this.refusePendingCancel('the run failed');
+      await this.outbox.flushed();
       throw applicationFailureOf(err) ?? err;
     }
   }
@@ -198,6 +237,7 @@ export class PaymentProcess<S extends RunState> {
   async finish<R>(outcome: Outcome, result: R): Promise<R> {
     this.setStage(outcome);
     this.refusePendingCancel(`the run has ended (${outcome})`);
+    await this.outbox.flushed();
     await condition(allHandlersFinished);
     return result;
   }

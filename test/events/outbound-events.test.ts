@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { cancelContractorPayment, startContractorPayment } from '../../client/contractor-payments.js';
 import { startDismissal } from '../../client/contractors.js';
 import { approvePayrollRun, startPayrollRun } from '../../client/payroll.js';
 import {
@@ -273,6 +274,33 @@ describe('outbound events', () => {
       data: { receipt: expect.any(Object) },
     });
     expect(JSON.stringify(both)).not.toMatch(/access_token|Bearer/);
+  });
+
+  it('a contractor payment cancelled before it was paid tells the subscriber', async () => {
+    const receiver = await newReceiver();
+    await subscribe(receiver, ['contractor_payment.cancelled']);
+    const businessKey = `evt-${randomUUID().slice(0, 8)}`;
+    const ref = { companyId: fx.companyId, businessKey };
+    const today = new Date().toISOString().slice(0, 10);
+    await startContractorPayment(deps, {
+      ...ref,
+      contractorId: fx.dana.uuid,
+      date: today,
+      paymentMethod: 'Check',
+      hours: '2.000',
+      approval: 'manual',
+    });
+    await cancelContractorPayment(deps, { ...ref, reason: 'entered twice' });
+    const [event] = await until(() => receiver.events.length > 0 && receiver.events, 'the event');
+    expect(event).toMatchObject({
+      type: 'contractor_payment.cancelled',
+      entity: {
+        type: 'contractor_payment',
+        companyId: fx.companyId,
+        id: expect.stringContaining(businessKey),
+      },
+      data: { reason: 'entered twice' },
+    });
   });
 
   it('a refused dismissal tells the subscriber why', async () => {
