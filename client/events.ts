@@ -54,8 +54,11 @@ export const subscriptionIdSchema = z.strictObject({
 /** A subscription with its secret: what create and rotate answer (the only times it is shown). */
 export type SubscriptionWithSecret = PublicSubscription & { secret: string };
 
+/** What managing subscriptions needs: the store alone, no Temporal. */
+export type SubscriptionDeps = Pick<EventServiceDeps, 'subscriptions' | 'allowInsecureUrls'>;
+
 export async function createSubscription(
-  deps: EventServiceDeps,
+  deps: SubscriptionDeps,
   input: unknown,
 ): Promise<SubscriptionWithSecret> {
   const parsed = parseInput(createSubscriptionSchema, input);
@@ -72,11 +75,11 @@ export async function createSubscription(
   }
 }
 
-export async function listSubscriptions(deps: EventServiceDeps): Promise<PublicSubscription[]> {
+export async function listSubscriptions(deps: SubscriptionDeps): Promise<PublicSubscription[]> {
   return (await deps.subscriptions.list()).map(publicView);
 }
 
-export async function deleteSubscription(deps: EventServiceDeps, ref: unknown): Promise<{ deleted: true }> {
+export async function deleteSubscription(deps: SubscriptionDeps, ref: unknown): Promise<{ deleted: true }> {
   const { subscriptionId } = parseInput(subscriptionIdSchema, ref);
   if (!(await deps.subscriptions.delete(subscriptionId))) throw notFound(subscriptionId);
   return { deleted: true };
@@ -84,7 +87,7 @@ export async function deleteSubscription(deps: EventServiceDeps, ref: unknown): 
 
 /** A new secret; the previous one keeps signing for a day, so receivers can switch without a gap. */
 export async function rotateSubscriptionSecret(
-  deps: EventServiceDeps,
+  deps: SubscriptionDeps,
   ref: unknown,
 ): Promise<SubscriptionWithSecret> {
   const { subscriptionId } = parseInput(subscriptionIdSchema, ref);

@@ -127,6 +127,7 @@ export async function contractorPaymentGroupWorkflow(
     if (await run.serveCancel()) return end('cancelled');
 
     const created = await createOnce();
+    run.tagGustoIds([created.groupId, ...created.payments.map((p) => p.paymentId)]);
     if (await run.serveCancel()) return end('cancelled');
 
     // Only Direct Deposit lines are funded: a group of checks has nothing to wait for.

@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -17,7 +18,7 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import type { GustoErrorItem } from '../gusto/errors.js';
 import { calendarDate, msUntil } from './deadlines.js';
-import { Stage as StageAttribute } from './search-attributes.js';
+import { GustoIds, Stage as StageAttribute } from './search-attributes.js';
 import { Outbox } from './outbox.js';
 import { refusal, ReviewGate } from './review.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
@@ -167,6 +168,13 @@ export class PaymentProcess<S extends RunState> {
       stage: this.state.stage,
       message: this.state.lastError?.message,
     });
+  }
+
+  /** Tags the run with the Gusto ids it is about, so their webhooks find it by point lookup. */
+  tagGustoIds(ids: Array<string | undefined>): void {
+    if (!patched('gusto-ids-search-attribute')) return;
+    const known = ids.filter((id): id is string => !!id);
+    if (known.length > 0) upsertSearchAttributes([{ key: GustoIds, value: known }]);
   }
 
   /** One Gusto step: counted for the `state` query; a failure is recorded with Gusto's errors[]. */

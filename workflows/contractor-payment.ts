@@ -143,6 +143,7 @@ export async function contractorPaymentWorkflow(
 
     const paymentId = await createOnce();
     if (paymentId === undefined) return end('cancelled');
+    run.tagGustoIds([paymentId]);
     const readBack = await run.persist('read', () => gusto.getContractorPayment({ companyId, paymentId }));
     if (!readBack) return endDeletedOutside();
     track(readBack);

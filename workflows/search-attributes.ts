@@ -10,5 +10,18 @@ export const Stage = defineSearchAttributeKey('Stage', SearchAttributeType.KEYWO
 export const CheckDate = defineSearchAttributeKey('CheckDate', SearchAttributeType.DATETIME);
 export const Deadline = defineSearchAttributeKey('Deadline', SearchAttributeType.DATETIME);
 export const EffectiveDate = defineSearchAttributeKey('EffectiveDate', SearchAttributeType.DATETIME);
+/**
+ * Gusto ids a contractor-payment run is about (its payment; a group and its payments), so a Gusto
+ * webhook, which carries those ids but not our business key, finds its run with one point lookup.
+ */
+export const GustoIds = defineSearchAttributeKey('GustoIds', SearchAttributeType.KEYWORD_LIST);
 
-export const ALL_SEARCH_ATTRIBUTES = [CompanyId, ContractorId, Stage, CheckDate, Deadline, EffectiveDate];
+export const ALL_SEARCH_ATTRIBUTES = [
+  CompanyId,
+  ContractorId,
+  Stage,
+  CheckDate,
+  Deadline,
+  EffectiveDate,
+  GustoIds,
+];

@@ -4,6 +4,7 @@ import { contractorGroupCommand, contractorPayCommand } from './commands/contrac
 import { contractorCommand } from './commands/contractors.js';
 import { offCycleCommand } from './commands/off-cycle.js';
 import { credentialsCommand } from './commands/credentials.js';
+import { eventsCommand } from './commands/events.js';
 import { payrollCommands } from './commands/payroll.js';
 import { scheduleCommand } from './commands/schedules.js';
 import { CliContext, type CliIo } from './context.js';
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
     contractorCommand(ctx),
     offCycleCommand(ctx),
     credentialsCommand(ctx),
+    eventsCommand(ctx),
   ];
   for (const cmd of commands) program.addCommand(cmd);
   // Every sub-command reports usage errors the same way instead of calling process.exit itself.

@@ -185,10 +185,9 @@ export function tokenFingerprint(token: string): string {
 
 /**
  * Which workflows an event may concern. Payroll and contractor ids come straight from the event.
- * Contractor-payment workflow ids use the caller's business key, which the event does not carry, so
- * those events wake every running contractor-payment workflow of the company (found through the
- * CompanyId search attribute): each re-reads its own payment, so a wake-up that was not for it costs
- * one GET and nothing else. A company event (its setup changed) wakes its running payroll runs the
+ * Contractor-payment workflow ids use the caller's business key, which the event does not carry: a
+ * run tags itself with its Gusto payment (and group) ids once created (GustoIds), so the event finds
+ * it with one point lookup. A company event (its setup changed) wakes its running payroll runs the
  * same way; only a run waiting in `blocked` acts on it.
  */
 export async function workflowIdsFor(event: GustoEventSignal, temporal: Client): Promise<string[]> {
@@ -200,7 +199,7 @@ export async function workflowIdsFor(event: GustoEventSignal, temporal: Client):
     case 'contractor':
       return entity ? [contractorDismissalId(entity), contractorRehireId(entity)] : [];
     case 'contractor_payment':
-      return company ? runningContractorPaymentIds(temporal, company) : [];
+      return company ? contractorPaymentRunsFor(temporal, company, entity) : [];
     case 'company':
       // A company's setup changed (a blocker cleared, say): its payroll runs waiting in `blocked` look again.
       return company ? runningIdsWithPrefix(temporal, company, [payrollRunId(company, '')]) : [];
@@ -224,19 +223,38 @@ function domainOf(
 
 const MAX_FANOUT = 200;
 
-function runningContractorPaymentIds(temporal: Client, companyId: string): Promise<string[]> {
+/**
+ * The running payment runs tagged with the event's payment or group id, and any run waiting for
+ * funding without the tag (started before runs tagged themselves: none once those have ended).
+ */
+async function contractorPaymentRunsFor(
+  temporal: Client,
+  companyId: string,
+  entity: string | undefined,
+): Promise<string[]> {
   const prefixes = [contractorPaymentId(companyId, ''), contractorPaymentGroupId(companyId, '')];
-  return runningIdsWithPrefix(temporal, companyId, prefixes);
+  const untagged = await runningIdsWithPrefix(
+    temporal,
+    companyId,
+    prefixes,
+    "Stage = 'awaiting_funding' AND GustoIds IS NULL",
+  );
+  if (!entity || !UUID_PATTERN.test(entity)) return untagged;
+  const tagged: string[] = [];
+  const query = `GustoIds = '${entity}' AND ExecutionStatus = 'Running'`;
+  for await (const wf of temporal.workflow.list({ query })) tagged.push(wf.workflowId);
+  return [...new Set([...tagged, ...untagged])];
 }
 
 async function runningIdsWithPrefix(
   temporal: Client,
   companyId: string,
   prefixes: string[],
+  condition?: string,
 ): Promise<string[]> {
   if (!UUID_PATTERN.test(companyId)) return []; // never interpolate an unchecked value
   const ids: string[] = [];
-  const query = `CompanyId = '${companyId}' AND ExecutionStatus = 'Running'`;
+  const query = `CompanyId = '${companyId}' AND ExecutionStatus = 'Running'${condition ? ` AND ${condition}` : ''}`;
   for await (const wf of temporal.workflow.list({ query })) {
     if (prefixes.some((p) => wf.workflowId.startsWith(p))) ids.push(wf.workflowId);
     if (ids.length >= MAX_FANOUT) break;

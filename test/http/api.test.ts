@@ -4,6 +4,8 @@
  * 409/422 with a reason for refused operations. Every response is checked against /openapi.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApiServer } from '../../client/http/server.js';
 import { API_KEY, eventually, startStack, validateOpenApi, type ApiResponse, type Stack } from './stack.js';
 
@@ -797,6 +799,72 @@ describe('cancel after the cutoff', () => {
     const cancel = await stack.call('POST', `${runUrl('honolulu-hi', id)}/cancel`, { body: {} });
     expectError(cancel, 422, 'refused');
     expect(cancel.json.error.message).toMatch(/3:30 pm|cutoff|deadline/i);
+  }, 60_000);
+});
+
+describe('outbound event subscriptions', () => {
+  it('subscribe, list, test, rotate, deliveries, replay, delete; bad input names the field and changes nothing', async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.push(String(req.headers['webhook-id']));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`;
+    try {
+      expectError(
+        await stack.call('POST', '/v1/event-subscriptions', { body: { url: 'http://example.test/x' } }),
+        400,
+        'invalid_input',
+        'url',
+      );
+      expectError(
+        await stack.call('POST', '/v1/event-subscriptions', {
+          body: { url, eventTypes: ['payroll_run.nope'] },
+        }),
+        400,
+        'invalid_input',
+        'eventTypes[0]',
+      );
+      expect((await stack.call('GET', '/v1/event-subscriptions')).json.subscriptions).toEqual([]);
+
+      const created = await stack.call('POST', '/v1/event-subscriptions', {
+        body: { url, eventTypes: ['test.ping'] },
+      });
+      expect(created.status).toBe(201);
+      expect(created.json.secret).toMatch(/^whsec_/);
+      const id = created.json.id as string;
+      expectError(
+        await stack.call('POST', '/v1/event-subscriptions', { body: { url } }),
+        409,
+        'conflict',
+        'url',
+      );
+      const listed = await stack.call('GET', '/v1/event-subscriptions');
+      expect(listed.json.subscriptions.map((s: { id: string }) => s.id)).toEqual([id]);
+      expect(JSON.stringify(listed.json)).not.toContain('whsec_');
+
+      const test = await stack.call('POST', `/v1/event-subscriptions/${id}/test`);
+      expect(test.json).toMatchObject({ delivered: true });
+      expect(received).toEqual([test.json.eventId]);
+
+      const rotated = await stack.call('POST', `/v1/event-subscriptions/${id}/rotate-secret`);
+      expect(rotated.json.secret).not.toBe(created.json.secret);
+      expect(rotated.json.previousExpiresAt).toEqual(expect.any(String));
+      expect((await stack.call('GET', `/v1/event-deliveries?subscriptionId=${id}`)).json.deliveries).toEqual(
+        [],
+      );
+      expect((await stack.call('POST', `/v1/event-subscriptions/${id}/replay`)).json).toEqual({
+        replayed: 0,
+      });
+      expect((await stack.call('DELETE', `/v1/event-subscriptions/${id}`)).json).toEqual({ deleted: true });
+      expectError(await stack.call('DELETE', `/v1/event-subscriptions/${id}`), 404, 'not_found');
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   }, 60_000);
 });
 

@@ -11,6 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { GustoClient } from '../../gusto/client.js';
 import { createApiServer } from '../../client/http/server.js';
+import { MemorySubscriptionStore } from '../../events/subscriptions.js';
 import { REPO_ROOT } from '../harness/shared.js';
 import {
   devServerWorld,
@@ -68,10 +69,17 @@ export async function startStack(
   });
   const { env, sandbox, gusto } = world;
   const taskQueue = uniqueTaskQueue('http');
-  const worker = startWorker(env, { taskQueue, sandbox });
+  // The API manages subscriptions and the worker delivers to them: one store, as DATA_DIR is for npm start.
+  const subscriptions = new MemorySubscriptionStore();
+  const worker = startWorker(env, {
+    taskQueue,
+    sandbox,
+    events: { subscriptions, deliveryRetry: { firstMs: 200, maxMs: 1_000, giveUpAfterMs: 5_000 } },
+  });
   const app = createApiServer({
     temporal: env.client,
     taskQueue,
+    subscriptions,
     apiKeys: [API_KEY],
     gusto,
     webhookToken: WEBHOOK_TOKEN,

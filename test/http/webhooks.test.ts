@@ -158,7 +158,7 @@ describe('company events', () => {
 });
 
 describe('contractor events', () => {
-  it("wakes the company's running contractor payments (their ids use a business key, not Gusto's uuid)", async () => {
+  it("finds the payment's run by its Gusto id (a point lookup), and wakes no other run", async () => {
     const c = company('mid-ny');
     const date = new Date((await stack.sandbox.now()).getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
     const started = await stack.call('POST', `/v1/companies/${c.uuid}/contractor-payments`, {
@@ -167,19 +167,27 @@ describe('contractor events', () => {
         date,
         hours: '3.000',
         businessKey: 'webhook-test',
-        approval: 'manual',
       },
     });
     expect(started.status).toBe(201);
-    const raw = JSON.stringify(event('contractor_payment.funded', c.uuid, 'ContractorPayment', randomUUID()));
+    const url = `/v1/companies/${c.uuid}/contractor-payments/webhook-test`;
+    const waiting = await eventually(async () => {
+      const state = (await stack.call('GET', url)).json;
+      return state.stage === 'awaiting_funding' ? state : undefined;
+    });
+    const send = (entity: string) => {
+      const raw = JSON.stringify(event('contractor_payment.funded', c.uuid, 'ContractorPayment', entity));
+      return deliver(raw, signGustoPayload(raw, WEBHOOK_TOKEN));
+    };
     // Visibility is eventually consistent; a repeated delivery is harmless, so retrying is fine.
     const res = await eventually(async () => {
-      const r = await deliver(raw, signGustoPayload(raw, WEBHOOK_TOKEN));
+      const r = await send(waiting.paymentId);
       return r.json.signalled?.includes(started.json.workflowId) ? r : undefined;
     });
     expect(res.status).toBe(200);
-    const state = (await stack.call('GET', `/v1/companies/${c.uuid}/contractor-payments/webhook-test`)).json;
-    expect(state.events).toBeGreaterThanOrEqual(1);
+    expect((await stack.call('GET', url)).json.events).toBeGreaterThanOrEqual(1);
+    const other = await send(randomUUID());
+    expect({ status: other.status, signalled: other.json.signalled }).toEqual({ status: 200, signalled: [] });
   }, 40_000);
 
   it("wakes a contractor's dismissal on a contractor event", async () => {
