@@ -12,20 +12,13 @@ import {
   log,
   CancellationScope,
   patched,
-  proxyActivities,
   setHandler,
   sleep,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
-import type {
-  PayrollActivities,
-  PayrollSnapshot,
-  PreparedPayroll,
-  WaitTarget,
-} from '../activities/payroll.js';
+import type { PayrollSnapshot, PreparedPayroll, WaitTarget } from '../activities/payroll.js';
 import { BLOCKERS_PATCH, blockedSummary, blockerRecheckMs, wakesBlockedRun } from './payroll-blockers.js';
 import { cancelCutoff, CANCEL_CUTOFF, msUntil } from './deadlines.js';
 import { checkEdits, mergeEdits, type CompensationCatalog, type EditIssue } from './payroll-edits.js';
@@ -60,58 +53,10 @@ import {
   type ReviewDecision,
 } from './review.js';
 import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
+import { editor, gusto, GUSTO_PATIENCE, moneyMover, poller } from './payroll-activities.js';
+import { describeTotals, sameTotals, seenTotals, totalsText } from './payroll-totals.js';
 import { Outbox } from './outbox.js';
 import { gustoEventSignal, waitForGusto, Wakeups } from './waiting.js';
-
-const RETRY: ActivityOptions['retry'] = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-};
-
-/**
- * How long one Gusto step keeps retrying (outages, 429s) before the run stops and asks a person. Also
- * bounds each activity's schedule-to-close, which otherwise defaults to the run timeout.
- */
-const GUSTO_PATIENCE = '1 day';
-
-const gusto = proxyActivities<PayrollActivities>({
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: GUSTO_PATIENCE,
-  retry: RETRY,
-});
-
-/**
- * Calls that move money (submit, cancel). Invariant: an attempt always ends, having sent or not,
- * before its timeout: the client's rate limiter waits at most 45 s (then throws without sending) and
- * Gusto's HTTP timeout is 30 s, 75 s in all, under 2 minutes. So a retry (which reads before it
- * sends) never runs while an earlier attempt could still send.
- */
-const moneyMover = proxyActivities<PayrollActivities>({
-  startToCloseTimeout: '2 minutes',
-  scheduleToCloseTimeout: GUSTO_PATIENCE,
-  retry: RETRY,
-});
-
-/**
- * applyEdits can take many calls (10 prepare pages, 10 chunks, 409 re-prepares, limiter waits): it
- * heartbeats per call, so a dead worker shows within the heartbeat timeout (above one call's 75 s
- * worst case) and a superseded attempt learns it is cancelled before sending its next chunk.
- */
-const editor = proxyActivities<PayrollActivities>({
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '2 minutes',
-  scheduleToCloseTimeout: GUSTO_PATIENCE,
-  retry: RETRY,
-});
-
-/** pollWithBackoff heartbeats between reads at most 30 s apart; a silent minute means a dead worker. */
-const poller = proxyActivities<PayrollActivities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
-  scheduleToCloseTimeout: GUSTO_PATIENCE,
-  retry: RETRY,
-});
 
 export const DEFAULT_DEADLINE: DeadlineOptions = { policy: 'stop_and_report', warningLeadMinutes: 24 * 60 };
 
@@ -865,41 +810,6 @@ function needsPerson(
   }
   return undefined;
 }
-
-const TOTAL_KEYS = ['company_debit', 'net_pay', 'gross_pay'] as const;
-
-/** Approvals arrive in integer cents (client/payroll.ts converts decimal strings). */
-function seenTotals(totals: unknown): SeenTotals {
-  const t = (totals ?? {}) as Record<string, unknown>;
-  for (const key of TOTAL_KEYS) {
-    if (!Number.isSafeInteger(t[key])) throw invalidInput(`totals.${key}: required, integer cents`);
-  }
-  return {
-    company_debit: t.company_debit as number,
-    net_pay: t.net_pay as number,
-    gross_pay: t.gross_pay as number,
-  };
-}
-
-function sameTotals(seen: SeenTotals, current: SeenTotals): boolean {
-  return TOTAL_KEYS.every((key) => seen[key] === current[key]);
-}
-
-/** The totals as decimal strings ("1234.50"), as the state shows them and an approval echoes them. */
-function totalsText(t: SeenTotals): Record<(typeof TOTAL_KEYS)[number], string> {
-  return {
-    company_debit: centsText(t.company_debit),
-    net_pay: centsText(t.net_pay),
-    gross_pay: centsText(t.gross_pay),
-  };
-}
-
-function describeTotals(t: SeenTotals): string {
-  return TOTAL_KEYS.map((key) => `${key} ${centsText(t[key])}`).join(', ');
-}
-
-const centsText = (cents: number) =>
-  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 
 const cutoffRule = () =>
   `${CANCEL_CUTOFF.hour}:${String(CANCEL_CUTOFF.minute).padStart(2, '0')} ${CANCEL_CUTOFF.timeZone}`;
