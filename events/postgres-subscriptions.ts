@@ -4,6 +4,7 @@
  * processes creating at once cannot both win the same URL.
  */
 import type pg from 'pg';
+import { inTransaction } from '../gusto/stores/postgres.js';
 import { WholeListStore, type Subscription } from './subscriptions.js';
 
 const SCHEMA = 'payroll_events';
@@ -28,9 +29,7 @@ export class PostgresSubscriptionStore extends WholeListStore {
 
   protected async transact<T>(fn: (subs: Subscription[]) => { subs: Subscription[]; result: T }): Promise<T> {
     await this.migrated();
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ subscriptions: Subscription[] }>(
         `SELECT subscriptions FROM ${TABLE} WHERE id = 1 FOR UPDATE`,
       );
@@ -38,14 +37,8 @@ export class PostgresSubscriptionStore extends WholeListStore {
       await client.query(`UPDATE ${TABLE} SET subscriptions = $1, updated_at = now() WHERE id = 1`, [
         JSON.stringify(subs),
       ]);
-      await client.query('COMMIT');
       return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   close(): Promise<void> {
@@ -60,22 +53,14 @@ export class PostgresSubscriptionStore extends WholeListStore {
     return this.ready;
   }
 
-  private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  private migrate(): Promise<void> {
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${TABLE} (id int PRIMARY KEY CHECK (id = 1), subscriptions jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
       );
       await client.query(`INSERT INTO ${TABLE} (id, subscriptions) VALUES (1, '[]') ON CONFLICT DO NOTHING`);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { CredentialStore } from '../credentials.js';
 import type { SealKey } from '../seal.js';
-import { CREDENTIALS_TABLE, migrate } from './postgres.js';
+import { CREDENTIALS_TABLE, inTransaction, migrate } from './postgres.js';
 import { checkCompanyId, isState, openRecord, sealChange, type SealedRecord } from './sealed-record.js';
 
 interface Row {
@@ -56,9 +56,7 @@ export function postgresCredentialStore(pool: pg.Pool, keys: readonly SealKey[])
     async update(companyId, fn) {
       checkCompanyId(companyId);
       await migrate(pool);
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await inTransaction(pool, async (client) => {
         await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
           `${CREDENTIALS_TABLE}:${companyId}`,
         ]);
@@ -81,13 +79,7 @@ export function postgresCredentialStore(pool: pg.Pool, keys: readonly SealKey[])
             ],
           );
         }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async list() {

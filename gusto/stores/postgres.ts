@@ -50,24 +50,30 @@ const migrated = new WeakMap<pg.Pool, Promise<void>>();
 export function migrate(pool: pg.Pool): Promise<void> {
   let done = migrated.get(pool);
   if (!done) {
-    done = (async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-        await client.query(MIGRATION);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    })();
+    done = inTransaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(MIGRATION);
+    });
     done.catch(() => migrated.delete(pool));
     migrated.set(pool, done);
   }
   return done;
+}
+
+/** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back if it throws. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 /** "cannot reach …" without the URL (it holds the password). */
