@@ -222,6 +222,7 @@ async function cancelEndedRun(
         {
           kind: group ? 'group' : 'payment',
           companyId: state.companyId,
+          runWorkflowId,
           gustoId,
           debitDate: state.debitDate,
           ...request,

@@ -129,12 +129,16 @@ export async function sendTestEvent(
     signal: EVENT_SIGNAL,
     signalArgs: [event],
   });
-  const done = await Promise.race([
-    handle.result() as Promise<DeliveryState>,
-    new Promise<undefined>((r) => setTimeout(() => r(undefined), waitMs).unref()),
-  ]);
-  const delivery = done ?? (await handle.query(deliveryStateQuery));
-  return { eventId: id, delivered: done !== undefined && done.delivered === 1, delivery };
+  // Polled, not a long-poll on result(): a wait that times out leaves no call behind.
+  for (const deadline = Date.now() + waitMs; ; await new Promise((r) => setTimeout(r, 200))) {
+    if ((await handle.describe()).status.name !== 'RUNNING') {
+      const done = (await handle.result()) as DeliveryState;
+      return { eventId: id, delivered: done.delivered === 1, delivery: done };
+    }
+    if (Date.now() >= deadline) {
+      return { eventId: id, delivered: false, delivery: await handle.query(deliveryStateQuery) };
+    }
+  }
 }
 
 export interface DeliveryReport {

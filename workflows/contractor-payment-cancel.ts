@@ -20,6 +20,7 @@ import {
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import { answerThroughUpdate, failedAnswer } from './answered.js';
 import { cancelRefusal, movesMoney, type PaymentView } from './contractor-payment.messages.js';
+import { Outbox } from './outbox.js';
 
 type Activities = ReturnType<typeof createContractorPaymentActivities>;
 
@@ -31,6 +32,8 @@ const gusto = proxyActivities<Activities>({
 export interface ClosedRunCancelInput {
   kind: 'payment' | 'group';
   companyId: string;
+  /** The ended run: the entity its outbound events are about. */
+  runWorkflowId: string;
   /** The payment id (kind payment) or the group id (kind group) the ended run made. */
   gustoId: string;
   debitDate?: string;
@@ -69,6 +72,10 @@ async function cancelIfAllowed(input: ClosedRunCancelInput): Promise<ClosedRunCa
   if (why) return { refused: why, at: at() };
   if (input.kind === 'group') await gusto.cancelContractorPaymentGroup({ companyId, groupId: gustoId });
   else await gusto.cancelContractorPayment({ companyId, paymentId: gustoId });
+  const type = input.kind === 'group' ? 'contractor_payment_group' : 'contractor_payment';
+  const outbox = new Outbox(() => ({ type, id: input.runWorkflowId, companyId }));
+  outbox.emit(`${type}.cancelled`, { reason, debitDate, afterTheRunEnded: true });
+  await outbox.flushed();
   return { cancelled: true, deletedAtGusto: true, reason, by, at: at() };
 }
 

@@ -9,7 +9,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { cancelContractorPayment, startContractorPayment } from '../../client/contractor-payments.js';
+import {
+  cancelContractorPayment,
+  startContractorPayment,
+  waitForContractorPaymentResult,
+} from '../../client/contractor-payments.js';
 import { startDismissal } from '../../client/contractors.js';
 import { approvePayrollRun, startPayrollRun } from '../../client/payroll.js';
 import {
@@ -300,6 +304,28 @@ describe('outbound events', () => {
         id: expect.stringContaining(businessKey),
       },
       data: { reason: 'entered twice' },
+    });
+  });
+
+  it('a Check payment cancelled after its run completed tells the subscriber too', async () => {
+    const receiver = await newReceiver();
+    await subscribe(receiver, ['contractor_payment.cancelled']);
+    const businessKey = `evt-${randomUUID().slice(0, 8)}`;
+    const ref = { companyId: fx.companyId, businessKey };
+    const started = await startContractorPayment(deps, {
+      ...ref,
+      contractorId: fx.dana.uuid,
+      date: new Date().toISOString().slice(0, 10),
+      paymentMethod: 'Check',
+      hours: '1.000',
+    });
+    await waitForContractorPaymentResult(deps, ref);
+    await cancelContractorPayment(deps, { ...ref, reason: 'paid by hand' });
+    const [event] = await until(() => receiver.events.length > 0 && receiver.events, 'the event');
+    expect(event).toMatchObject({
+      type: 'contractor_payment.cancelled',
+      entity: { type: 'contractor_payment', id: started.workflowId },
+      data: { reason: 'paid by hand', afterTheRunEnded: true },
     });
   });
 
