@@ -136,10 +136,14 @@ export function totalGustoCalls(counters: SandboxCounters): number {
 export async function inBatches<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>) {
   const out: R[] = new Array(items.length);
   let next = 0;
+  let failed = false;
   const lane = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      out[i] = await fn(items[i]!).catch((err: unknown) => {
+        failed = true; // the other lanes stop too
+        throw err;
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));

@@ -13,10 +13,10 @@ import type { GustoClient } from '../gusto/client.js';
 import { createRateLimiter, type RateLimiter } from '../gusto/rate-limit.js';
 import { Prng } from '../sim/prng.js';
 import { generateSpec } from '../sim/seed.js';
-import { createSandbox, type CompanySpec, type Sandbox } from '../sim/server.js';
+import { createSandbox, type CompanySpec, type Sandbox, type SeededCompany } from '../sim/server.js';
 import { loadConfig } from '../workers/config.js';
 import { createWorker, type PayrollWorker } from '../workers/worker.js';
-import type { Temporal } from './harness.js';
+import { devTemporal, gustoFor, log, type Temporal } from './harness.js';
 
 /** Payday is in Pacific time: every company pays on the same semimonthly calendar. */
 export const PAYDAY_TIME_ZONE = 'America/Los_Angeles';
@@ -165,6 +165,47 @@ export function processMonitor() {
         rssMaxMb: Math.round(Math.max(rssMax, process.memoryUsage().rss) / 1e6),
         eventLoopLagMs: { p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max) },
       };
+    },
+  };
+}
+
+export interface PaydayStage {
+  temporal: Temporal;
+  /** Where the Schedules start their workflows (the workers' queue). */
+  taskQueue: string;
+  /** When the payroll's calculated webhook reached the service (ms epoch). */
+  arrivalOf(payrollId: string): number | undefined;
+  webhooks(): { events: number; failures: number };
+  /** The client-side limiter's counts, where the bench can see them (dev: in-process worker). */
+  limiter: ReturnType<typeof countingLimiter>['stats'] | undefined;
+  /** Stops sampling: max RSS of a worker (MB) and, in-process, the event loop's delay. */
+  process(): { rssMaxMb: number; eventLoopLagMs?: { p50: number; p99: number; max: number } };
+  close(): Promise<void>;
+}
+
+/** The dev topology: a fresh dev server, the production worker and the ingress in this process. */
+export async function devStage(sandbox: Sandbox, companies: SeededCompany[]): Promise<PaydayStage> {
+  const monitor = processMonitor();
+  const temporal = await devTemporal();
+  const { limiter, stats } = countingLimiter();
+  const gusto = gustoFor(sandbox, companies, limiter);
+  const ingress = await startIngress(temporal, gusto);
+  const taskQueue = `payday-${Date.now()}`;
+  const worker = await paydayWorker(temporal, gusto, taskQueue);
+  const running = worker.run();
+  log('dev: server, worker and ingress up');
+  return {
+    temporal,
+    taskQueue,
+    arrivalOf: (payrollId) => ingress.calculatedAt.get(payrollId),
+    webhooks: () => ({ events: ingress.events, failures: ingress.failures }),
+    limiter: stats,
+    process: () => monitor.stop(),
+    close: async () => {
+      await worker.shutdown();
+      await running.catch(() => undefined);
+      await ingress.close();
+      await temporal.close();
     },
   };
 }
