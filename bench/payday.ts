@@ -11,7 +11,7 @@
  * (sample), and a no-op baseline of the same shape on the same server, as a ratio.
  *
  * Environment: PAYDAY_COMPANIES (1000, max 10000), PAYDAY_TOPOLOGY (dev | cluster), PAYDAY_TIMEOUT_S (1200),
- * PAYDAY_MANUAL_SHARE (0.2), PAYDAY_CONTRACTOR_SHARE (0.1; a third of them as groups),
+ * PAYDAY_MANUAL_SHARE (0.2), PAYDAY_CONTRACTOR_SHARE (0.1; a quarter of them as groups),
  * PAYDAY_LATENCY_MS (1000: the sandbox's calculation and submission time).
  */
 import { z } from 'zod';
@@ -286,7 +286,7 @@ function simulatedReviewer(
   };
 }
 
-/** A share of companies pays one contractor: most as single payments, a third as groups. */
+/** A share of companies pays one contractor: three in four as single payments, the rest as groups. */
 async function startContractors(
   deps: { temporal: Temporal['client']; taskQueue: string },
   companies: SeededCompany[],
