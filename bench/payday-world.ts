@@ -26,14 +26,18 @@ export function paydaySpecs(count: number, seed: number): CompanySpec[] {
   const rng = new Prng(seed);
   return Array.from({ length: count }, () => {
     const spec = generateSpec(rng);
-    const contractors = spec.contractors.length ? spec.contractors : [];
+    const contractor = {
+      type: 'Individual',
+      wage_type: 'Fixed',
+      payment_method: 'Direct Deposit',
+      payments: 'none',
+    } as const;
     return {
       ...spec,
       time_zone: PAYDAY_TIME_ZONE,
       pay_schedule: 'semimonthly' as const,
-      contractors: contractors.length
-        ? contractors
-        : [{ type: 'Individual', wage_type: 'Fixed', payment_method: 'Direct Deposit', payments: 'none' }],
+      // Some of them pay a contractor on payday.
+      contractors: spec.contractors.length ? spec.contractors : [contractor],
     };
   });
 }
