@@ -122,6 +122,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
   const reviewer = simulatedReviewer(t, deps, deadline);
 
   const expected = await runsStarted(t, taskQueue, n, deadline);
+  if (expected.length < n) unfinished.push(`companies: ${n - expected.length} of ${n} had no run started`);
   for (;;) {
     const processed = timeline.at(-1)?.processed ?? 0;
     if (processed >= expected.length) break;
@@ -151,7 +152,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
   await terminate(t, expected);
   const submits = Object.values(after.submits_per_payroll);
   const calls = callBreakdown(before.calls, after.calls, expected.length);
-  const payrollPerSecond = expected.length / Math.max(lastProcessedAfterS, 0.001);
+  const payrollPerSecond = (timeline.at(-1)?.processed ?? 0) / Math.max(lastProcessedAfterS, 0.001);
   const noop = await noopThroughput(t, expected.length, Math.round(mean(historyEvents.activities)));
   const proc = stage.process();
   const limiterStats = stage.limiter;
