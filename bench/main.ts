@@ -12,22 +12,28 @@
  * Bounded: BENCH_RUNS_PER_MODE (5, max 20) and BENCH_THROUGHPUT_RUNS (30, max 200). Starts its own dev
  * server and in-process sandboxes; writes the figures to bench/results/ as JSON as well.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { type Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from '../activities/index.js';
 import { getPayrollRunState, startPayrollRun, type PayrollRunState } from '../client/payroll.js';
-import { createGustoClient } from '../gusto/client.js';
-import { staticTokenProvider } from '../gusto/tokens.js';
-import { startDevServer, type DevServerHandle } from '../scripts/dev-server.js';
-import { resolveDevServerExecutable } from '../scripts/temporal-servers.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sim/server.js';
-import { prebuiltWorkflowBundle } from '../test/harness/bundle.js';
 import { runWorker, startSandbox, timeSkippingEnv } from '../test/harness/index.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../test/harness/webhook-receiver.js';
-import { payrollRunId } from '../workflows/ids.js';
+import {
+  devTemporal,
+  gustoFor as gustoWithoutLimiter,
+  log,
+  mean,
+  noopThroughput,
+  quietRuntime,
+  round,
+  saveResults,
+  sleep,
+  terminate,
+  totalGustoCalls as callsIn,
+  type Temporal,
+} from './harness.js';
 
 const config = z
   .object({
@@ -37,32 +43,11 @@ const config = z
   .parse(process.env);
 
 const RECEIPT = 'GET /v1/payrolls/{payroll_uuid}/receipt';
-const log = (line: string) => console.log(`[bench] ${line}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-const round = (x: number, places = 1) => Number(x.toFixed(places));
-
-interface Temporal {
-  server: DevServerHandle;
-  client: Client;
-  native: NativeConnection;
-  bundlePath: string;
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
-  // Worker lifecycle lines would bury the report; warnings and errors still show.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  const server = await startDevServer({ executable: await resolveDevServerExecutable(), logLevel: 'error' });
-  const t: Temporal = {
-    server,
-    client: new Client({
-      connection: await Connection.connect({ address: server.address }),
-      namespace: server.namespace,
-    }),
-    native: await NativeConnection.connect({ address: server.address }),
-    bundlePath: await prebuiltWorkflowBundle(log),
-  };
+  quietRuntime();
+  const t = await devTemporal();
   try {
     const waiting = await waitingBench(t);
     const throughput = await throughputBench(t);
@@ -78,9 +63,7 @@ async function main(): Promise<void> {
     report(results);
     await save(results);
   } finally {
-    await t.native.close();
-    await t.client.connection.close();
-    await server.stop();
+    await t.close();
   }
 }
 
@@ -226,35 +209,6 @@ async function warmUp(t: Temporal, deps: { temporal: Client; taskQueue: string }
   await terminate(t, [{ companyId, payrollId: run.payrollId }]);
 }
 
-async function noopThroughput(t: Temporal, runs: number, activities: number) {
-  const taskQueue = `bench-noop-${Date.now()}`;
-  const worker = await Worker.create({
-    connection: t.native,
-    namespace: t.server.namespace,
-    taskQueue,
-    workflowsPath: fileURLToPath(new URL('./noop-workflows.ts', import.meta.url)),
-    activities: { noop: async (step: number) => step },
-  });
-  return worker.runUntil(async () => {
-    const one = async (i: number | string) => {
-      await t.client.workflow.execute('noopFinderWorkflow', {
-        taskQueue,
-        workflowId: `${taskQueue}-find-${i}`,
-      });
-      await t.client.workflow.execute('noopRunWorkflow', {
-        taskQueue,
-        workflowId: `${taskQueue}-run-${i}`,
-        args: [activities],
-      });
-    };
-    await one('warm-up');
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: runs }, (_, i) => one(i)));
-    const seconds = (performance.now() - t0) / 1000;
-    return { seconds, perSecond: runs / seconds };
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------
 // 3. A whole auto-approved run's history, on the time-skipping server
 
@@ -290,15 +244,8 @@ async function benchSandbox(options: SandboxOptions): Promise<Sandbox> {
   return createSandbox({ port: 0, quiet: true, rateLimitPerMinute: 0, ...options });
 }
 
-function gustoFor(sandbox: Sandbox) {
-  const companies = Object.fromEntries(sandbox.companies.map((c) => [c.uuid, c.access_token]));
-  // The benchmark measures orchestration, not Gusto's per-company rate limit.
-  return createGustoClient({
-    baseUrl: sandbox.url,
-    tokens: staticTokenProvider({ companies, system: sandbox.systemToken }),
-    rateLimiter: false,
-  });
-}
+// The benchmark measures orchestration, not Gusto's per-company rate limit.
+const gustoFor = (sandbox: Sandbox) => gustoWithoutLimiter(sandbox, sandbox.companies);
 
 async function withPayrollWorker<T>(
   t: Temporal,
@@ -308,7 +255,7 @@ async function withPayrollWorker<T>(
 ): Promise<T> {
   const worker = await Worker.create({
     connection: t.native,
-    namespace: t.server.namespace,
+    namespace: t.namespace,
     taskQueue,
     workflowBundle: { codePath: t.bundlePath },
     activities: createActivities({ gusto: gustoFor(sandbox) }),
@@ -330,18 +277,8 @@ async function untilProcessed(
   }
 }
 
-/** Processed runs hold open until the cancel cutoff (days away); the benchmark ends them. */
-async function terminate(t: Temporal, refs: Array<{ companyId: string; payrollId: string }>) {
-  const handles: WorkflowHandle[] = refs.map((r) =>
-    t.client.workflow.getHandle(payrollRunId(r.companyId, r.payrollId)),
-  );
-  await Promise.all(handles.map((h) => h.terminate('benchmark over').catch(() => undefined)));
-}
-
 function totalGustoCalls(sandbox: Sandbox, counters = sandbox.counters()): number {
-  return Object.entries(counters.calls)
-    .filter(([endpoint]) => endpoint.includes(' /v1/') && !endpoint.includes('webhook_subscriptions'))
-    .reduce((sum, [, n]) => sum + n, 0);
+  return callsIn(counters);
 }
 
 function report(r: {
@@ -376,11 +313,7 @@ function report(r: {
 }
 
 async function save(results: object): Promise<void> {
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
-  await mkdir(dir, { recursive: true });
-  const file = `${dir}bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
-  log(`results written to ${file}`);
+  await saveResults(`bench-${new Date().toISOString().replace(/[:.]/g, '-')}`, results);
 }
 
 await main();

@@ -1,0 +1,97 @@
+/**
+ * The payday benchmark on the production topology (`PAYDAY_TOPOLOGY=cluster`): the project's cluster
+ * start code (scripts/cluster: PostgreSQL, Temporal server, two worker processes, the HTTP API) on
+ * free ports, against the bench's in-process sandbox. Webhooks reach the API's ingress; a recording
+ * receiver (which signals nothing) times when each calculation's webhook arrived.
+ */
+import { readFileSync } from 'node:fs';
+import { registerWebhookSubscription } from '../client/webhook-subscription.js';
+import type { GustoClient } from '../gusto/client.js';
+import { startCluster } from '../scripts/cluster/index.js';
+import { temporalPorts } from '../scripts/cluster/temporal.js';
+import { freePort, freePortCheck } from '../scripts/provision/net.js';
+import type { Sandbox } from '../sim/server.js';
+import { startWebhookReceiver } from '../test/harness/webhook-receiver.js';
+import { loadConfig } from '../workers/config.js';
+import { connectTemporal, log } from './harness.js';
+import type { PaydayStage } from './payday-world.js';
+
+const TASK_QUEUE = 'payday';
+
+export async function clusterStage(sandbox: Sandbox, gusto: GustoClient): Promise<PaydayStage> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_PORT: String(await freeTemporalPort()),
+    API_PORT: String(await freePort()),
+    CLUSTER_POSTGRES_PORT: String(await freePort()),
+    CLUSTER_WORKERS: '2',
+    GUSTO_BASE_URL: sandbox.url,
+    GUSTO_TOKEN_SOURCE: 'sandbox',
+    TASK_QUEUE,
+    LOG_LEVEL: 'warn',
+    METRICS_PORT: '',
+    SHUTDOWN_GRACE_MS: '2000',
+  };
+  const config = loadConfig(env);
+  const started = Date.now();
+  const cluster = await startCluster({
+    config,
+    env,
+    throwaway: true,
+    log: (line) => log(`cluster: ${line}`),
+  });
+  log(`cluster: up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  try {
+    await registerWebhookSubscription(gusto, { url: `${cluster.apiUrl}/webhooks/gusto` });
+    const temporal = await connectTemporal(cluster.temporal.address, config.temporal.namespace);
+    const recorder = await startWebhookReceiver(temporal.client, gusto);
+    recorder.forward = false;
+    const rss = rssSampler(cluster.workers.map((w) => w.pid));
+    return {
+      temporal,
+      taskQueue: TASK_QUEUE,
+      arrivalOf: (payrollId) => recorder.arrivals.get(`payroll.calculated:${payrollId}`),
+      webhooks: () => ({ events: recorder.events.length, failures: 0 }),
+      limiter: undefined,
+      process: () => ({ rssMaxMb: rss.stop(), eventLoopLagMs: undefined }),
+      close: async () => {
+        rss.stop();
+        await recorder.close();
+        await temporal.close();
+        await cluster.stop();
+      },
+    };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
+async function freeTemporalPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const all = Object.values(temporalPorts(port));
+    if ((await Promise.all(all.map((p) => freePortCheck(p)))).every(Boolean)) return port;
+  }
+}
+
+/** The largest sum of the worker processes' resident memory seen, sampled each second (MB). */
+function rssSampler(pids: number[]) {
+  const rssOf = (pid: number) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let max = 0;
+  const sample = () => (max = Math.max(max, Math.max(...pids.map(rssOf))));
+  const timer = setInterval(sample, 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.round(max);
+    },
+  };
+}

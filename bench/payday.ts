@@ -1,0 +1,416 @@
+/**
+ * `npm run bench:payday`: payday at scale. N companies whose regular payrolls share one deadline; each
+ * company's payroll Schedule (client/schedules.ts) is created and triggered, so every run starts the
+ * way production starts it (upcomingPayrollsWorkflow). A share of the runs needs manual review and is
+ * approved by a simulated reviewer; a share of companies also pays a contractor (single payments and
+ * groups). Webhooks reach the API's ingress; runs keep their polling net.
+ *
+ * Reports: time until the last run is processed, runs/s over time, Gusto calls per run against the
+ * minimum, 429s and limiter waits, calculated → noticed percentiles, RSS and event-loop lag of the
+ * process (worker, ingress and sandbox share it in the dev topology), history events per run
+ * (sample), and a no-op baseline of the same shape on the same server, as a ratio.
+ *
+ * Environment: PAYDAY_COMPANIES (1000, max 10000), PAYDAY_TOPOLOGY (dev | cluster), PAYDAY_TIMEOUT_S (1200),
+ * PAYDAY_MANUAL_SHARE (0.2), PAYDAY_CONTRACTOR_SHARE (0.1; a quarter of them as groups),
+ * PAYDAY_LATENCY_MS (1000: the sandbox's calculation and submission time).
+ */
+import { z } from 'zod';
+import { createPayrollActivities } from '../activities/payroll.js';
+import { startContractorPayment, startContractorPaymentGroup } from '../client/contractor-payments.js';
+import { approvePayrollRun, getPayrollRunState, type PayrollRunState } from '../client/payroll.js';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { createPayrollSchedule } from '../client/schedules.js';
+import type { Sandbox, SeededCompany } from '../sim/server.js';
+import { payrollRunId, upcomingPayrollsScheduleId } from '../workflows/ids.js';
+import {
+  gustoFor,
+  inBatches,
+  log,
+  mean,
+  noopThroughput,
+  percentile,
+  ratePerWindow,
+  quietRuntime,
+  round,
+  saveResults,
+  sleep,
+  terminate,
+  totalGustoCalls,
+  type Temporal,
+} from './harness.js';
+import { clusterStage } from './payday-cluster.js';
+import { devStage, paydaySandbox, PAYDAY_TIME_ZONE, type PaydayStage } from './payday-world.js';
+
+const config = z
+  .object({
+    PAYDAY_COMPANIES: z.coerce.number().int().min(1).max(10_000).default(1000),
+    PAYDAY_TOPOLOGY: z.enum(['dev', 'cluster']).default('dev'),
+    PAYDAY_TIMEOUT_S: z.coerce.number().int().min(30).max(7200).default(1200),
+    PAYDAY_MANUAL_SHARE: z.coerce.number().min(0).max(1).default(0.2),
+    PAYDAY_CONTRACTOR_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+    PAYDAY_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  })
+  .parse(process.env);
+
+const RECEIPT = 'GET /v1/payrolls/{payroll_uuid}/receipt';
+const DAY = 86_400_000;
+const HISTORY_SAMPLE = 10;
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  // ERROR: ending the open runs makes their polling activities' late completions warn, harmlessly.
+  quietRuntime('ERROR');
+  const sandbox = await paydaySandbox(config.PAYDAY_COMPANIES, config.PAYDAY_LATENCY_MS);
+  const companies = sandbox.companies;
+  log(`sandbox: ${companies.length} companies in ${Date.now() - startedAt} ms`);
+  let stage: PaydayStage | undefined;
+  try {
+    stage =
+      config.PAYDAY_TOPOLOGY === 'dev'
+        ? await devStage(sandbox, companies)
+        : await clusterStage(sandbox, gustoFor(sandbox, companies));
+    const results = await payday(stage, sandbox, companies, startedAt);
+    printTable(results);
+    await saveResults(`payday-${config.PAYDAY_TOPOLOGY}`, results);
+  } catch (err) {
+    // Printed before the connections close: calls still retrying would otherwise hide it.
+    console.error('[bench] payday failed:', err);
+    process.exitCode = 1;
+  } finally {
+    await stage?.close();
+    await sandbox.close();
+  }
+}
+
+async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCompany[], startedAt: number) {
+  const n = config.PAYDAY_COMPANIES;
+  const deadline = startedAt + config.PAYDAY_TIMEOUT_S * 1000;
+  const t = stage.temporal;
+  const taskQueue = stage.taskQueue;
+  // The bench's own calls (schedules, reviewer) use a client of their own, without the workers' limiter.
+  const gusto = gustoFor(sandbox, companies);
+  const deps = { temporal: t.client, taskQueue, gusto };
+  const unfinished: string[] = [];
+  const lookAheadDays = await daysToDeadline(gusto, companies[0]!.uuid);
+  const manual = new Set(companies.slice(0, Math.round(n * config.PAYDAY_MANUAL_SHARE)).map((c) => c.uuid));
+  await inBatches(companies, 32, (c) =>
+    createPayrollSchedule(deps, {
+      companyId: c.uuid,
+      timeZone: PAYDAY_TIME_ZONE,
+      // Fires daily at 03:00 Pacific; the bench triggers it now instead of waiting.
+      hour: 3,
+      daysOfWeek: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'],
+      lookAheadDays,
+      review: manual.has(c.uuid) ? 'manual' : 'auto',
+    }),
+  );
+  log(`schedules: ${n} created (look-ahead ${lookAheadDays} days, ${manual.size} manual review)`);
+
+  const before = sandbox.counters();
+  const t0 = Date.now();
+  // A run has fetched its receipt once it is processed: the sandbox's count is the progress.
+  const timeline: Array<{ s: number; processed: number }> = [];
+  const sampler = setInterval(() => {
+    const processed = (sandbox.counters().calls[RECEIPT] ?? 0) - (before.calls[RECEIPT] ?? 0);
+    timeline.push({ s: round((Date.now() - t0) / 1000), processed });
+    if (timeline.length % 30 === 0) log(`${timeline.at(-1)!.s} s: ${processed} runs processed`);
+  }, 1000);
+  sampler.unref(); // a failure must not keep the process alive
+  await inBatches(companies, 8, (c) => fire(t, c.uuid));
+  log(`schedules: ${n} triggered in ${Date.now() - t0} ms`);
+  const contractors = startContractors(deps, companies, deadline);
+  const reviewer = simulatedReviewer(t, deps, deadline);
+
+  const expected = await runsStarted(t, taskQueue, n, deadline);
+  if (expected.length < n) unfinished.push(`companies: ${n - expected.length} of ${n} had no run started`);
+  for (;;) {
+    const processed = timeline.at(-1)?.processed ?? 0;
+    if (processed >= expected.length) break;
+    if (Date.now() > deadline) {
+      unfinished.push(`payroll runs: ${expected.length - processed} of ${expected.length} not processed`);
+      break;
+    }
+    await sleep(250);
+  }
+  clearInterval(sampler);
+  const lastProcessedAfterS = timeline.at(-1)?.s ?? NaN;
+  await reviewer.stop();
+  const contractorOutcome = await contractors;
+  if (contractorOutcome.failed)
+    unfinished.push(`contractor payments: ${contractorOutcome.failed} failed to start`);
+  const after = sandbox.counters();
+
+  const states = await inBatches(expected, 32, (ref) =>
+    getPayrollRunState(deps, ref).catch(() => undefined as PayrollRunState | undefined),
+  );
+  const noticed = states.flatMap((s) => {
+    const at = s && stage.arrivalOf(s.payrollId);
+    const seen = s && (s.stageTimes.awaiting_review ?? s.stageTimes.submitting);
+    return at && seen ? [Date.parse(seen) - at] : [];
+  });
+  const historyEvents = await sampleHistories(t, expected.slice(0, HISTORY_SAMPLE));
+  await terminate(t, expected);
+  const submits = Object.values(after.submits_per_payroll);
+  const calls = callBreakdown(before.calls, after.calls, expected.length);
+  const payrollPerSecond = (timeline.at(-1)?.processed ?? 0) / Math.max(lastProcessedAfterS, 0.001);
+  const noop = await noopThroughput(t, expected.length, Math.round(mean(historyEvents.activities)));
+  const proc = stage.process();
+  const limiterStats = stage.limiter;
+  const webhooks = stage.webhooks();
+  return {
+    at: new Date().toISOString(),
+    topology: config.PAYDAY_TOPOLOGY,
+    config,
+    companies: n,
+    runs: expected.length,
+    processed: states.filter((st) => st?.stage === 'processed').length,
+    manualReviews: manual.size,
+    approvedByReviewer: reviewer.approved,
+    contractorPayments: contractorOutcome,
+    duplicateSubmits: submits.filter((k) => k > 1).length,
+    http429: limiterStats?.http429 ?? null,
+    limiter: limiterStats ? { ...limiterStats, waitedMs: Math.round(limiterStats.waitedMs) } : null,
+    workerRssMaxMb: proc.rssMaxMb,
+    eventLoopLagMs: proc.eventLoopLagMs ?? null,
+    lastProcessedAfterS,
+    runsPerSecond: round(payrollPerSecond, 2),
+    timeline: ratePerWindow(
+      timeline.map((p) => ({ s: p.s, count: p.processed })),
+      10,
+    ),
+    noopRunsPerSecond: round(noop.perSecond, 2),
+    orchestrationRatio: round(payrollPerSecond / noop.perSecond, 2),
+    callsPerRun: calls.perRun,
+    minimumCallsPerRun: calls.minimum,
+    callsByEndpointPerRun: calls.byEndpoint,
+    noticedMs: {
+      samples: noticed.length,
+      p50: percentile(noticed, 50),
+      p95: percentile(noticed, 95),
+      p99: percentile(noticed, 99),
+    },
+    noticedP95Ms: percentile(noticed, 95),
+    historyEventsPerRun: historyEvents,
+    webhookEvents: webhooks.events,
+    webhookFailures: webhooks.failures,
+    unfinished,
+    seconds: round((Date.now() - startedAt) / 1000),
+  };
+}
+
+/**
+ * What `triggerPayrollSchedule` does, without the describe it adds for the caller (a describe per
+ * company measures the bench, not payday); a busy server's refusal is tried again.
+ */
+async function fire(t: Temporal, companyId: string): Promise<void> {
+  const handle = t.client.schedule.getHandle(upcomingPayrollsScheduleId(companyId));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handle.trigger(ScheduleOverlapPolicy.SKIP);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await sleep(500 * attempt);
+    }
+  }
+}
+
+/** Whole days from now to the first company's next regular deadline: the look-ahead that finds it. */
+async function daysToDeadline(gusto: ReturnType<typeof gustoFor>, companyId: string): Promise<number> {
+  const now = Date.now();
+  const { result } = await createPayrollActivities({ gusto }).listUpcomingPayrolls({
+    companyId,
+    from: new Date(now).toISOString(),
+    to: new Date(now + 60 * DAY).toISOString(),
+  });
+  const first = result[0];
+  if (!first) throw new Error('the sandbox lists no upcoming regular payroll');
+  return Math.max(1, Math.ceil((Date.parse(first.deadline) - now) / DAY));
+}
+
+/** Every payroll run the firings started, once their count stops growing. */
+async function runsStarted(t: Temporal, taskQueue: string, companies: number, deadline: number) {
+  let refs: Array<{ companyId: string; payrollId: string }> = [];
+  for (let stable = 0; stable < 3 && Date.now() < deadline;) {
+    const next: typeof refs = [];
+    for await (const w of t.client.workflow.list({
+      query: `WorkflowType = 'payrollRunWorkflow' AND TaskQueue = '${taskQueue}'`,
+    })) {
+      const [, companyId, payrollId] = /^payroll:([^:]+):(.+)$/.exec(w.workflowId) ?? [];
+      if (companyId && payrollId) next.push({ companyId, payrollId });
+    }
+    stable = next.length === refs.length && next.length >= companies ? stable + 1 : 0;
+    refs = next;
+    // Listing every run is itself load on the server: not too often.
+    await sleep(3000);
+  }
+  return refs;
+}
+
+/** Approves every run waiting for review, with the totals it shows, until stopped. */
+function simulatedReviewer(
+  t: Temporal,
+  deps: { temporal: Temporal['client']; taskQueue: string },
+  deadline: number,
+) {
+  let stopped = false;
+  const done = new Set<string>();
+  const reviewRound = async () => {
+    const waiting: Array<{ companyId: string; payrollId: string }> = [];
+    for await (const w of t.client.workflow.list({
+      query: `WorkflowType = 'payrollRunWorkflow' AND TaskQueue = '${deps.taskQueue}' AND Stage = 'awaiting_review'`,
+    })) {
+      const [, companyId, payrollId] = /^payroll:([^:]+):(.+)$/.exec(w.workflowId) ?? [];
+      if (companyId && payrollId && !done.has(payrollId)) waiting.push({ companyId, payrollId });
+    }
+    await inBatches(waiting, 16, async (ref) => {
+      const state = await getPayrollRunState(deps, ref);
+      if (state.stage !== 'awaiting_review' || !state.totals) return;
+      await approvePayrollRun(deps, { ...ref, totals: state.totals, by: 'payday-bench' });
+      done.add(ref.payrollId);
+    });
+  };
+  const loop = (async () => {
+    while (!stopped && Date.now() < deadline) {
+      // A failed listing or approval is tried again on the next round.
+      await reviewRound().catch(() => undefined);
+      await sleep(500);
+    }
+  })();
+  return {
+    get approved() {
+      return done.size;
+    },
+    stop() {
+      stopped = true;
+      return loop;
+    },
+  };
+}
+
+/** A share of companies pays one contractor: three in four as single payments, the rest as groups. */
+async function startContractors(
+  deps: { temporal: Temporal['client']; taskQueue: string },
+  companies: SeededCompany[],
+  deadline: number,
+) {
+  const count = Math.round(companies.length * config.PAYDAY_CONTRACTOR_SHARE);
+  const date = new Date(Date.now() + 7 * DAY).toISOString().slice(0, 10);
+  const paying = companies.slice(companies.length - count);
+  let payments = 0;
+  let groups = 0;
+  let failed = 0;
+  const errors = new Set<string>();
+  await inBatches(paying, 16, async (c) => {
+    const contractor = c.contractors.find((x) => x.is_active) ?? c.contractors[0];
+    if (!contractor || Date.now() > deadline) return;
+    const line =
+      contractor.wage_type === 'Hourly'
+        ? { contractorId: contractor.uuid, hours: '8.000' }
+        : { contractorId: contractor.uuid, wage: '750.00' };
+    const paid = {
+      ...line,
+      paymentMethod: contractor.payment_method === 'Check' ? 'Check' : 'Direct Deposit',
+    };
+    try {
+      if (groups * 3 < payments) {
+        groups++;
+        await startContractorPaymentGroup(deps, { companyId: c.uuid, checkDate: date, payments: [paid] });
+      } else {
+        payments++;
+        await startContractorPayment(deps, { companyId: c.uuid, date, ...paid });
+      }
+    } catch (err) {
+      failed++;
+      errors.add((err as Error).message.slice(0, 160));
+    }
+  });
+  return { payments, groups, failed, errors: [...errors].slice(0, 3) };
+}
+
+/** History length and activities of a sample of runs (they are open: events until processed). */
+async function sampleHistories(t: Temporal, refs: Array<{ companyId: string; payrollId: string }>) {
+  const sample = await Promise.all(
+    refs.map(async (r) => {
+      const events =
+        (await t.client.workflow.getHandle(payrollRunId(r.companyId, r.payrollId)).fetchHistory()).events ??
+        [];
+      return {
+        events: events.length,
+        activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
+      };
+    }),
+  );
+  const events = sample.map((s) => s.events);
+  return {
+    sampled: sample.length,
+    meanEvents: round(mean(events)),
+    maxEvents: Math.max(...events),
+    activities: sample.map((s) => s.activities),
+  };
+}
+
+/**
+ * Calls per run, overall and per endpoint. The minimum counts one call for each endpoint every run
+ * needs (an endpoint called at least once per run); anything above it is polling, re-reads or retries.
+ */
+function callBreakdown(before: Record<string, number>, after: Record<string, number>, runs: number) {
+  const byEndpoint: Record<string, number> = {};
+  let minimum = 0;
+  for (const [endpoint, n] of Object.entries(after)) {
+    const d = n - (before[endpoint] ?? 0);
+    if (d <= 0 || !endpoint.includes(' /v1/') || endpoint.includes('webhook_subscriptions')) continue;
+    if (endpoint.includes('contractor')) continue;
+    byEndpoint[endpoint] = round(d / runs, 2);
+    if (d >= runs) minimum++;
+  }
+  const total = totalGustoCalls({ calls: after } as never) - totalGustoCalls({ calls: before } as never);
+  const contractorCalls = Object.entries(after)
+    .filter(([e]) => e.includes('contractor') && e.includes(' /v1/'))
+    .reduce((s, [e, v]) => s + v - (before[e] ?? 0), 0);
+  return { perRun: round((total - contractorCalls) / runs, 2), minimum, byEndpoint };
+}
+
+function printTable(r: Awaited<ReturnType<typeof payday>>): void {
+  const rows: Array<[string, string | number]> = [
+    ['companies (runs started)', `${r.companies} (${r.runs})`],
+    ['processed', `${r.processed} of ${r.runs}`],
+    ['last run processed after', `${r.lastProcessedAfterS} s`],
+    ['runs/s (payroll / no-op, same shape)', `${r.runsPerSecond} / ${r.noopRunsPerSecond}`],
+    ['orchestration ratio', r.orchestrationRatio],
+    ['manual reviews approved', `${r.approvedByReviewer} of ${r.manualReviews}`],
+    [
+      'contractor payments / groups (failed)',
+      `${r.contractorPayments.payments} / ${r.contractorPayments.groups} (${r.contractorPayments.failed})`,
+    ],
+    ['Gusto calls per run (minimum)', `${r.callsPerRun} (${r.minimumCallsPerRun})`],
+    ['duplicate submits', r.duplicateSubmits],
+    [
+      '429s / limiter waits',
+      r.limiter
+        ? `${r.http429} / ${r.limiter.waits} (${r.limiter.waitedMs} ms)`
+        : 'not visible (worker processes)',
+    ],
+    ['calculated → noticed p50/p95/p99', `${r.noticedMs.p50} / ${r.noticedMs.p95} / ${r.noticedMs.p99} ms`],
+    [
+      r.topology === 'dev' ? 'RSS max (worker+sandbox+ingress)' : 'RSS max (largest worker process)',
+      `${r.workerRssMaxMb} MB`,
+    ],
+    [
+      'event-loop lag p50/p99/max',
+      r.eventLoopLagMs
+        ? `${r.eventLoopLagMs.p50} / ${r.eventLoopLagMs.p99} / ${r.eventLoopLagMs.max} ms`
+        : 'not visible (worker processes)',
+    ],
+    [
+      'history events per run (sample)',
+      `${r.historyEventsPerRun.meanEvents} (max ${r.historyEventsPerRun.maxEvents})`,
+    ],
+    ['runs/s over time (10 s windows)', r.timeline.map((w) => w.perSecond).join(' ')],
+  ];
+  console.log(`\nPayday benchmark, ${r.topology} topology (${r.seconds} s)\n`);
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(40)} ${v}`);
+  if (r.unfinished.length) console.log(`\n  NOT FINISHED: ${r.unfinished.join('; ')}`);
+  console.log('');
+}
+
+await main();
