@@ -71,7 +71,7 @@ export function countingLimiter() {
     },
     blockFor(key, ms) {
       stats.http429++;
-      inner.blockFor(key, ms);
+      return inner.blockFor(key, ms);
     },
   };
   return { limiter, stats };
