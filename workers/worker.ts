@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import {
   bundleWorkflowCode,
@@ -79,6 +80,8 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
       throw err;
     }));
   const stopping = new AbortController();
+  // Every waiting poll listens on it (and removes its listener after): hundreds at payday, no leak.
+  setMaxListeners(0, stopping.signal);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
