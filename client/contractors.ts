@@ -5,7 +5,7 @@
  */
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
-import type { DeactivationResult, DeletionResult } from '../activities/contractors.js';
+import type { ContractorRef, DeactivationResult, DeletionResult } from '../activities/contractors.js';
 import { isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
 import { calendarDate } from '../workflows/deadlines.js';
 import {
@@ -157,36 +157,33 @@ export async function deactivateContractorNow(
   deps: ContractorServiceDeps,
   input: unknown,
 ): Promise<DeactivationResult> {
-  const ref = parseInput(contractorRefSchema, input);
-  return unlessRefused(
-    await serviceCall(() =>
-      deps.temporal.workflow.execute(contractorDeactivationWorkflow, {
-        taskQueue: deps.taskQueue,
-        workflowId: contractorDeactivationId(ref.contractorId),
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        args: [ref],
-      }),
-    ),
-  );
+  return runImmediate(deps, contractorDeactivationWorkflow, contractorDeactivationId, input);
 }
 
 /** Deletes a contractor who was never paid; a paid one is refused with the advice to dismiss instead. */
 export async function deleteContractor(deps: ContractorServiceDeps, input: unknown): Promise<DeletionResult> {
-  const ref = parseInput(contractorRefSchema, input);
-  return unlessRefused(
-    await serviceCall(() =>
-      deps.temporal.workflow.execute(contractorDeletionWorkflow, {
-        taskQueue: deps.taskQueue,
-        workflowId: contractorDeletionId(ref.contractorId),
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        args: [ref],
-      }),
-    ),
-  );
+  return runImmediate(deps, contractorDeletionWorkflow, contractorDeletionId, input);
 }
 
-/** An immediate action's result, or its refusal as the caller's error. */
-function unlessRefused<T>(result: T | Refused): T {
+/**
+ * Runs an immediate action's one-activity workflow (one per contractor at a time: a second request
+ * joins the running one) and returns its result, or its refusal as the caller's error.
+ */
+async function runImmediate<T>(
+  deps: ContractorServiceDeps,
+  workflow: (ref: ContractorRef) => Promise<T | Refused>,
+  workflowId: (contractorId: string) => string,
+  input: unknown,
+): Promise<T> {
+  const ref = parseInput(contractorRefSchema, input);
+  const result = await serviceCall(() =>
+    deps.temporal.workflow.execute(workflow, {
+      taskQueue: deps.taskQueue,
+      workflowId: workflowId(ref.contractorId),
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [ref],
+    }),
+  );
   if (isRefused(result)) throw refusalError(result.refused);
   return result;
 }
