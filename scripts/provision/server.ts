@@ -1,19 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withLock } from './lock.js';
+import { ensureGoBuild, writeManifest, type GoBuildOptions } from './go-build.js';
 import {
-  findOnPath,
   isExecutable,
-  MANIFEST,
   readManifest,
   serverDir,
   serverPaths,
   TEMPORAL_SERVER_VERSION,
-  type Manifest,
   type ServerPaths,
 } from './paths.js';
-import { ProvisionError, runStep, type Log } from './run-step.js';
+import { ProvisionError, type Log } from './run-step.js';
 
 const MODULE = 'go.temporal.io/server';
 
@@ -38,62 +35,31 @@ export interface ServerBuild {
  * module proxy into the cache, once, and copies the PostgreSQL schema files out of the module so the
  * cluster does not depend on Go's module cache staying where it was.
  */
-export async function ensureServer(
-  root: string,
-  log: Log,
-  { force = false, env = process.env }: { force?: boolean; env?: NodeJS.ProcessEnv } = {},
-): Promise<ServerBuild> {
-  if (!force && cachedServerReady(root)) return { paths: serverPaths(root), buildMs: 0 };
-  const go = findOnPath('go', env);
-  if (!go) {
-    throw new ProvisionError(
-      `Cannot build the Temporal server ${TEMPORAL_SERVER_VERSION}: Go is not installed (no "go" on PATH).`,
-      'install Go 1.23 or newer (https://go.dev/dl, or apt-get install golang-go), then run ' +
-        '`npm run provision -- --server`.',
-    );
-  }
-  await mkdir(root, { recursive: true });
-  return withLock(join(root, '.lock-server'), log, async () => {
-    if (!force && cachedServerReady(root)) return { paths: serverPaths(root), buildMs: 0 };
-    return build(go, root, log, env);
-  });
-}
-
-async function build(go: string, root: string, log: Log, env: NodeJS.ProcessEnv): Promise<ServerBuild> {
-  const tmp = join(root, `.build-server-${process.pid}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  try {
-    const buildMs = await goInstall(go, tmp, log, env);
-    checkVersion(join(tmp, 'server'));
-    await install(go, tmp, root, buildMs, env);
-    return { paths: serverPaths(root), buildMs };
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
-
-function goInstall(go: string, gobin: string, log: Log, env: NodeJS.ProcessEnv): Promise<number> {
-  let downloads = 0;
-  let packages = 0;
-  return runStep({
-    label: `building Temporal server ${TEMPORAL_SERVER_VERSION} and temporal-sql-tool with Go (3-5 min on a cold machine)`,
-    command: go,
-    args: [
-      'install',
-      '-v',
-      `${MODULE}/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
-      `${MODULE}/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
-    ],
-    // Pure Go: the PostgreSQL driver (pgx) and SQLite (modernc) need no C toolchain.
-    env: { ...env, CGO_ENABLED: '0', GOBIN: gobin },
+export function ensureServer(root: string, log: Log, opts: GoBuildOptions = {}): Promise<ServerBuild> {
+  const env = opts.env ?? process.env;
+  return ensureGoBuild(
+    root,
     log,
-    hint:
-      'check that the Go module proxy is reachable (`go env GOPROXY`, default https://proxy.golang.org) and ' +
-      'that Go is 1.23 or newer (`go version`).',
-    onLine: (line) => (line.startsWith('go: downloading') ? downloads++ : packages++),
-    progress: () => `${downloads} modules downloaded, ${packages} packages compiled`,
-  });
+    {
+      what: `Temporal server ${TEMPORAL_SERVER_VERSION}`,
+      building: `Temporal server ${TEMPORAL_SERVER_VERSION} and temporal-sql-tool`,
+      name: 'server',
+      installArgs: [
+        `${MODULE}/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+        `${MODULE}/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+      ],
+      goMissingHint: '`npm run provision -- --server`.',
+      failedHint: '',
+      ready: cachedServerReady,
+      cached: (r) => ({ paths: serverPaths(r), buildMs: 0 }),
+      finish: async (gobin, go, buildMs) => {
+        checkVersion(join(gobin, 'server'));
+        await install(go, gobin, root, buildMs, env);
+        return { paths: serverPaths(root), buildMs };
+      },
+    },
+    opts,
+  );
 }
 
 function checkVersion(binary: string): void {
@@ -136,12 +102,7 @@ async function install(
   });
   // Go's module cache is read-only; the copy must not be, or deleting the cache folder fails.
   await makeWritable(paths.postgresSchemaRoot);
-  const manifest: Manifest = {
-    version: TEMPORAL_SERVER_VERSION,
-    builtAt: new Date().toISOString(),
-    buildMs,
-  };
-  await writeFile(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
+  await writeManifest(dir, TEMPORAL_SERVER_VERSION, buildMs);
 }
 
 async function makeWritable(dir: string): Promise<void> {
