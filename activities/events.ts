@@ -7,13 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import got from 'got';
 import type { OutboundEvent } from '../events/catalogue.js';
-import {
-  deliveryWorkflowId,
-  EVENT_DELIVERY_WORKFLOW,
-  EVENT_SIGNAL,
-  type DeliveryInput,
-  type DeliveryRetry,
-} from '../events/delivery.js';
+import { enqueueDelivery, type DeliveryRetry } from '../events/delivery.js';
 import { signEvent } from '../events/signing.js';
 import { signingSecrets, wants, type SubscriptionStore } from '../events/subscriptions.js';
 
@@ -42,13 +36,12 @@ export function createEventActivities(deps: EventActivityDeps) {
       );
       const { client, info } = Context.current();
       for (const sub of subs) {
-        await client.workflow.signalWithStart(EVENT_DELIVERY_WORKFLOW, {
-          workflowId: deliveryWorkflowId(sub.id, event),
-          taskQueue: info.taskQueue,
-          args: [{ subscriptionId: sub.id, retry: deps.deliveryRetry } satisfies DeliveryInput],
-          signal: EVENT_SIGNAL,
-          signalArgs: [event],
-        });
+        await enqueueDelivery(
+          client,
+          info.taskQueue,
+          { subscriptionId: sub.id, retry: deps.deliveryRetry },
+          event,
+        );
       }
       return subs.length;
     },

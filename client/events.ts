@@ -10,9 +10,8 @@ import { EVENT_TYPES, EVENT_VERSION, isEventType, type OutboundEvent } from '../
 import {
   DELIVERY_ID_PREFIX,
   deliveryWorkflowId,
+  enqueueDelivery,
   EVENT_DELIVERY_WORKFLOW,
-  EVENT_SIGNAL,
-  type DeliveryInput,
 } from '../events/delivery.js';
 import {
   DuplicateSubscriptionError,
@@ -122,13 +121,7 @@ export async function sendTestEvent(
     },
     data: { message: 'a test event from the payroll orchestrator' },
   };
-  const handle = await deps.temporal.workflow.signalWithStart(EVENT_DELIVERY_WORKFLOW, {
-    workflowId: event.source.workflowId,
-    taskQueue: deps.taskQueue,
-    args: [{ subscriptionId: sub.id } satisfies DeliveryInput],
-    signal: EVENT_SIGNAL,
-    signalArgs: [event],
-  });
+  const handle = await enqueueDelivery(deps.temporal, deps.taskQueue, { subscriptionId: sub.id }, event);
   // Polled, not a long-poll on result(): a wait that times out leaves no call behind.
   for (const deadline = Date.now() + waitMs; ; await new Promise((r) => setTimeout(r, 200))) {
     if ((await handle.describe()).status.name !== 'RUNNING') {
@@ -189,13 +182,7 @@ export async function replayGivenUp(deps: EventServiceDeps, ref: unknown): Promi
   for (const report of await listTroubledDeliveries(deps, { subscriptionId })) {
     if (report.status !== 'closed') continue;
     for (const { event } of report.state.givenUp) {
-      await deps.temporal.workflow.signalWithStart(EVENT_DELIVERY_WORKFLOW, {
-        workflowId: deliveryWorkflowId(subscriptionId, event),
-        taskQueue: deps.taskQueue,
-        args: [{ subscriptionId } satisfies DeliveryInput],
-        signal: EVENT_SIGNAL,
-        signalArgs: [event],
-      });
+      await enqueueDelivery(deps.temporal, deps.taskQueue, { subscriptionId }, event);
       replayed++;
     }
   }

@@ -2,6 +2,7 @@
  * What the publish activity, the delivery workflow and the client agree on: names, ids and the
  * delivery workflow's input. Pure definitions (workflows import them too).
  */
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { OutboundEvent } from './catalogue.js';
 
 export const EVENT_DELIVERY_WORKFLOW = 'eventDeliveryWorkflow';
@@ -29,4 +30,23 @@ export interface DeliveryInput {
   subscriptionId: string;
   /** Default DEFAULT_DELIVERY_RETRY; tests shorten it. */
   retry?: DeliveryRetry;
+}
+
+/**
+ * Hands `event` to its subscriber's delivery workflow for the event's entity, starting it if none
+ * runs: the one way events get queued (publish activity, test events, replays).
+ */
+export function enqueueDelivery(
+  client: Pick<Client, 'workflow'>,
+  taskQueue: string,
+  input: DeliveryInput,
+  event: OutboundEvent,
+): Promise<WorkflowHandle> {
+  return client.workflow.signalWithStart(EVENT_DELIVERY_WORKFLOW, {
+    workflowId: deliveryWorkflowId(input.subscriptionId, event),
+    taskQueue,
+    args: [input],
+    signal: EVENT_SIGNAL,
+    signalArgs: [event],
+  });
 }
