@@ -274,34 +274,33 @@ export async function waitForPayrollRun(
 ): Promise<PayrollRunResult | PayrollRunState> {
   const { until, timeoutMs, ...ref } = parseInput(waitSchema, input);
   const handle = runHandle(deps, ref);
-  const wait: Promise<PayrollRunResult | PayrollRunState> =
-    until === 'closed' ? handle.result() : untilProcessed(handle);
-  return call(() => (timeoutMs ? withTimeout(wait, timeoutMs) : wait));
+  if (until === 'closed' && !timeoutMs) return call(() => handle.result());
+  return call(() => pollUntil(handle, until, timeoutMs));
 }
 
 const SETTLED: readonly PayrollStage[] = ['processed', ...FINAL_STAGES];
 
-/** Polls the state query (no history events), 200 ms growing to 2 s. */
-async function untilProcessed(handle: WorkflowHandle): Promise<PayrollRunState> {
+/**
+ * Polls (queries and describes add no history events), 200 ms growing to 2 s, until the run is
+ * settled or `timeoutMs` has passed. Nothing is left running when it returns: a wait that was raced
+ * against a timer would keep polling, and call a connection its caller has closed.
+ */
+async function pollUntil(
+  handle: WorkflowHandle,
+  until: 'closed' | 'processed',
+  timeoutMs: number | undefined,
+): Promise<PayrollRunResult | PayrollRunState> {
+  const deadline = timeoutMs ? Date.now() + timeoutMs : Infinity;
   for (let delay = 200; ; delay = Math.min(2_000, delay * 2)) {
-    const state = await handle.query(stateQuery);
-    if (SETTLED.includes(state.stage)) return state;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ServiceError('timed_out', `the run did not settle within ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
+    if (until === 'closed') {
+      if ((await handle.describe()).status.name !== 'RUNNING') return handle.result();
+    } else {
+      const state = await handle.query(stateQuery);
+      if (SETTLED.includes(state.stage)) return state;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ServiceError('timed_out', `the run did not settle within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
   }
 }
 
