@@ -4,8 +4,10 @@
  * processes creating at once cannot both win the same URL.
  */
 import type pg from 'pg';
+import type { SealKey } from '../gusto/seal.js';
 import { inTransaction } from '../gusto/stores/postgres.js';
-import { WholeListStore, type Subscription } from './subscriptions.js';
+import type { StoredSubscription } from './sealed-secrets.js';
+import { WholeListStore } from './subscriptions.js';
 
 const SCHEMA = 'payroll_events';
 const TABLE = `${SCHEMA}.subscription_list`;
@@ -15,27 +17,32 @@ const MIGRATION_LOCK = 7_300_113;
 export class PostgresSubscriptionStore extends WholeListStore {
   private ready?: Promise<void>;
 
-  constructor(private readonly pool: pg.Pool) {
-    super();
+  constructor(
+    private readonly pool: pg.Pool,
+    keys: readonly SealKey[] = [],
+  ) {
+    super(keys);
   }
 
-  async list(): Promise<Subscription[]> {
+  protected async load(): Promise<StoredSubscription[]> {
     await this.migrated();
-    const { rows } = await this.pool.query<{ subscriptions: Subscription[] }>(
+    const { rows } = await this.pool.query<{ subscriptions: StoredSubscription[] }>(
       `SELECT subscriptions FROM ${TABLE} WHERE id = 1`,
     );
     return rows[0]?.subscriptions ?? [];
   }
 
-  protected async transact<T>(fn: (subs: Subscription[]) => { subs: Subscription[]; result: T }): Promise<T> {
+  protected async transactStored<T>(
+    fn: (stored: StoredSubscription[]) => { stored: StoredSubscription[]; result: T },
+  ): Promise<T> {
     await this.migrated();
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ subscriptions: Subscription[] }>(
+      const { rows } = await client.query<{ subscriptions: StoredSubscription[] }>(
         `SELECT subscriptions FROM ${TABLE} WHERE id = 1 FOR UPDATE`,
       );
-      const { subs, result } = fn(rows[0]?.subscriptions ?? []);
+      const { stored, result } = fn(rows[0]?.subscriptions ?? []);
       await client.query(`UPDATE ${TABLE} SET subscriptions = $1, updated_at = now() WHERE id = 1`, [
-        JSON.stringify(subs),
+        JSON.stringify(stored),
       ]);
       return result;
     });

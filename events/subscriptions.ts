@@ -1,12 +1,15 @@
 /**
  * Who receives which outbound events: subscriptions, kept in a store the HTTP API writes and the
  * worker's delivery activities read. The embedded default keeps them in a file in DATA_DIR (written
- * atomically, readable by its owner only, since it holds signing secrets).
+ * atomically, readable by its owner only), the cluster in PostgreSQL. Either way the signing secrets
+ * are sealed with PAYLOAD_ENCRYPTION_KEY when one is configured (events/sealed-secrets.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { SealKey } from '../gusto/seal.js';
 import type { EventType } from './catalogue.js';
+import { openSecrets, sealSecrets, type StoredSubscription } from './sealed-secrets.js';
 import { newSigningSecret } from './signing.js';
 
 /** After a rotation the previous secret keeps signing this long, so receivers can switch over. */
@@ -83,12 +86,20 @@ export function rotated(sub: Subscription, now = new Date()): Subscription {
 /**
  * A store over a whole list read and written at once: enough for the handful of subscriptions a
  * partner keeps. Each change is one read-modify-write (`transact`), made atomic by the back end.
+ * Back ends hold the stored form; this class opens and seals the secrets on the way.
  */
 export abstract class WholeListStore implements SubscriptionStore {
-  abstract list(): Promise<Subscription[]>;
-  protected abstract transact<T>(
-    fn: (subs: Subscription[]) => { subs: Subscription[]; result: T },
+  constructor(private readonly keys: readonly SealKey[] = []) {}
+
+  /** The stored list, as the back end holds it. */
+  protected abstract load(): Promise<StoredSubscription[]>;
+  protected abstract transactStored<T>(
+    fn: (stored: StoredSubscription[]) => { stored: StoredSubscription[]; result: T },
   ): Promise<T>;
+
+  async list(): Promise<Subscription[]> {
+    return (await this.load()).map((s) => openSecrets(this.keys, s));
+  }
 
   async get(id: string): Promise<Subscription | undefined> {
     return (await this.list()).find((s) => s.id === id);
@@ -119,18 +130,28 @@ export abstract class WholeListStore implements SubscriptionStore {
       return { subs: subs.map((s) => (s.id === id ? next : s)), result: next };
     });
   }
+
+  /** Every write seals again, so secrets stored in clear before a key was set get sealed too. */
+  private transact<T>(fn: (subs: Subscription[]) => { subs: Subscription[]; result: T }): Promise<T> {
+    return this.transactStored((stored) => {
+      const { subs, result } = fn(stored.map((s) => openSecrets(this.keys, s)));
+      return { stored: subs.map((s) => sealSecrets(this.keys, s)), result };
+    });
+  }
 }
 
 /** One process writes (the API of `npm start`): changes queue up in memory, then `save`. */
 abstract class LocalListStore extends WholeListStore {
   private queue: Promise<unknown> = Promise.resolve();
 
-  protected abstract save(subs: Subscription[]): Promise<void>;
+  protected abstract save(stored: StoredSubscription[]): Promise<void>;
 
-  protected transact<T>(fn: (subs: Subscription[]) => { subs: Subscription[]; result: T }): Promise<T> {
+  protected transactStored<T>(
+    fn: (stored: StoredSubscription[]) => { stored: StoredSubscription[]; result: T },
+  ): Promise<T> {
     const next = this.queue.then(async () => {
-      const { subs, result } = fn(await this.list());
-      await this.save(subs);
+      const { stored, result } = fn(await this.load());
+      await this.save(stored);
       return result;
     });
     this.queue = next.catch(() => undefined);
@@ -140,17 +161,20 @@ abstract class LocalListStore extends WholeListStore {
 
 /** The embedded default's store: one JSON file, re-read on every call (the API writes, workers read). */
 export class FileSubscriptionStore extends LocalListStore {
-  constructor(readonly path: string) {
-    super();
+  constructor(
+    readonly path: string,
+    keys: readonly SealKey[] = [],
+  ) {
+    super(keys);
   }
 
-  static inDataDir(dataDir: string): FileSubscriptionStore {
-    return new FileSubscriptionStore(join(dataDir, 'event-subscriptions.json'));
+  static inDataDir(dataDir: string, keys: readonly SealKey[] = []): FileSubscriptionStore {
+    return new FileSubscriptionStore(join(dataDir, 'event-subscriptions.json'), keys);
   }
 
-  async list(): Promise<Subscription[]> {
+  protected async load(): Promise<StoredSubscription[]> {
     try {
-      return (JSON.parse(await readFile(this.path, 'utf8')) as { subscriptions: Subscription[] })
+      return (JSON.parse(await readFile(this.path, 'utf8')) as { subscriptions: StoredSubscription[] })
         .subscriptions;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -159,7 +183,7 @@ export class FileSubscriptionStore extends LocalListStore {
   }
 
   /** Replaced atomically, readable by its owner only: it holds the signing secrets. */
-  protected async save(subs: Subscription[]): Promise<void> {
+  protected async save(subs: StoredSubscription[]): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify({ subscriptions: subs }, null, 2), { mode: 0o600 });
@@ -169,13 +193,13 @@ export class FileSubscriptionStore extends LocalListStore {
 
 /** In memory: for processes that run no events (a lone test worker) and for tests. */
 export class MemorySubscriptionStore extends LocalListStore {
-  private subs: Subscription[] = [];
+  private subs: StoredSubscription[] = [];
 
-  async list(): Promise<Subscription[]> {
+  protected async load(): Promise<StoredSubscription[]> {
     return [...this.subs];
   }
 
-  protected async save(subs: Subscription[]): Promise<void> {
+  protected async save(subs: StoredSubscription[]): Promise<void> {
     this.subs = subs;
   }
 }

@@ -44,18 +44,24 @@ export function sealJson(keys: readonly SealKey[], value: unknown): { keyId: str
   return { keyId: first.id, data: encrypt(first.key, first.id, Buffer.from(JSON.stringify(value))) };
 }
 
-export function openJson(keys: readonly SealKey[], keyId: string, data: Uint8Array): unknown {
+/** `what` names the sealed data in the errors an operator reads. */
+export function openJson(
+  keys: readonly SealKey[],
+  keyId: string,
+  data: Uint8Array,
+  what = 'stored Gusto credentials',
+): unknown {
   const key = keys.find((k) => k.id === keyId);
   if (!key)
     throw new SealKeyError(
-      `PAYLOAD_ENCRYPTION_KEY: holds no key "${keyId}", which stored Gusto credentials were sealed with ` +
+      `PAYLOAD_ENCRYPTION_KEY: holds no key "${keyId}", which ${what} were sealed with ` +
         '(keep the old key in the list after the new one while rotating)',
     );
   try {
     return JSON.parse(decrypt(key.key, keyId, data).toString('utf8'));
   } catch {
     throw new SealKeyError(
-      `PAYLOAD_ENCRYPTION_KEY: key "${keyId}" does not open the stored Gusto credentials ` +
+      `PAYLOAD_ENCRYPTION_KEY: key "${keyId}" does not open the ${what} ` +
         '(a different key under the same id, or the data was altered)',
     );
   }

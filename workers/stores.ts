@@ -87,11 +87,15 @@ async function checkPostgres(pool: pg.Pool, credentials: CredentialStore, config
 
 /**
  * Outbound event subscriptions: in the service's PostgreSQL with PAYROLL_DATABASE_URL (the cluster:
- * several API processes and workers), else the file in DATA_DIR; without a config, in memory.
+ * several API processes and workers), else the file in DATA_DIR; without a config, in memory. Their
+ * signing secrets are sealed with PAYLOAD_ENCRYPTION_KEY when it is set.
  */
 export function subscriptionStoreFromConfig(
-  config?: Partial<Pick<Config, 'dataDir' | 'databaseUrl'>>,
+  config?: Partial<Pick<Config, 'dataDir' | 'databaseUrl' | 'payloadKeys'>>,
 ): SubscriptionStore {
-  if (config?.databaseUrl) return new PostgresSubscriptionStore(createPool(config.databaseUrl));
-  return config?.dataDir ? FileSubscriptionStore.inDataDir(config.dataDir) : new MemorySubscriptionStore();
+  const keys = config?.payloadKeys ?? [];
+  if (config?.databaseUrl) return new PostgresSubscriptionStore(createPool(config.databaseUrl), keys);
+  return config?.dataDir
+    ? FileSubscriptionStore.inDataDir(config.dataDir, keys)
+    : new MemorySubscriptionStore();
 }

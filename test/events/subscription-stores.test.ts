@@ -3,7 +3,8 @@
  * PostgreSQL (the cluster), where two API processes may change the list at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -14,6 +15,7 @@ import {
   signingSecrets,
   type SubscriptionStore,
 } from '../../events/subscriptions.js';
+import { SealKeyError, type SealKey } from '../../gusto/seal.js';
 import { createPool } from '../../gusto/stores/postgres.js';
 import type { RunningPostgres } from '../../scripts/postgres.js';
 import { testPostgres } from '../harness/postgres.js';
@@ -32,16 +34,63 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function postgresStore(): SubscriptionStore {
-  const pool = createPool(server.url());
-  pools.push(pool);
-  return new PostgresSubscriptionStore(pool);
+function pool(): pg.Pool {
+  const p = createPool(server.url());
+  pools.push(p);
+  return p;
+}
+
+function postgresStore(keys: SealKey[] = []): SubscriptionStore {
+  return new PostgresSubscriptionStore(pool(), keys);
 }
 
 const backends: Array<[string, () => SubscriptionStore]> = [
   ['file', () => new FileSubscriptionStore(join(dir, 'subs.json'))],
-  ['postgres', postgresStore],
+  ['postgres', () => postgresStore()],
 ];
+
+const key = (id: string): SealKey => ({ id, key: randomBytes(32) });
+
+/** Each back end with a way to read what it keeps, as someone with a copy of the file or table would. */
+const sealedBackends: Array<[string, (keys: SealKey[]) => SubscriptionStore, () => Promise<string>]> = [
+  [
+    'file',
+    (keys) => new FileSubscriptionStore(join(dir, 'sealed.json'), keys),
+    async () => readFileSync(join(dir, 'sealed.json'), 'utf8'),
+  ],
+  [
+    'postgres',
+    (keys) => postgresStore(keys),
+    async () =>
+      JSON.stringify((await pool().query('SELECT subscriptions FROM payroll_events.subscription_list')).rows),
+  ],
+];
+
+describe.each(sealedBackends)('%s subscription store with PAYLOAD_ENCRYPTION_KEY', (_name, open, raw) => {
+  it('keeps the signing secrets sealed at rest, opens them after a key rotation, names the missing key', async () => {
+    const [k1, k2] = [key('k1'), key('k2')];
+    const clear = open([]);
+    const legacy = await clear.create({ url: 'https://legacy.example.test/hook', eventTypes: ['*'] });
+    expect(await raw()).toContain(legacy.secret); // written before a key was set
+
+    const sealing = open([k1]);
+    const sub = await sealing.create({ url: 'https://sealed.example.test/hook', eventTypes: ['*'] });
+    const stored = await raw();
+    for (const secret of [sub.secret, legacy.secret]) expect(stored).not.toContain(secret);
+    expect(stored).toMatch(/"keyId": ?"k1"/);
+
+    const rotatedKeys = open([k2, k1]); // the new key seals, the old one still opens
+    expect((await rotatedKeys.get(sub.id))?.secret).toBe(sub.secret);
+    const rotated = await rotatedKeys.rotateSecret(legacy.id);
+    expect(rotated?.previousSecret).toBe(legacy.secret);
+    expect(await raw()).not.toContain(rotated!.secret);
+
+    await expect(open([]).list()).rejects.toThrow(/^PAYLOAD_ENCRYPTION_KEY: required/);
+    await expect(open([k1]).list()).rejects.toThrow(/holds no key "k2"/);
+    await expect(open([{ id: 'k2', key: randomBytes(32) }]).list()).rejects.toBeInstanceOf(SealKeyError);
+    for (const s of await rotatedKeys.list()) await rotatedKeys.delete(s.id);
+  });
+});
 
 describe.each(backends)('%s subscription store', (name, open) => {
   it('creates, refuses a duplicate URL, rotates with an overlap, deletes; a second instance sees it all', async () => {
