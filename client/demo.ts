@@ -4,8 +4,11 @@
  *   1. a seeded company's regular payroll, end to end, printed live, with a review and approval;
  *   2. a contractor payment, a group of payments, a dismissal scheduled and then cancelled;
  *   3. where to look at each run in the Temporal Web UI.
- * The webhook subscription is registered first, so the payroll run is woken by Gusto's events.
+ * The webhook subscription is registered first, so the payroll run is woken by Gusto's events; and
+ * the sample receiver is subscribed to the service's own outbound events, printed as they arrive.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '../workers/config.js';
 import { receiptLines, StageTracker } from './cli/progress.js';
 import type {
@@ -15,6 +18,7 @@ import type {
 } from './contractor-payments.js';
 import type { TransitionState } from './contractors.js';
 import type { PayrollRunState } from './payroll.js';
+import { eventReceiver } from './sample-receiver.js';
 import { registerWebhookSubscription } from './webhook-subscription.js';
 
 const config = loadConfigOrExit();
@@ -74,6 +78,10 @@ async function main(): Promise<void> {
   await registerWebhookSubscription(gusto, { url: `${api}/webhooks/gusto`, log: (l) => say(`   ${l}`) });
 
   say();
+  say(`== Outbound events`);
+  const events = await subscribeSampleReceiver(company.uuid);
+
+  say();
   say(`== Regular payroll of ${company.name} (${company.uuid})`);
   await payrollRun(company);
 
@@ -96,6 +104,49 @@ async function main(): Promise<void> {
   say();
   say(`== In the Temporal Web UI`);
   for (const [what, id] of runs) say(`   ${what.padEnd(22)} ${ui}/${id}`);
+
+  say();
+  await events.close();
+}
+
+/**
+ * Runs the sample receiver (client/sample-receiver.ts) on a free loopback port and subscribes it to
+ * the company's events through the API, as a partner's backend would; `close` unsubscribes.
+ */
+async function subscribeSampleReceiver(companyId: string): Promise<{ close(): Promise<void> }> {
+  let secret = '';
+  const received: string[] = [];
+  const server: Server = createServer(
+    eventReceiver({
+      secrets: () => [secret],
+      onEvent: (e) => {
+        received.push(e.id);
+        const data = JSON.stringify(e.data);
+        say(
+          `   ⇢ event ${e.type} #${e.sequence} ${e.id}  ${data.length > 90 ? `${data.slice(0, 87)}...` : data}`,
+        );
+      },
+    }),
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+  const sub = await call<{ id: string; secret: string }>('POST', '/v1/event-subscriptions', {
+    url,
+    eventTypes: ['*'],
+    companyIds: [companyId],
+    description: 'npm run demo',
+  });
+  secret = sub.secret;
+  say(`   subscribed the sample receiver ${url} (${sub.id}), signed with its whsec_ secret`);
+  const ping = await call<{ delivered: boolean }>('POST', `/v1/event-subscriptions/${sub.id}/test`);
+  say(`   test event delivered and verified: ${ping.delivered}`);
+  return {
+    close: async () => {
+      await call('DELETE', `/v1/event-subscriptions/${sub.id}`);
+      server.close();
+      say(`== ${received.length} events received, each verified; the demo's subscription is deleted`);
+    },
+  };
 }
 
 async function payrollRun(company: SandboxCompany): Promise<void> {
