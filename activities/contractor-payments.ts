@@ -16,7 +16,7 @@ import type {
 } from '../gusto/schemas/contractor-payment-groups.js';
 import { flattenContractorPayments, type ContractorPayment } from '../gusto/schemas/contractor-payments.js';
 import type { Contractor } from '../gusto/schemas/contractors.js';
-import { addDays, calendarDate } from '../workflows/deadlines.js';
+import { addDays, calendarDate } from '../domain/dates.js';
 import {
   MAX_PAYMENTS_PER_GROUP,
   PAYMENT_METHODS,
@@ -25,7 +25,7 @@ import {
   type PaymentReceipt,
   type PaymentTotals,
   type PaymentView,
-} from '../workflows/contractor-payment.messages.js';
+} from '../domain/contractor-payment.js';
 import { callGusto, toActivityFailure } from './failures.js';
 import type { ActivityDeps } from './index.js';
 import { pollWithBackoff } from './polling.js';

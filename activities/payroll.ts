@@ -7,7 +7,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { isGustoApiError, type GustoApiError } from '../gusto/errors.js';
 import { toCents } from '../gusto/money.js';
 import type { Payroll } from '../gusto/schemas/payrolls.js';
-import type { CompensationCatalog } from '../workflows/payroll-edits.js';
+import type { CompensationCatalog } from '../domain/payroll-edits.js';
 import type {
   EmployeeEdit,
   FoundPayroll,
@@ -16,7 +16,7 @@ import type {
   PayrollTotals,
   ReceiptSummary,
   SeenTotals,
-} from '../workflows/payroll-run.messages.js';
+} from '../domain/payroll-run.js';
 import { callGusto } from './failures.js';
 import type { ActivityDeps } from './index.js';
 import { pollWithBackoff } from './polling.js';

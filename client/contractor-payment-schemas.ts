@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { decimalRule, isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
-import { MAX_PAYMENTS_PER_GROUP, PAYMENT_METHODS } from '../workflows/contractor-payment.messages.js';
+import { MAX_PAYMENTS_PER_GROUP, PAYMENT_METHODS } from '../domain/contractor-payment.js';
 
 /** Gusto ids are UUIDs: a malformed one is refused here, naming the field, not by Gusto as a 404. */
 const id = (what: string) =>

@@ -34,6 +34,8 @@ import {
   groupStateQuery,
   paymentPreviewedUpdate,
   paymentStateQuery,
+} from '../workflows/contractor-payment.messages.js';
+import {
   type CancelResult,
   type ContractorPaymentGroupInput,
   type ContractorPaymentGroupResult,
@@ -42,7 +44,7 @@ import {
   type ContractorPaymentResult,
   type ContractorPaymentState,
   type PaymentLine,
-} from '../workflows/contractor-payment.messages.js';
+} from '../domain/contractor-payment.js';
 import { closedRunCancelId, contractorPaymentGroupId, contractorPaymentId } from '../workflows/ids.js';
 import {
   approvalSchema,
@@ -55,7 +57,7 @@ import {
 } from './contractor-payment-schemas.js';
 import { parseInput, serviceCall, ServiceError, toServiceError, withMessageField } from './errors.js';
 
-export type * from '../workflows/contractor-payment.messages.js';
+export type * from '../domain/contractor-payment.js';
 
 /** What these functions need: the HTTP API's route context satisfies it. */
 export interface ContractorPaymentDeps {

@@ -7,7 +7,7 @@ import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@tem
 import { z } from 'zod';
 import type { ContractorRef, DeactivationResult, DeletionResult } from '../activities/contractors.js';
 import { isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
-import { calendarDate } from '../workflows/deadlines.js';
+import { calendarDate } from '../domain/dates.js';
 import {
   awaitScheduledUpdate,
   cancelTransitionUpdate,

@@ -10,14 +10,14 @@ import { z } from 'zod';
 import { OFF_CYCLE_REASONS, WITHHOLDING_PAY_PERIODS } from '../gusto/schemas/payrolls.js';
 import { isCalendarDate, uuidInput } from '../gusto/schemas/common.js';
 // The Federal Reserve calendar the sandbox also uses: pure date arithmetic, no sandbox state.
-import { isBusinessDay } from '../sim/calendar.js';
+import { isBusinessDay } from '../domain/business-days.js';
 import { offCyclePayrollId } from '../workflows/ids.js';
+import { offCycleStateQuery } from '../workflows/off-cycle-payroll.messages.js';
 import {
-  offCycleStateQuery,
   type OffCyclePayrollInput,
   type OffCyclePayrollResult,
   type OffCyclePayrollState,
-} from '../workflows/off-cycle-payroll.messages.js';
+} from '../domain/off-cycle-payroll.js';
 import type { offCyclePayrollWorkflow } from '../workflows/off-cycle-payroll.js';
 import { stateQuery } from '../workflows/payroll-run.messages.js';
 import { businessKeySchema } from './contractor-payments.js';

@@ -5,7 +5,8 @@
  */
 import type { payrollRunWorkflow } from '../workflows/payroll-run.js';
 import { payrollRunId } from '../workflows/ids.js';
-import { stateQuery, SUBMITTED_STAGES, type PayrollRunInput } from '../workflows/payroll-run.messages.js';
+import { stateQuery } from '../workflows/payroll-run.messages.js';
+import { SUBMITTED_STAGES, type PayrollRunInput } from '../domain/payroll-run.js';
 import { ServiceError, toServiceError } from './errors.js';
 import type { PayrollServiceDeps, StartedRun } from './payroll.js';
 

@@ -21,16 +21,18 @@ import {
   approveUpdate,
   cancelUpdate,
   editUpdate,
-  FINAL_STAGES,
   rejectUpdate,
   retryUpdate,
   stateQuery,
+} from '../workflows/payroll-run.messages.js';
+import {
+  FINAL_STAGES,
   type CancelResult,
   type PayrollRunInput,
   type PayrollRunResult,
   type PayrollRunState,
   type PayrollStage,
-} from '../workflows/payroll-run.messages.js';
+} from '../domain/payroll-run.js';
 import {
   CheckDate as CheckDateKey,
   CompanyId,
@@ -50,7 +52,7 @@ export type {
   PayrollRunState,
   PayrollStage,
   PayrollTotals,
-} from '../workflows/payroll-run.messages.js';
+} from '../domain/payroll-run.js';
 
 /** What these functions need: the HTTP API's route context satisfies it. */
 export interface PayrollServiceDeps {

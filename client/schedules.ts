@@ -15,7 +15,7 @@ import {
 import { z } from 'zod';
 import type { GustoClient } from '../gusto/client.js';
 import { uuidInput } from '../gusto/schemas/common.js';
-import { calendarDate } from '../workflows/deadlines.js';
+import { calendarDate } from '../domain/dates.js';
 import { upcomingPayrollsId, upcomingPayrollsScheduleId } from '../workflows/ids.js';
 import { CompanyId } from '../workflows/search-attributes.js';
 import type { UpcomingPayrollsInput } from '../workflows/upcoming-payrolls.js';

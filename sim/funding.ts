@@ -11,7 +11,8 @@
  * action funds it, instead of sleeping until its real-time timer. Receivers must not rely on it at
  * Gusto: the processes poll after the debit instant either way.
  */
-import { addBusinessDays, cancelCutoffOn, debitInstant } from './calendar.js';
+import { addBusinessDays } from '../domain/business-days.js';
+import { cancelCutoffOn, debitInstant } from './calendar.js';
 import type { Company, ContractorPayment, ContractorPaymentMethod } from './model.js';
 import type { Store } from './store.js';
 

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { OFF_CYCLE_REASONS, WITHHOLDING_PAY_PERIODS } from '../gusto/schemas/payrolls.js';
-import { addBusinessDays, dateIn, isBusinessDay } from './calendar.js';
+import { addBusinessDays, isBusinessDay } from '../domain/business-days.js';
+import { dateIn } from './calendar.js';
 import { json, noContent, type Ctx, type Reply, type RouteDef } from './context.js';
 import { invalidAttribute, invalidOperation, notFound } from './errors.js';
 import type { Company, OffCycle, Payroll } from './model.js';

@@ -7,14 +7,8 @@
  * A check date on a weekend or bank holiday moves to the business day before. The deadline is 4 pm
  * Pacific two business days before the check date, DST-correct.
  */
-import {
-  addBusinessDays,
-  addDays,
-  businessDayOnOrBefore,
-  daysBetween,
-  debitInstant,
-  endOfMonth,
-} from './calendar.js';
+import { addBusinessDays, businessDayOnOrBefore } from '../domain/business-days.js';
+import { addDays, daysBetween, debitInstant, endOfMonth } from './calendar.js';
 import type { PayFrequency, PaySchedule } from './model.js';
 
 export interface PayPeriod {

@@ -10,14 +10,8 @@
  * it against the sandbox clock, and the webhook event carries the instant the step finished.
  * Prepare and update throw away a calculation; a stale per-employee version is a 409.
  */
-import {
-  cancelCutoffOn,
-  dateIn,
-  debitInstant,
-  addBusinessDays,
-  businessDayOnOrAfter,
-  GUSTO_TIME_ZONE,
-} from './calendar.js';
+import { addBusinessDays, businessDayOnOrAfter } from '../domain/business-days.js';
+import { cancelCutoffOn, dateIn, debitInstant, GUSTO_TIME_ZONE } from './calendar.js';
 import type { Sim } from './context.js';
 import type { ErrorItem } from './errors.js';
 import type { Company, EmployeeComp, Payroll, PayrollCalculation } from './model.js';

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Cents } from '../gusto/money.js';
-import { addDays, businessDayOnOrBefore, dateIn, GUSTO_TIME_ZONE } from './calendar.js';
+import { businessDayOnOrBefore } from '../domain/business-days.js';
+import { addDays, dateIn, GUSTO_TIME_ZONE } from './calendar.js';
 import type { Sim } from './context.js';
 import { debitDateFor, settlePayment } from './funding.js';
 import type {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { addDays, calendarDate, cancelCutoff, startOfDate } from '../workflows/deadlines.js';
+import { addDays, calendarDate, cancelCutoff, startOfDate } from '../domain/dates.js';
 
 describe('cancel cutoff (3:30 pm America/Los_Angeles)', () => {
   it('is 23:30 UTC in standard time', () => {

@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import { answerThroughUpdate, failedAnswer } from './answered.js';
-import { cancelRefusal, movesMoney, type PaymentView } from './contractor-payment.messages.js';
+import { cancelRefusal, movesMoney, type PaymentView } from '../domain/contractor-payment.js';
 import { Outbox } from './outbox.js';
 
 type Activities = ReturnType<typeof createContractorPaymentActivities>;

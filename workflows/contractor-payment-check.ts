@@ -13,12 +13,12 @@
 import { ActivityFailure, ApplicationFailure, defineUpdate, proxyActivities } from '@temporalio/workflow';
 import { answerThroughUpdate, failedAnswer } from './answered.js';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
-import { addDays, calendarDate, cancelCutoff } from './deadlines.js';
+import { addDays, calendarDate, cancelCutoff } from '../domain/dates.js';
 import {
   movesMoney,
   type ContractorPaymentGroupInput,
   type ContractorPaymentInput,
-} from './contractor-payment.messages.js';
+} from '../domain/contractor-payment.js';
 import { lineOf } from './contractor-payment.js';
 
 type Activities = ReturnType<typeof createContractorPaymentActivities>;

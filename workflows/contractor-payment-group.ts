@@ -7,12 +7,11 @@
  * often the create is retried, Gusto holds one group for it; a retry adopts that group.
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { cancelCutoff } from './deadlines.js';
+import { cancelCutoff } from '../domain/dates.js';
 import { CheckDate, CompanyId, Stage } from './search-attributes.js';
+import { groupPreviewedUpdate, groupStateQuery } from './contractor-payment.messages.js';
 import {
   fundingExpectedAt,
-  groupPreviewedUpdate,
-  groupStateQuery,
   movesMoney,
   receiptFigures,
   type ContractorPaymentGroupInput,
@@ -21,7 +20,7 @@ import {
   type GroupView,
   type Outcome,
   type PaymentReceipt,
-} from './contractor-payment.messages.js';
+} from '../domain/contractor-payment.js';
 import { creator, gusto, PaymentProcess, pollers } from './contractor-payment.shared.js';
 
 export async function contractorPaymentGroupWorkflow(

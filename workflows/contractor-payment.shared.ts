@@ -17,15 +17,14 @@ import {
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import type { GustoErrorItem } from '../gusto/errors.js';
-import { calendarDate, msUntil } from './deadlines.js';
+import { calendarDate, msUntil } from '../domain/dates.js';
 import { GustoIds, Stage as StageAttribute } from './search-attributes.js';
 import { Outbox } from './outbox.js';
 import { refusal, ReviewGate } from './review.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
+import { approveUpdate, cancelUpdate } from './contractor-payment.messages.js';
 import {
-  approveUpdate,
   cancelRefusal,
-  cancelUpdate,
   canonicalAmount,
   type Approval,
   type CancelRequest,
@@ -36,7 +35,7 @@ import {
   type Outcome,
   type PaymentView,
   type Stage,
-} from './contractor-payment.messages.js';
+} from '../domain/contractor-payment.js';
 
 type Activities = ReturnType<typeof createContractorPaymentActivities>;
 

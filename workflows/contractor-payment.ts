@@ -7,13 +7,12 @@
  * an earlier attempt made instead of paying again (adopt rule: activities/contractor-payments.ts).
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { cancelCutoff } from './deadlines.js';
+import { cancelCutoff } from '../domain/dates.js';
 import { CheckDate, CompanyId, ContractorId, Stage } from './search-attributes.js';
+import { paymentPreviewedUpdate, paymentStateQuery } from './contractor-payment.messages.js';
 import {
   fundingExpectedAt,
   movesMoney,
-  paymentPreviewedUpdate,
-  paymentStateQuery,
   receiptFigures,
   type ContractorPaymentInput,
   type ContractorPaymentResult,
@@ -22,7 +21,7 @@ import {
   type PaymentLine,
   type PaymentReceipt,
   type PaymentView,
-} from './contractor-payment.messages.js';
+} from '../domain/contractor-payment.js';
 import { creator, gusto, PaymentProcess, pollers } from './contractor-payment.shared.js';
 
 export async function contractorPaymentWorkflow(

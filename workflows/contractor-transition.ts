@@ -30,7 +30,7 @@ import type {
   DeletionResult,
   TransitionKind,
 } from '../activities/contractors.js';
-import { addDays, calendarDate, msUntil, startOfDate } from './deadlines.js';
+import { addDays, calendarDate, msUntil, startOfDate } from '../domain/dates.js';
 import { contractorDismissalId, contractorRehireId } from './ids.js';
 import { CompanyId, ContractorId, EffectiveDate, Stage } from './search-attributes.js';
 import { Outbox } from './outbox.js';

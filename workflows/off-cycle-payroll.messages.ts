@@ -1,75 +1,8 @@
 /**
- * The off-cycle payroll process's public surface: its input, the state it reports and its query.
- * Pure definitions, shared by the workflow, the activities (`import type`) and the client.
+ * The messages (queries, updates) of the off cycle payroll process, which the client
+ * sends; their shapes are in domain/off-cycle-payroll.ts.
  */
 import { defineQuery } from '@temporalio/workflow';
-import type {
-  DeadlineOptions,
-  EmployeeEdit,
-  GustoErrorItem,
-  PayrollRunResult,
-  PayrollRunState,
-  ReviewPolicy,
-} from './payroll-run.messages.js';
-
-export type OffCycleReason =
-  'Bonus' | 'Correction' | 'Adhoc' | 'Dismissed employee' | 'Transition from old pay schedule';
-
-export type WithholdingPayPeriod =
-  | 'Every week'
-  | 'Every other week'
-  | 'Twice per month'
-  | 'Monthly'
-  | 'Quarterly'
-  | 'Semiannually'
-  | 'Annually';
-
-/** What Gusto is asked to create (POST /v1/companies/{company_id}/payrolls). */
-export interface OffCycleRequest {
-  companyId: string;
-  reason: OffCycleReason;
-  /** Pay period, YYYY-MM-DD. */
-  startDate: string;
-  endDate: string;
-  checkDate: string;
-  employeeIds: string[];
-  skipRegularDeductions?: boolean;
-  withholdingPayPeriod?: WithholdingPayPeriod;
-  fixedWithholdingRate?: boolean;
-}
-
-export interface OffCyclePayrollInput {
-  businessKey: string;
-  request: OffCycleRequest;
-  /** The amounts to pay (a bonus: `fixed: { Bonus: "500.00" }`), applied before calculation. */
-  edits?: EmployeeEdit[];
-  review?: ReviewPolicy;
-  deadline?: DeadlineOptions;
-  polling?: boolean;
-}
-
-export type OffCycleStage = 'creating' | 'running' | 'deleting' | 'invalid' | PayrollRunResult['outcome'];
-
-export interface OffCyclePayrollState {
-  businessKey: string;
-  companyId: string;
-  stage: OffCycleStage;
-  request: OffCycleRequest;
-  payrollId?: string;
-  /** The payroll run (payroll:<company>:<payroll>) that takes it from prepare to processed. */
-  runWorkflowId?: string;
-  /** True when a retry found the payroll an earlier, unanswered create had made. */
-  adopted?: boolean;
-  /** The unprocessed payroll was deleted after the run was rejected or cancelled before submission. */
-  deleted?: boolean;
-  /** Gusto refused to create it (nothing was created; the run failed, freeing its key): errors[]. */
-  lastError?: { message: string; gustoErrors?: GustoErrorItem[] };
-  run?: PayrollRunState;
-}
-
-export interface OffCyclePayrollResult {
-  outcome: PayrollRunResult['outcome'];
-  state: OffCyclePayrollState;
-}
+import type { OffCyclePayrollState } from '../domain/off-cycle-payroll.js';
 
 export const offCycleStateQuery = defineQuery<OffCyclePayrollState>('offCycleState');

@@ -16,13 +16,13 @@ import {
 } from '@temporalio/workflow';
 import type { OffCycleActivities } from '../activities/off-cycle.js';
 import { payrollRunId } from './ids.js';
+import { offCycleStateQuery } from './off-cycle-payroll.messages.js';
 import {
-  offCycleStateQuery,
   type OffCyclePayrollInput,
   type OffCyclePayrollResult,
   type OffCyclePayrollState,
-} from './off-cycle-payroll.messages.js';
-import type { GustoErrorItem, PayrollRunResult } from './payroll-run.messages.js';
+} from '../domain/off-cycle-payroll.js';
+import type { GustoErrorItem, PayrollRunResult } from '../domain/payroll-run.js';
 import { payrollRunWorkflow } from './payroll-run.js';
 import { CompanyId } from './search-attributes.js';
 

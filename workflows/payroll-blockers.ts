@@ -2,7 +2,7 @@
  * The payroll run's wait on Gusto's payroll blockers: the patch id that introduced it, how often a
  * blocked run looks again, and which webhook events make it look at once. Deterministic helpers only.
  */
-import type { PayrollBlockerItem } from './payroll-run.messages.js';
+import type { PayrollBlockerItem } from '../domain/payroll-run.js';
 
 /** Runs started before this patch never checked blockers; their histories replay without the call. */
 export const BLOCKERS_PATCH = 'payroll-run-checks-blockers';

@@ -20,16 +20,18 @@ import {
 } from '@temporalio/workflow';
 import type { PayrollSnapshot, PreparedPayroll, WaitTarget } from '../activities/payroll.js';
 import { BLOCKERS_PATCH, blockedSummary, blockerRecheckMs, wakesBlockedRun } from './payroll-blockers.js';
-import { cancelCutoff, CANCEL_CUTOFF, msUntil } from './deadlines.js';
-import { checkEdits, mergeEdits, type CompensationCatalog, type EditIssue } from './payroll-edits.js';
+import { cancelCutoff, CANCEL_CUTOFF, msUntil } from '../domain/dates.js';
+import { checkEdits, mergeEdits, type CompensationCatalog, type EditIssue } from '../domain/payroll-edits.js';
 import {
   approveUpdate,
   cancelUpdate,
   editUpdate,
-  FINAL_STAGES,
   rejectUpdate,
   retryUpdate,
   stateQuery,
+} from './payroll-run.messages.js';
+import {
+  FINAL_STAGES,
   SUBMITTED_STAGES,
   type CancelResult,
   type DeadlineOptions,
@@ -43,7 +45,7 @@ import {
   type ReceiptSummary,
   type RunWarning,
   type SeenTotals,
-} from './payroll-run.messages.js';
+} from '../domain/payroll-run.js';
 import {
   conflict,
   invalidInput,

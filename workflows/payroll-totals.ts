@@ -1,6 +1,6 @@
 /** The totals a reviewer approves: integer cents inside the workflow, decimal strings outside. */
 import { invalidInput } from './review.js';
-import type { SeenTotals } from './payroll-run.messages.js';
+import type { SeenTotals } from '../domain/payroll-run.js';
 
 const TOTAL_KEYS = ['company_debit', 'net_pay', 'gross_pay'] as const;
 

@@ -15,11 +15,11 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { PayrollActivities } from '../activities/payroll.js';
-import { addDays, calendarDate } from './deadlines.js';
+import { addDays, calendarDate } from '../domain/dates.js';
 import { payrollRunId } from './ids.js';
-import { checkEdits } from './payroll-edits.js';
+import { checkEdits } from '../domain/payroll-edits.js';
 import { payrollRunWorkflow } from './payroll-run.js';
-import type { DeadlineOptions, EmployeeEdit, FoundPayroll, ReviewPolicy } from './payroll-run.messages.js';
+import type { DeadlineOptions, EmployeeEdit, FoundPayroll, ReviewPolicy } from '../domain/payroll-run.js';
 import { invalidInput, refusal, refused } from './review.js';
 import { CompanyId, Stage } from './search-attributes.js';
 

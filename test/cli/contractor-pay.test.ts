@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../client/cli/program.js';
 import { checkHealth } from '../../client/http/health.js';
-import { calendarDate } from '../../workflows/deadlines.js';
+import { calendarDate } from '../../domain/dates.js';
 import { gustoEventSignal } from '../../workflows/waiting.js';
 import { weekdayAfter } from '../contractor-payments/helpers.js';
 import {

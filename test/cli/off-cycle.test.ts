@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../client/cli/program.js';
 import { checkHealth } from '../../client/http/health.js';
-import { addDays, isBusinessDay } from '../../sim/calendar.js';
+import { isBusinessDay } from '../../domain/business-days.js';
+import { addDays } from '../../sim/calendar.js';
 import {
   devServerWorld,
   startWorker,

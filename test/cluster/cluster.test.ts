@@ -18,7 +18,7 @@ import {
 import { getPayrollRunState, waitForPayrollRun, type PayrollRunState } from '../../client/payroll.js';
 import { registerWebhookSubscription } from '../../client/webhook-subscription.js';
 import type { GustoClient } from '../../gusto/client.js';
-import type { ContractorPaymentGroupState } from '../../workflows/contractor-payment.messages.js';
+import type { ContractorPaymentGroupState } from '../../domain/contractor-payment.js';
 import { startCluster, type Cluster } from '../../scripts/cluster/index.js';
 import { temporalPorts } from '../../scripts/cluster/temporal.js';
 import { freePort, freePortCheck } from '../../scripts/provision/net.js';

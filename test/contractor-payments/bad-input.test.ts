@@ -12,7 +12,7 @@ import {
   waitForContractorPaymentResult,
   type ContractorPaymentDeps,
 } from '../../client/contractor-payments.js';
-import { addDays } from '../../workflows/deadlines.js';
+import { addDays } from '../../domain/dates.js';
 import {
   checkAnswerUpdate,
   checkContractorPaymentRequestWorkflow,

@@ -14,7 +14,7 @@ import {
   type ContractorPaymentGroupResult,
   type ContractorPaymentResult,
 } from '../../client/contractor-payments.js';
-import { addDays } from '../../workflows/deadlines.js';
+import { addDays } from '../../domain/dates.js';
 import { closedRunCancelId } from '../../workflows/ids.js';
 import { saveHistory } from '../harness/replay.js';
 import { timeSkippingWorld, type SandboxWorld } from '../harness/index.js';

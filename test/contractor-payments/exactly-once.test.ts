@@ -13,10 +13,7 @@ import {
   type PaymentRef,
 } from '../../client/contractor-payments.js';
 import type { GustoClient } from '../../gusto/client.js';
-import type {
-  ContractorPaymentGroupState,
-  ContractorPaymentState,
-} from '../../workflows/contractor-payment.messages.js';
+import type { ContractorPaymentGroupState, ContractorPaymentState } from '../../domain/contractor-payment.js';
 import {
   devServerEnv,
   gustoClientFor,

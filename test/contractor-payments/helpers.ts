@@ -1,7 +1,7 @@
 /** Fixtures shared by the contractor payment tests: the seeded company, its contractors, dates. */
 import type { GustoClient } from '../../gusto/client.js';
 import type { Contractor } from '../../gusto/schemas/contractors.js';
-import { addDays, calendarDate } from '../../workflows/deadlines.js';
+import { addDays, calendarDate } from '../../domain/dates.js';
 import { COMPANY_ZONE, seedCompanyContractors } from '../contractors/helpers.js';
 import type { Sandbox } from '../harness/index.js';
 

@@ -8,7 +8,7 @@ import {
   fundingExpectedAt,
   MAX_PAYMENTS_PER_GROUP,
   type PaymentView,
-} from '../../workflows/contractor-payment.messages.js';
+} from '../../domain/contractor-payment.js';
 
 const dd = (over: Partial<PaymentView> = {}): PaymentView => ({
   paymentId: 'p1',

@@ -19,8 +19,8 @@ import {
   type ContractorPaymentGroupResult,
   type ContractorPaymentGroupState,
   type ContractorPaymentResult,
-} from '../../workflows/contractor-payment.messages.js';
-import { addDays, cancelCutoff } from '../../workflows/deadlines.js';
+} from '../../domain/contractor-payment.js';
+import { addDays, cancelCutoff } from '../../domain/dates.js';
 import { saveHistory } from '../harness/replay.js';
 import { sandboxAdmin, timeSkippingWorld, type SandboxWorld } from '../harness/index.js';
 import { fixtures, todayAt, weekdayAfter, type Fixtures } from './helpers.js';

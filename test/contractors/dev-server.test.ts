@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDismissal, waitForTransition } from '../../client/contractors.js';
-import { addDays } from '../../workflows/deadlines.js';
+import { addDays } from '../../domain/dates.js';
 import { contractorDismissalId } from '../../workflows/ids.js';
 import { gustoEventSignal } from '../../workflows/waiting.js';
 import {

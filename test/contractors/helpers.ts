@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { GustoClient } from '../../gusto/client.js';
 import type { Contractor } from '../../gusto/schemas/contractors.js';
-import { calendarDate } from '../../workflows/deadlines.js';
+import { calendarDate } from '../../domain/dates.js';
 import type { Sandbox } from '../harness/index.js';
 import { saveHistory } from '../harness/replay.js';
 

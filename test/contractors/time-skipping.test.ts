@@ -19,7 +19,7 @@ import {
 } from '../../client/contractors.js';
 import type { GustoClient } from '../../gusto/client.js';
 import { contractorDismissalWorkflow } from '../../workflows/contractor-transition.js';
-import { addDays, startOfDate } from '../../workflows/deadlines.js';
+import { addDays, startOfDate } from '../../domain/dates.js';
 import {
   contractorDeactivationId,
   contractorDeletionId,

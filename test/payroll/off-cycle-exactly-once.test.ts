@@ -11,7 +11,8 @@ import {
 } from '../../client/off-cycle.js';
 import { cancelPayrollRun, getPayrollRunState } from '../../client/payroll.js';
 import type { GustoClient } from '../../gusto/client.js';
-import { addDays, isBusinessDay } from '../../sim/calendar.js';
+import { isBusinessDay } from '../../domain/business-days.js';
+import { addDays } from '../../sim/calendar.js';
 import {
   devServerEnv,
   gustoClientFor,

@@ -10,7 +10,8 @@ import {
   waitForOffCyclePayroll,
 } from '../../client/off-cycle.js';
 import { getPayrollRunState, rejectPayrollRun } from '../../client/payroll.js';
-import { addDays, isBusinessDay } from '../../sim/calendar.js';
+import { isBusinessDay } from '../../domain/business-days.js';
+import { addDays } from '../../sim/calendar.js';
 import { offCyclePayrollId } from '../../workflows/ids.js';
 import { companyByKey, eventually, timeSkippingPayrollTests } from './helpers.js';
 

@@ -10,7 +10,7 @@ import {
   type SeededCompany,
   type SeededContractor,
 } from '../../sim/server.js';
-import { calendarDate, wallClockParts } from '../../workflows/deadlines.js';
+import { calendarDate, wallClockParts } from '../../domain/dates.js';
 
 export interface ManualClock {
   (): Date;

@@ -81,12 +81,10 @@ describe('seed data', () => {
     }
   });
 
-  it('seeds 1,000 companies in well under a few seconds', async () => {
-    const started = performance.now();
+  // How long seeding takes is a benchmark's question (README, "Payday at scale"), not a test's.
+  it('seeds 1,000 companies, generating their payrolls on first use', async () => {
     const sandbox = await startSandbox({ seed: { companies: 1000, seed: 84 } });
-    const elapsed = performance.now() - started;
     try {
-      expect(elapsed).toBeLessThan(3_000);
       const companies = sandbox.companies;
       expect(companies).toHaveLength(1000);
       const generated = companies[999]!;

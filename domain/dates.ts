@@ -1,12 +1,23 @@
 /**
- * Calendar and cutoff arithmetic for workflows. Pure and deterministic: the time-zone rules come from
- * the ICU database built into V8 (Intl), so DST transitions are handled without fixed offsets.
+ * Calendar and cutoff arithmetic, for workflows and everything around them (activities, client,
+ * sandbox). Pure and deterministic: the time-zone rules come from the ICU database built into V8
+ * (Intl), so DST transitions are handled without fixed offsets.
  */
 
 /** Gusto's own cutoff text says 4 pm; 3:30 pm Pacific leaves a margin and is what we guard on. */
 export const CANCEL_CUTOFF = { hour: 15, minute: 30, timeZone: 'America/Los_Angeles' } as const;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Year, month (1-12) and day of a YYYY-MM-DD date; throws a RangeError for anything else. */
+export function dateParts(date: string): [number, number, number] {
+  const m = ISO_DATE.exec(date);
+  if (!m) throw new RangeError(`date must be YYYY-MM-DD, got "${date}"`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+export const isoDate = (y: number, m: number, d: number): string =>
+  `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
 /** What the wall clock in `timeZone` reads at `instant`: year, month, day, hour, minute, second. */
 export function wallClockParts(instant: Date, timeZone: string): Record<string, number> {
@@ -38,9 +49,8 @@ function offsetMs(instant: Date, timeZone: string): number {
  * it resolves to an instant next to the gap. Cutoffs and midnights never fall in one.)
  */
 export function zonedTimeToInstant(date: string, hour: number, minute: number, timeZone: string): Date {
-  const m = ISO_DATE.exec(date);
-  if (!m) throw new RangeError(`date must be YYYY-MM-DD, got "${date}"`);
-  const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour, minute);
+  const [y, mo, d] = dateParts(date);
+  const guess = Date.UTC(y, mo - 1, d, hour, minute);
   const first = guess - offsetMs(new Date(guess), timeZone);
   const second = guess - offsetMs(new Date(first), timeZone);
   return new Date(second);
@@ -49,7 +59,7 @@ export function zonedTimeToInstant(date: string, hour: number, minute: number, t
 /** The calendar date (YYYY-MM-DD) that `instant` falls on in `timeZone`. */
 export function calendarDate(instant: Date, timeZone: string): string {
   const p = wallClockParts(instant, timeZone);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  return isoDate(p.year!, p.month!, p.day!);
 }
 
 /** Midnight at the start of `date` in `timeZone`: when a calendar date "arrives" there. */
@@ -67,10 +77,8 @@ export function cancelCutoff(deadline: string): Date {
 
 /** Adds whole days to a calendar date. */
 export function addDays(date: string, days: number): string {
-  const m = ISO_DATE.exec(date);
-  if (!m) throw new RangeError(`date must be YYYY-MM-DD, got "${date}"`);
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days));
-  return d.toISOString().slice(0, 10);
+  const [y, m, d] = dateParts(date);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
 /** Milliseconds from `now` until `then`, never negative (a past instant means "now"). */

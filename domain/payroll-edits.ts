@@ -2,7 +2,7 @@
  * Compensation edits: merging and checking them against what Gusto says the payroll holds. Pure, so the
  * run's `edit` validator and the payroll finder check edits the same way before anything reaches Gusto.
  */
-import type { EmployeeEdit } from './payroll-run.messages.js';
+import type { EmployeeEdit } from './payroll-run.js';
 
 /** Which compensations each employee on the payroll has, by name, as prepare reported them. */
 export interface CompensationCatalog {
