@@ -10,10 +10,9 @@ import type { Company } from '../gusto/schemas/companies.js';
 import { flattenContractorPayments } from '../gusto/schemas/contractor-payments.js';
 import type { Contractor } from '../gusto/schemas/contractors.js';
 import { isGustoApiError, type GustoApiError } from '../gusto/errors.js';
+import type { TransitionKind } from '../domain/contractor-transition.js';
 import { callGusto } from './failures.js';
 import type { ActivityDeps } from './index.js';
-
-export type TransitionKind = 'dismissal' | 'rehire';
 
 /** What the processes need to know about a contractor, and nothing more. */
 export interface ContractorSnapshot {

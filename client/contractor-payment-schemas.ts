@@ -4,7 +4,8 @@
  * API, the CLI and the typed client.
  */
 import { z } from 'zod';
-import { decimalRule, isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
+import { isCalendarDate } from '../domain/dates.js';
+import { decimalRule, UUID_PATTERN } from '../gusto/schemas/common.js';
 import { MAX_PAYMENTS_PER_GROUP, PAYMENT_METHODS } from '../domain/contractor-payment.js';
 
 /** Gusto ids are UUIDs: a malformed one is refused here, naming the field, not by Gusto as a 404. */

@@ -6,21 +6,27 @@
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { ContractorRef, DeactivationResult, DeletionResult } from '../activities/contractors.js';
-import { isCalendarDate, UUID_PATTERN } from '../gusto/schemas/common.js';
-import { calendarDate } from '../domain/dates.js';
+import { calendarDate, isCalendarDate } from '../domain/dates.js';
+import { UUID_PATTERN } from '../gusto/schemas/common.js';
+import type {
+  DismissalInput,
+  RehireInput,
+  TransitionKind,
+  TransitionState,
+} from '../domain/contractor-transition.js';
+import {
+  contractorDeactivationWorkflow,
+  contractorDeletionWorkflow,
+} from '../workflows/contractor-immediate.js';
 import {
   awaitScheduledUpdate,
   cancelTransitionUpdate,
-  contractorDeactivationWorkflow,
-  contractorDeletionWorkflow,
+  transitionStateQuery,
+} from '../workflows/contractor-transition.messages.js';
+import {
   contractorDismissalWorkflow,
   contractorRehireWorkflow,
-  transitionStateQuery,
   transitionWorkflowId,
-  type DismissalInput,
-  type RehireInput,
-  type TransitionKind,
-  type TransitionState,
 } from '../workflows/contractor-transition.js';
 import { contractorDeactivationId, contractorDeletionId } from '../workflows/ids.js';
 import { isRefused, type Refused } from '../workflows/refusals.js';
@@ -39,7 +45,7 @@ export type {
   RehireInput,
   TransitionKind,
   TransitionState,
-} from '../workflows/contractor-transition.js';
+} from '../domain/contractor-transition.js';
 export type { DeactivationResult, DeletionResult } from '../activities/contractors.js';
 
 /** What these functions need: the HTTP API's route context satisfies it. */

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import { OFF_CYCLE_REASONS, WITHHOLDING_PAY_PERIODS } from '../gusto/schemas/payrolls.js';
-import { isCalendarDate, uuidInput } from '../gusto/schemas/common.js';
+import { isCalendarDate } from '../domain/dates.js';
+import { uuidInput } from '../gusto/schemas/common.js';
 // The Federal Reserve calendar the sandbox also uses: pure date arithmetic, no sandbox state.
 import { isBusinessDay } from '../domain/business-days.js';
 import { offCyclePayrollId } from '../workflows/ids.js';

@@ -62,6 +62,24 @@ export function calendarDate(instant: Date, timeZone: string): string {
   return isoDate(p.year!, p.month!, p.day!);
 }
 
+/** A real calendar date in the form YYYY-MM-DD: the pattern alone would let 2025-02-30 through. */
+export function isCalendarDate(text: string): boolean {
+  if (!ISO_DATE.test(text)) return false;
+  const [y, m, d] = dateParts(text);
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
+}
+
+/** Whether the time-zone database knows `timeZone` (an IANA name such as America/New_York). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    calendarDate(new Date(0), timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Midnight at the start of `date` in `timeZone`: when a calendar date "arrives" there. */
 export const startOfDate = (date: string, timeZone: string): Date => zonedTimeToInstant(date, 0, 0, timeZone);
 

@@ -33,8 +33,6 @@ export const GUSTO_TIME_ZONE = 'America/Los_Angeles';
 /** Payroll deadline and debit time: 4 pm Pacific. */
 const DEADLINE_HOUR = 16;
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 function memo<K, V>(fn: (key: K) => V): (key: K) => V {
   const cache = new Map<K, V>();
   return (key) => {
@@ -96,11 +94,4 @@ export function daysBetween(a: string, b: string): number {
 export function endOfMonth(date: string): string {
   const [y, m] = dateParts(date);
   return isoDate(y, m, new Date(Date.UTC(y, m, 0)).getUTCDate());
-}
-
-export function isIsoDate(text: string): boolean {
-  if (!ISO_DATE.test(text)) return false;
-  const [y, m, d] = dateParts(text);
-  const probe = new Date(Date.UTC(y, m - 1, d));
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { toCents, toThousandths, type Cents, type Thousandths } from '../gusto/money.js';
-import { isIsoDate } from './calendar.js';
+import { isCalendarDate } from '../domain/dates.js';
 import { invalidAttribute, unprocessable, type ErrorItem } from './errors.js';
 
 /** The value at `path` inside `body` (undefined when any step is missing). */
@@ -36,7 +36,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 
 // Field schemas shared by bodies. Gusto accepts amounts as strings and, in some endpoints, numbers.
 
-export const isoDate = z.string().refine(isIsoDate, 'must be a date in YYYY-MM-DD format');
+export const isoDate = z.string().refine(isCalendarDate, 'must be a date in YYYY-MM-DD format');
 
 const decimalText = (places: number) =>
   z
@@ -86,7 +86,7 @@ export function boolParam(query: URLSearchParams, name: string): boolean | undef
 export function dateParam(query: URLSearchParams, name: string): string | undefined {
   const value = query.get(name);
   if (value === null || value === '') return undefined;
-  if (!isIsoDate(value)) throw invalidAttribute(name, `${name} must be a date in YYYY-MM-DD format`);
+  if (!isCalendarDate(value)) throw invalidAttribute(name, `${name} must be a date in YYYY-MM-DD format`);
   return value;
 }
 

@@ -2,18 +2,13 @@
  * Contractor dismissal and rehire: one process with two faces. Both schedule a change in Gusto for a
  * calendar date, wait for that date on a durable timer (cancellable until then), and check on the date
  * that Gusto shows the change. Only the endpoint, the date field and "what done looks like" differ;
- * those live in TRANSITIONS below, and the process itself is written once (Transition.run).
- *
- * Deactivate-now and delete are single Gusto calls, run as one-activity workflows at the end of this
- * file so the API process holds no Gusto tokens and every change is on record in Temporal.
+ * those live in contractor-transition-rules.ts, and the process itself is written once
+ * (Transition.run). Deactivate-now and delete are in contractor-immediate.ts.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
@@ -26,126 +21,38 @@ import type {
   ContractorReading,
   ContractorRef,
   ContractorSnapshot,
-  DeactivationResult,
-  DeletionResult,
-  TransitionKind,
 } from '../activities/contractors.js';
-import { addDays, calendarDate, msUntil, startOfDate } from '../domain/dates.js';
+import type {
+  CancelRequest,
+  DismissalInput,
+  RehireInput,
+  TransitionInputBase,
+  TransitionKind,
+  TransitionOutcome,
+  TransitionStage,
+  TransitionState,
+} from '../domain/contractor-transition.js';
+import { GRACE_PERIOD_MS, PAST_DATE_LIMIT_DAYS } from '../domain/contractor-transition.js';
+import { addDays, calendarDate, isCalendarDate, isTimeZone, msUntil } from '../domain/dates.js';
+import { asFailure, invalid, isNotFound, refused } from './contractor-failures.js';
+import {
+  describeConflict,
+  TRANSITIONS,
+  type Conflict,
+  type Decision,
+  type Standing,
+  type TransitionRules,
+} from './contractor-transition-rules.js';
+import {
+  awaitScheduledUpdate,
+  cancelTransitionUpdate,
+  transitionStateQuery,
+} from './contractor-transition.messages.js';
 import { contractorDismissalId, contractorRehireId } from './ids.js';
 import { CompanyId, ContractorId, EffectiveDate, Stage } from './search-attributes.js';
 import { Outbox } from './outbox.js';
-import { asRefusal, type Refused } from './refusals.js';
+import { asRefusal } from './refusals.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
-
-export type { TransitionKind } from '../activities/contractors.js';
-
-// ---------------------------------------------------------------------------------------------------
-// Inputs, state and messages (shared with the client, the HTTP API and tests)
-
-/** What to do about another scheduled dismissal or rehire (Gusto answers 422 while one exists). */
-export type ConflictPolicy = 'refuse' | 'cancel_conflicting';
-
-interface TransitionInputBase {
-  companyId: string;
-  contractorId: string;
-  /** Default `refuse`. */
-  policy?: ConflictPolicy;
-  /** IANA zone the date is read in. Default: the company's time zone as Gusto reports it. */
-  timeZone?: string;
-}
-
-export interface DismissalInput extends TransitionInputBase {
-  /** Last day the contractor works (YYYY-MM-DD); Gusto shows them inactive from the next day. */
-  end_date: string;
-}
-
-export interface RehireInput extends TransitionInputBase {
-  /** First day the contractor works again (YYYY-MM-DD). */
-  start_date: string;
-}
-
-export type TransitionStage =
-  | 'reading_contractor'
-  | 'resolving_conflicts'
-  | 'scheduling'
-  | 'waiting_for_date'
-  | 'verifying'
-  | 'grace_period'
-  | 'cancelling'
-  | 'completed'
-  | 'cancelled'
-  | 'refused'
-  | 'failed';
-
-/**
- * Done; cancelled through this run; found gone from Gusto (cancelled there by someone else); or
- * refused before anything changed in Gusto (bad input, a rule said no: see `lastError`).
- */
-export type TransitionOutcome = 'completed' | 'cancelled' | 'cancelled_in_gusto' | 'refused';
-
-/** The contractor as Gusto showed it at the last read. */
-export interface GustoView {
-  is_active: boolean;
-  start_date: string | null;
-  dismissal_date: string | null;
-  upcoming_employment: { start_date: string | null } | null;
-  dismissal_cancellation_eligible: boolean | null;
-  rehire_cancellation_eligible: boolean | null;
-  read_at: string;
-}
-
-export interface TransitionState {
-  kind: TransitionKind;
-  companyId: string;
-  contractorId: string;
-  /** end_date of a dismissal, start_date of a rehire. */
-  date: string;
-  policy: ConflictPolicy;
-  stage: TransitionStage;
-  outcome?: TransitionOutcome;
-  timeZone?: string;
-  timeZoneSource?: 'input' | 'company';
-  /** When Gusto shows the change: the timer's target. */
-  effectiveAt?: string;
-  /** The change was already due when it was scheduled (Gusto accepts past dates). */
-  pastDated?: boolean;
-  /** Cancel is accepted until then: the effective instant, or the end of a past-dated one's grace. */
-  cancellableUntil?: string;
-  /** Transitions that were in the way and were cancelled under `cancel_conflicting`. */
-  cancelledConflicts: string[];
-  /** Decisions worth telling a person (adopted, nothing left to schedule, ...). */
-  notes: string[];
-  /** The change was in Gusto already when this run looked, so nothing was sent. */
-  adopted: boolean;
-  scheduledAt?: string;
-  finishedAt?: string;
-  cancelReason?: string;
-  gusto?: GustoView;
-  lastError?: { message: string; type?: string; at: string };
-  /** Gusto endpoints called (by completed activities), with counts. */
-  gustoCalls: Record<string, number>;
-  webhooksSeen: number;
-}
-
-export interface CancelRequest {
-  reason?: string;
-}
-
-export const transitionStateQuery = defineQuery<TransitionState>('state');
-/** Returns once the change is scheduled in Gusto; fails with the reason when the run could not. */
-export const awaitScheduledUpdate = defineUpdate<TransitionState>('awaitScheduled');
-/** Cancels the scheduled change in Gusto; the run then ends with outcome `cancelled`. */
-export const cancelTransitionUpdate = defineUpdate<TransitionState, [CancelRequest]>('cancel');
-
-/** Gusto keeps a past-dated dismissal or rehire cancellable for two days after it was recorded. */
-export const GRACE_PERIOD_MS = 2 * 86_400_000;
-
-/**
- * How far back a change may take effect: Gusto's 2-day grace for past-dated changes. Older dates are
- * refused: they would rewrite weeks of history at once with no way to cancel (deactivate-now exists
- * for "inactive from today").
- */
-export const PAST_DATE_LIMIT_DAYS = 2;
 
 /** Workflow id of the process of `kind` for a contractor: one of each per contractor at a time. */
 export const transitionWorkflowId = (kind: TransitionKind, contractorId: string): string =>
@@ -161,106 +68,6 @@ export async function contractorDismissalWorkflow(input: DismissalInput): Promis
 export async function contractorRehireWorkflow(input: RehireInput): Promise<TransitionState> {
   return new Transition('rehire', { ...input, date: input.start_date }).run();
 }
-
-// ---------------------------------------------------------------------------------------------------
-// What differs between a dismissal and a rehire
-
-/**
- * Where our change stands in Gusto: ahead (`scheduled`), done (`in_effect`), not there (`absent`), or
- * something we did not ask for (`other`, e.g. another date).
- */
-type Standing = 'scheduled' | 'in_effect' | 'absent' | 'other';
-
-interface Conflict {
-  kind: TransitionKind;
-  date: string | null;
-}
-
-/**
- * What to do, decided from the contractor as Gusto shows it before anything changes: adopt our change
- * found already there; or cancel what is in the way (policy permitting) and then schedule ours; or,
- * for a dismissal, cancel a pending rehire after which the contractor simply stays dismissed.
- */
-type Decision =
-  | { action: 'adopt' }
-  | { action: 'schedule'; cancel: Conflict[] }
-  | { action: 'stays_dismissed'; cancel: Conflict[] };
-
-interface TransitionRules {
-  dateField: 'end_date' | 'start_date';
-  /** Days from the date to the day Gusto shows the change (a dismissed contractor works through end_date). */
-  daysUntilEffective: number;
-  /** The instant Gusto shows the change, in the company's zone. */
-  effectiveAt(date: string, timeZone: string): Date;
-  standing(c: ContractorSnapshot, date: string): Standing;
-  /** Throws the refusal (InvalidInput or Refused) when the rules say no. */
-  decide(c: ContractorSnapshot, date: string): Decision;
-}
-
-const isDismissed = (c: ContractorSnapshot): boolean => !c.is_active && c.dismissal_date !== null;
-
-const pendingRehire = (c: ContractorSnapshot): Conflict[] =>
-  c.upcoming_employment ? [{ kind: 'rehire', date: c.upcoming_employment.start_date }] : [];
-
-const TRANSITIONS: Record<TransitionKind, TransitionRules> = {
-  dismissal: {
-    dateField: 'end_date',
-    daysUntilEffective: 1,
-    effectiveAt: (date, tz) => startOfDate(addDays(date, 1), tz),
-    standing: (c, date) => {
-      if (c.dismissal_date === date) return c.is_active ? 'scheduled' : 'in_effect';
-      return c.dismissal_date === null && c.is_active ? 'absent' : 'other';
-    },
-    decide: (c, date) => {
-      if (c.start_date && date < c.start_date) {
-        throw invalid(
-          `end_date: must be on or after the contractor's start_date (${c.start_date}), got ${date}`,
-        );
-      }
-      const standing = TRANSITIONS.dismissal.standing(c, date);
-      if (standing === 'scheduled' || standing === 'in_effect') return { action: 'adopt' };
-      if (isDismissed(c)) {
-        // Dismissed with a rehire ahead: without the rehire they stay dismissed, which is the goal.
-        if (c.upcoming_employment) return { action: 'stays_dismissed', cancel: pendingRehire(c) };
-        throw refused(
-          `dismissal of an inactive contractor: already dismissed (dismissal_date ${c.dismissal_date})`,
-        );
-      }
-      const otherDismissal: Conflict[] = c.dismissal_date
-        ? [{ kind: 'dismissal', date: c.dismissal_date }]
-        : [];
-      return { action: 'schedule', cancel: [...pendingRehire(c), ...otherDismissal] };
-    },
-  },
-  rehire: {
-    dateField: 'start_date',
-    daysUntilEffective: 0,
-    effectiveAt: (date, tz) => startOfDate(date, tz),
-    standing: (c, date) => {
-      if (c.upcoming_employment) return c.upcoming_employment.start_date === date ? 'scheduled' : 'other';
-      if (c.is_active) return c.start_date === date ? 'in_effect' : 'other';
-      return 'absent';
-    },
-    decide: (c, date) => {
-      const standing = TRANSITIONS.rehire.standing(c, date);
-      if (standing === 'scheduled' || standing === 'in_effect') return { action: 'adopt' };
-      if (!isDismissed(c)) {
-        const pending = c.dismissal_date
-          ? `; its dismissal after ${c.dismissal_date} has not taken effect yet`
-          : '';
-        throw refused(`rehire of an active contractor: only a dismissed contractor can be rehired${pending}`);
-      }
-      if (date <= c.dismissal_date!) {
-        throw invalid(
-          `start_date: must be after the contractor's dismissal_date (${c.dismissal_date}), got ${date}`,
-        );
-      }
-      return { action: 'schedule', cancel: pendingRehire(c) };
-    },
-  },
-};
-
-const describeConflict = (c: Conflict): string => `a ${c.kind} on ${c.date ?? 'an unknown date'}`;
 
 // ---------------------------------------------------------------------------------------------------
 // Activities
@@ -767,99 +574,5 @@ class Transition {
       ...(JSON.parse(JSON.stringify(this.state)) as TransitionState),
       webhooksSeen: this.wakeups.total,
     };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Immediate actions: one activity each, run as a workflow so tokens stay in the worker
-
-const immediate = proxyActivities<ContractorActivities>({
-  // A person waits for the answer: few, short retries.
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '10 seconds',
-    maximumAttempts: 5,
-  },
-});
-
-/** Deactivate now: PUT is_active false with the current version (409 → refetch, bounded retries). */
-export async function contractorDeactivationWorkflow(
-  input: ContractorRef,
-): Promise<DeactivationResult | Refused> {
-  tagImmediate(input, 'deactivate');
-  return immediate.deactivateContractorNow(input).catch(endImmediate);
-}
-
-/** Delete a contractor who was never paid; a paid one is refused with the advice to dismiss. */
-export async function contractorDeletionWorkflow(input: ContractorRef): Promise<DeletionResult | Refused> {
-  tagImmediate(input, 'delete');
-  return immediate.deleteUnpaidContractor(input).catch(endImmediate);
-}
-
-/** A refused immediate action ends cleanly with the reason; other failures fail the run. */
-function endImmediate(err: unknown): Refused {
-  const failure = asFailure(err);
-  const refusal = patched('refusals-end-cleanly') && asRefusal(failure);
-  if (!refusal) throw failure;
-  upsertSearchAttributes([{ key: Stage, value: 'refused' }]);
-  return { refused: refusal };
-}
-
-function tagImmediate(input: ContractorRef, action: string): void {
-  upsertSearchAttributes([
-    { key: CompanyId, value: input.companyId },
-    { key: ContractorId, value: input.contractorId },
-    { key: Stage, value: action },
-  ]);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Failures: the service speaks InvalidInput / NotFound / Refused / Conflict (client/errors.ts)
-
-const invalid = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidInput');
-const refused = (message: string) => ApplicationFailure.nonRetryable(message, 'Refused');
-
-const GUSTO_TYPES: Record<string, string> = {
-  GustoNotFound: 'NotFound',
-  GustoUnprocessable: 'Refused',
-  GustoClientError: 'Refused',
-  GustoConflict: 'Conflict',
-};
-
-/** An activity's typed failure is its cause; Gusto's failure types become the service's. */
-function asFailure(err: unknown): ApplicationFailure {
-  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
-  if (!(cause instanceof ApplicationFailure)) {
-    return ApplicationFailure.nonRetryable(
-      cause instanceof Error ? cause.message : String(cause),
-      'Internal',
-    );
-  }
-  const type = GUSTO_TYPES[cause.type ?? ''];
-  return type ? ApplicationFailure.nonRetryable(cause.message, type, ...(cause.details ?? [])) : cause;
-}
-
-function isNotFound(err: unknown): boolean {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && cause.type === 'GustoNotFound';
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Pure helpers
-
-function isCalendarDate(date: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
-  const d = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
-}
-
-function isTimeZone(timeZone: string): boolean {
-  try {
-    calendarDate(new Date(0), timeZone);
-    return true;
-  } catch {
-    return false;
   }
 }

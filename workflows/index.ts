@@ -5,11 +5,7 @@ export { contractorPaymentWorkflow } from './contractor-payment.js';
 export { contractorPaymentGroupWorkflow } from './contractor-payment-group.js';
 export { checkContractorPaymentRequestWorkflow } from './contractor-payment-check.js';
 export { contractorPaymentCancelWorkflow } from './contractor-payment-cancel.js';
-export {
-  contractorDeactivationWorkflow,
-  contractorDeletionWorkflow,
-  contractorDismissalWorkflow,
-  contractorRehireWorkflow,
-} from './contractor-transition.js';
+export { contractorDismissalWorkflow, contractorRehireWorkflow } from './contractor-transition.js';
+export { contractorDeactivationWorkflow, contractorDeletionWorkflow } from './contractor-immediate.js';
 export { offCyclePayrollWorkflow } from './off-cycle-payroll.js';
 export { eventDeliveryWorkflow } from './event-delivery.js';

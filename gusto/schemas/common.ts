@@ -6,6 +6,7 @@
  * and strict about the fields the processes read.
  */
 import { z } from 'zod';
+import { isCalendarDate } from '../../domain/dates.js';
 import type { GustoErrorItem } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -31,14 +32,6 @@ export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Gusto ids are UUIDs; a malformed one is a bug in the caller, not something to send. */
 export const uuidInput = z.string({ error: 'must be a UUID string' }).regex(UUID_PATTERN, 'must be a UUID');
-
-/** A real calendar date: the pattern alone would let 2025-02-30 through. */
-export function isCalendarDate(value: string): boolean {
-  if (!DATE_PATTERN.test(value)) return false;
-  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-  const probe = new Date(Date.UTC(y, m - 1, d));
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
-}
 
 export const dateInput = z
   .string({ error: 'must be a date string YYYY-MM-DD' })
