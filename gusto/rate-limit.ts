@@ -11,7 +11,7 @@
  * away is refused with a retryable 429 GustoApiError without being sent. Activities rely on this:
  * an attempt finishes, sent or not, within maxWaitMs plus the HTTP timeout, so a timed-out attempt
  * can never send its POST after the retry has already looked for it (see the creator's
- * startToCloseTimeout in workflows/contractor-payment.shared.ts).
+ * startToCloseTimeout in workflows/contractor-payment-process.ts).
  */
 import { GustoApiError } from './errors.js';
 

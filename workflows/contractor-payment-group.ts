@@ -21,7 +21,7 @@ import {
   type Outcome,
   type PaymentReceipt,
 } from '../domain/contractor-payment.js';
-import { creator, gusto, PaymentProcess, pollers } from './contractor-payment.shared.js';
+import { creator, gusto, PaymentProcess, pollers } from './contractor-payment-process.js';
 
 export async function contractorPaymentGroupWorkflow(
   input: ContractorPaymentGroupInput,

@@ -22,7 +22,7 @@ import {
   type PaymentReceipt,
   type PaymentView,
 } from '../domain/contractor-payment.js';
-import { creator, gusto, PaymentProcess, pollers } from './contractor-payment.shared.js';
+import { creator, gusto, PaymentProcess, pollers } from './contractor-payment-process.js';
 
 export async function contractorPaymentWorkflow(
   input: ContractorPaymentInput,
