@@ -3,17 +3,24 @@
  * receiver's handler (client/sample-receiver.ts), which checks every signature with verifyEvent, the
  * helper partners use. Only verified events reach `events`; `mode` makes it answer 503 or never answer.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventReceiver } from '../../client/sample-receiver.js';
 import type { OutboundEvent } from '../../events/catalogue.js';
+
+/** One delivery as it came over the wire: what a receiver verifies. */
+export interface Delivery {
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  at: Date;
+}
 
 export class Receiver {
   mode: 'up' | 'down' | 'silent' = 'up';
   secrets: string[] = [];
   readonly events: OutboundEvent[] = [];
-  /** The `webhook-id` of every delivery answered 2xx, repeats included: "once per id" is checked on it. */
-  readonly acceptedIds: string[] = [];
+  /** Every delivery answered 2xx, repeats included (the handler answers 2xx to a repeat too). */
+  readonly accepted: Delivery[] = [];
   attempts = 0;
   rejectedSignatures = 0;
   private server!: Server;
@@ -24,9 +31,13 @@ export class Receiver {
       this.attempts++;
       if (this.mode === 'silent') return; // holds the connection: the delivery times out
       if (this.mode === 'down') return void res.writeHead(503).end();
+      // A second listener: the handler reads the same chunks.
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
       res.on('finish', () => {
         if (res.statusCode === 401) this.rejectedSignatures++;
-        if (res.statusCode < 300) this.acceptedIds.push(String(req.headers['webhook-id']));
+        if (res.statusCode < 300)
+          this.accepted.push({ headers: req.headers, body: Buffer.concat(chunks), at: new Date() });
       });
       verified(req, res);
     });
