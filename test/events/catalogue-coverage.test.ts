@@ -67,7 +67,8 @@ const DATA: Record<EventType, z.ZodType> = {
   }),
   'payroll_run.awaiting_review': z.strictObject({ totals: payrollTotals, ...payrollDates }),
   'payroll_run.deadline_warning': z.strictObject({ message: z.string().min(1), deadline: instant }),
-  'payroll_run.stopped_at_deadline': z.strictObject({ totals: payrollTotals, ...payrollDates }),
+  // No totals when the run stopped before any calculation (blocked through the deadline).
+  'payroll_run.stopped_at_deadline': z.strictObject({ totals: payrollTotals.optional(), ...payrollDates }),
   'payroll_run.processing_failed': z.strictObject({
     message: z.string().min(1),
     errors: z.array(z.looseObject({ message: z.string() })).min(1),
