@@ -254,10 +254,11 @@ describe('the event catalogue, each type from a real run to a real receiver', ()
     companyId: fx.companyId,
     businessKey,
   });
-  const single = async (contractorId: string, wage: string) =>
+  /** Both pay Priya (fixed wage, Direct Deposit) on the first weekday ten days out. */
+  const single = async (wage: string) =>
     startContractorPayment(deps, {
       companyId: fx.companyId,
-      contractorId,
+      contractorId: fx.fixedDd.uuid,
       date: weekdayAfter(await today(), 10),
       paymentMethod: 'Direct Deposit',
       wage,
@@ -277,7 +278,7 @@ describe('the event catalogue, each type from a real run to a real receiver', ()
         { endpoint: GROUP_POST, status: 422, times: 1 },
       ],
     });
-    const stuck = await single(fx.fixedDd.uuid, '41.00');
+    const stuck = await single('41.00');
     await eventsOf(stuck.workflowId, 'contractor_payment.needs_attention');
     await cancelContractorPayment(deps, { ...refOf(stuck.businessKey, 'payment'), reason: 'sent by wire' });
     await eventsOf(stuck.workflowId, 'contractor_payment.cancelled');
@@ -295,7 +296,7 @@ describe('the event catalogue, each type from a real run to a real receiver', ()
   });
 
   it('contractor_payment and _group: funded on the debit date', async () => {
-    const paid = await single(fx.fixedDd.uuid, '44.00');
+    const paid = await single('44.00');
     const grouped = await group('45.00');
     // Gusto funds Direct Deposits at 4 pm Pacific on the debit date.
     await skipPast(fundingExpectedAt(paid.state.debitDate!));
