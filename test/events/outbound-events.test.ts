@@ -5,8 +5,6 @@
  * so "down for a while" and "never answers" fit in a test.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import {
@@ -26,8 +24,6 @@ import {
 } from '../../client/events.js';
 import { checkHealth } from '../../client/http/health.js';
 import { createApiServer } from '../../client/http/server.js';
-import { eventReceiver } from '../../client/sample-receiver.js';
-import type { OutboundEvent } from '../../events/catalogue.js';
 import { MemorySubscriptionStore } from '../../events/subscriptions.js';
 import {
   devServerEnv,
@@ -41,60 +37,9 @@ import {
 import type { TestWorkflowEnvironment } from '../harness/index.js';
 import { bundleTestWorkflows } from '../platform/test-workflows.js';
 import { fixtures, type Fixtures } from '../contractors/helpers.js';
+import { Receiver, until } from './receiver.js';
 
 const EMITTER = new URL('./workflows/emitter.ts', import.meta.url).pathname;
-
-/** A real receiver: verifies with the helper; `mode` makes it answer 503 or never answer. */
-class Receiver {
-  mode: 'up' | 'down' | 'silent' = 'up';
-  secrets: string[] = [];
-  readonly events: OutboundEvent[] = [];
-  attempts = 0;
-  rejectedSignatures = 0;
-  private server!: Server;
-
-  async start(): Promise<this> {
-    const verified = eventReceiver({ secrets: () => this.secrets, onEvent: (e) => void this.events.push(e) });
-    this.server = createServer((req, res) => {
-      this.attempts++;
-      if (this.mode === 'silent') return; // holds the connection: the delivery times out
-      if (this.mode === 'down') return void res.writeHead(503).end();
-      res.on('finish', () => {
-        if (res.statusCode === 401) this.rejectedSignatures++;
-      });
-      verified(req, res);
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events`;
-  }
-
-  ofEntity(id: string): OutboundEvent[] {
-    return this.events.filter((e) => e.entity.id === id);
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((r) => this.server.close(r));
-  }
-}
-
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let env: TestWorkflowEnvironment;
 let sandbox: Sandbox;
