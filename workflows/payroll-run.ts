@@ -706,8 +706,14 @@ class PayrollRun {
       case 'processed':
         return this.outbox.emit('payroll_run.processed', { receipt: s.receipt, ...dates });
       case 'cancelled':
-      case 'rejected':
-        return this.outbox.emit(`payroll_run.${stage}`, { reason: s.cancellation?.reason, ...dates });
+        return this.outbox.emit('payroll_run.cancelled', { reason: s.cancellation?.reason, ...dates });
+      case 'rejected': {
+        // Runs from before the patch sent the (empty) cancellation reason; a rejection's is the reviewer's.
+        const reason = patched('rejected-event-carries-review-reason')
+          ? s.review.reason
+          : s.cancellation?.reason;
+        return this.outbox.emit('payroll_run.rejected', { reason, ...dates });
+      }
       case 'stopped':
         return this.outbox.emit('payroll_run.stopped_at_deadline', { totals: s.totals, ...dates });
     }

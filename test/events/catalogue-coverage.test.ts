@@ -29,8 +29,8 @@ import {
 } from '../../client/payroll.js';
 import { EVENT_TYPES, type EventType, type OutboundEvent } from '../../events/catalogue.js';
 import { MemorySubscriptionStore } from '../../events/subscriptions.js';
-import { fundingExpectedAt } from '../../workflows/contractor-payment.messages.js';
-import { addDays } from '../../workflows/deadlines.js';
+import { fundingExpectedAt } from '../../domain/contractor-payment.js';
+import { addDays } from '../../domain/dates.js';
 import {
   sandboxAdmin,
   startWorker,
@@ -77,7 +77,10 @@ const DATA: Record<EventType, z.ZodType> = {
   'payroll_run.cancelled': z.strictObject({ reason: z.string(), ...payrollDates }),
   // The reviewer's reason is in the run's state (review.reason) but not in this event: the workflow
   // passes the cancellation's reason, which a rejection has not. Reported; workflows are released.
-  'payroll_run.rejected': z.strictObject({ ...payrollDates }),
+  'payroll_run.rejected': z.strictObject({
+    reason: z.literal('hours of the 14th are missing'),
+    ...payrollDates,
+  }),
   'contractor_payment.funded': z.strictObject({
     totals: paymentTotals,
     debitDate: date,
