@@ -26,6 +26,7 @@ import {
   type DeliveryInput,
   type DeliveryRetry,
 } from '../events/delivery.js';
+import { deliveryMetrics } from './metrics.js';
 import { CompanyId, Stage } from './search-attributes.js';
 
 /** After this many failed attempts in a row the delivery shows as `failing`. */
@@ -122,8 +123,12 @@ class Delivery {
       } catch (err) {
         const lastError = reason(err);
         Object.assign(current, { lastError });
-        if (current.attempts === FAILING_AFTER_ATTEMPTS) this.setStage('failing');
+        if (current.attempts === FAILING_AFTER_ATTEMPTS) {
+          this.setStage('failing');
+          deliveryMetrics.failing();
+        }
         if (Date.now() + delay - since.getTime() > this.retry.giveUpAfterMs) {
+          deliveryMetrics.givenUp(event.type);
           this.state.givenUp.push({
             event,
             attempts: current.attempts,
@@ -136,7 +141,10 @@ class Delivery {
       }
     }
     this.state.current = undefined;
-    if (this.state.stage === 'failing') this.setStage('delivering');
+    if (this.state.stage === 'failing') {
+      deliveryMetrics.recovered(this.state.givenUp.at(-1)?.event.id === event.id ? 'gave_up' : 'delivered');
+      this.setStage('delivering');
+    }
   }
 
   private setStage(stage: DeliveryStage): void {
