@@ -42,7 +42,7 @@ export class StageClock {
 }
 
 /** What became of a payroll run whose deadline passed before it was submitted. */
-export type DeadlineMiss = 'stopped' | 'submitted_late' | 'passed_waiting' | 'started_late';
+export type DeadlineMiss = 'stopped' | 'submitted_late' | 'passed_waiting';
 
 export function countDeadlineWarning(process: ProcessName): void {
   metricMeter

@@ -761,7 +761,6 @@ const DEADLINE_MISSES: Partial<Record<RunWarning['kind'], DeadlineMiss>> = {
   stopped_at_deadline: 'stopped',
   submitted_late: 'submitted_late',
   deadline_passed: 'passed_waiting',
-  late: 'started_late',
 };
 
 function catalogOf(prepared: PreparedPayroll): CompensationCatalog {

@@ -10,7 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPayrollRun, waitForPayrollRun, type PayrollRunState } from '../../client/payroll.js';
+import {
+  getPayrollRunState,
+  rejectPayrollRun,
+  startPayrollRun,
+  waitForPayrollRun,
+  type PayrollRunState,
+} from '../../client/payroll.js';
 import { FileSubscriptionStore } from '../../events/subscriptions.js';
 import { METRICS } from '../../observability/names.js';
 import { freePort } from '../../scripts/provision/net.js';
@@ -54,6 +60,38 @@ function sum(samples: Sample[], name: string, where: Record<string, string> = {}
     .reduce((total, s) => total + s.value, 0);
 }
 
+interface MetricsWorker {
+  process: WorkerProcess;
+  port: number;
+  taskQueue: string;
+}
+
+/** A real worker process (workers/main.ts) serving /metrics on a port of its own. */
+async function metricsWorker(sandbox: Sandbox, env: Record<string, string> = {}): Promise<MetricsWorker> {
+  const address = process.env[HARNESS_ENV.address];
+  if (!address) throw new Error('no shared dev server address (globalSetup did not run)');
+  const taskQueue = uniqueTaskQueue('metrics');
+  const port = await freePort();
+  const worker = await spawnWorkerProcess({
+    address,
+    taskQueue,
+    sandboxUrl: sandbox.url,
+    env: { METRICS_PORT: String(port), ...env },
+  });
+  return { process: worker, port, taskQueue };
+}
+
+async function scrapeFrom(worker: MetricsWorker): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${worker.port}/metrics`);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+async function stop(worker: MetricsWorker | undefined): Promise<void> {
+  worker?.process.kill('SIGKILL');
+  await worker?.process.exited;
+}
+
 /** A subscriber that answers 503 to its first `failures` requests, then 204. */
 async function flakySubscriber(
   failures: number,
@@ -78,7 +116,7 @@ async function flakySubscriber(
 describe('business metrics on the worker endpoint', () => {
   let env: TestWorkflowEnvironment;
   let sandbox: Sandbox;
-  let worker: WorkerProcess | undefined;
+  let worker: MetricsWorker | undefined;
   let subscriber: Awaited<ReturnType<typeof flakySubscriber>>;
   let dataDir: string;
 
@@ -87,10 +125,14 @@ describe('business metrics on the worker endpoint', () => {
     sandbox = await startSandbox({ calculateLatencyMs: 500, submitLatencyMs: 500 });
     subscriber = await flakySubscriber(3);
     dataDir = await mkdtemp(join(tmpdir(), 'metrics-test-'));
+    await FileSubscriptionStore.inDataDir(dataDir).create({
+      url: subscriber.url,
+      eventTypes: ['payroll_run.processed'],
+    });
+    worker = await metricsWorker(sandbox, { DATA_DIR: dataDir, EVENTS_ALLOW_INSECURE_URLS: 'true' });
   });
   afterAll(async () => {
-    worker?.kill('SIGKILL');
-    await worker?.exited;
+    await stop(worker);
     await subscriber?.close();
     await sandbox?.close();
     await env?.teardown();
@@ -98,29 +140,10 @@ describe('business metrics on the worker endpoint', () => {
   });
 
   it('counts stages, Gusto calls, limiter waits and a failing delivery, with bounded labels', async () => {
-    const address = process.env[HARNESS_ENV.address];
-    if (!address) throw new Error('no shared dev server address (globalSetup did not run)');
-    const taskQueue = uniqueTaskQueue('metrics');
     const company = companyByKey(sandbox, 'small-ca');
-    await FileSubscriptionStore.inDataDir(dataDir).create({
-      url: subscriber.url,
-      eventTypes: ['payroll_run.processed'],
-    });
-    const port = await freePort();
-    worker = await spawnWorkerProcess({
-      address,
-      taskQueue,
-      sandboxUrl: sandbox.url,
-      env: { METRICS_PORT: String(port), DATA_DIR: dataDir, EVENTS_ALLOW_INSECURE_URLS: 'true' },
-    });
-    const scrape = async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-      expect(response.status).toBe(200);
-      return response.text();
-    };
-
+    const scrape = () => scrapeFrom(worker!);
     const callsBefore = { ...sandbox.counters().calls };
-    const deps = { temporal: env.client, taskQueue };
+    const deps = { temporal: env.client, taskQueue: worker!.taskQueue };
     const { payrollId } = await startPayrollRun(deps, { companyId: company.uuid });
     const state = (await waitForPayrollRun(deps, {
       companyId: company.uuid,
@@ -193,4 +216,71 @@ describe('business metrics on the worker endpoint', () => {
     expect(text).not.toContain(payrollId);
     expect(text).not.toContain(subscriber.url);
   }, 240_000);
+
+  it('counts the deadline warning of a run waiting for review', async () => {
+    const company = companyByKey(sandbox, 'denver-co');
+    const deps = { temporal: env.client, taskQueue: worker!.taskQueue };
+    const warningsBefore = sum(parse(await scrapeFrom(worker!)), METRICS.deadlineWarnings);
+    // A lead longer than any deadline is away: the warning is due at the run's first wait.
+    const { payrollId } = await startPayrollRun(deps, {
+      companyId: company.uuid,
+      review: 'manual',
+      deadline: { policy: 'stop_and_report', warningLeadMinutes: 365 * 24 * 60 },
+    });
+    const ref = { companyId: company.uuid, payrollId };
+    const state = await eventually(
+      async () => {
+        const s = await getPayrollRunState(deps, ref);
+        return s.stage === 'awaiting_review' ? s : undefined;
+      },
+      60_000,
+      'the review',
+    );
+    // Warned once, while it waited (the calculation or the review, whichever came first).
+    expect(state.warnings.filter((w) => w.kind === 'deadline_approaching')).toHaveLength(1);
+    await rejectPayrollRun(deps, { ...ref, reason: 'metrics test over' });
+
+    const samples = parse(await scrapeFrom(worker!));
+    expect(sum(samples, METRICS.deadlineWarnings, { process: 'payroll_run' }) - warningsBefore).toBe(1);
+    expect(sum(samples, METRICS.deadlineMisses)).toBe(0);
+    expect(sum(samples, METRICS.stageEntries, { process: 'payroll_run', stage: 'awaiting_review' })).toBe(1);
+  }, 120_000);
+
+  it('counts a deadline missed: a run stopped unsubmitted at its deadline', async () => {
+    // A sandbox a month behind: its payrolls' deadlines (also after preparing) lie in the past.
+    const behind = await startSandbox({
+      calculateLatencyMs: 500,
+      submitLatencyMs: 500,
+      clock: () => new Date(Date.now() - 30 * 24 * 3_600_000),
+    });
+    const late = await metricsWorker(behind);
+    try {
+      const company = companyByKey(behind, 'small-ca');
+      const deps = { temporal: env.client, taskQueue: late.taskQueue };
+      const { payrollId } = await startPayrollRun(deps, {
+        companyId: company.uuid,
+        deadline: { policy: 'stop_and_report', warningLeadMinutes: 60 },
+      });
+      const ref = { companyId: company.uuid, payrollId };
+      const state = await eventually(
+        async () => {
+          const s = await getPayrollRunState(deps, ref);
+          return s.stage === 'stopped' ? s : undefined;
+        },
+        90_000,
+        'the run to stop at its deadline',
+      );
+      expect(state.stage).toBe('stopped');
+      expect(state.warnings.map((w) => w.kind)).toContain('stopped_at_deadline');
+
+      const samples = parse(await scrapeFrom(late));
+      expect(sum(samples, METRICS.deadlineMisses, { process: 'payroll_run', outcome: 'stopped' })).toBe(1);
+      expect(sum(samples, METRICS.deadlineMisses)).toBe(1);
+      expect(sum(samples, METRICS.stageEntries, { process: 'payroll_run', stage: 'stopped' })).toBe(1);
+      expect(sum(samples, METRICS.gustoRequests, { endpoint: SUBMIT })).toBe(0);
+    } finally {
+      await stop(late);
+      await behind.close();
+    }
+  }, 150_000);
 });
