@@ -113,6 +113,7 @@ class Delivery {
       since: since.toISOString(),
     };
     this.state.current = current;
+    let ended: 'delivered' | 'gave_up' = 'delivered';
     for (let delay = this.retry.firstMs; ; delay = Math.min(delay * 2, this.retry.maxMs)) {
       current.attempts++;
       try {
@@ -129,6 +130,7 @@ class Delivery {
         }
         if (Date.now() + delay - since.getTime() > this.retry.giveUpAfterMs) {
           deliveryMetrics.givenUp(event.type);
+          ended = 'gave_up';
           this.state.givenUp.push({
             event,
             attempts: current.attempts,
@@ -142,7 +144,7 @@ class Delivery {
     }
     this.state.current = undefined;
     if (this.state.stage === 'failing') {
-      deliveryMetrics.recovered(this.state.givenUp.at(-1)?.event.id === event.id ? 'gave_up' : 'delivered');
+      deliveryMetrics.recovered(ended);
       this.setStage('delivering');
     }
   }
