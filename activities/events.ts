@@ -10,6 +10,7 @@ import type { OutboundEvent } from '../events/catalogue.js';
 import { enqueueDelivery, type DeliveryRetry } from '../events/delivery.js';
 import { signEvent } from '../events/signing.js';
 import { signingSecrets, wants, type SubscriptionStore } from '../events/subscriptions.js';
+import { recordDeliveryAttempt, type DeliveryResult } from '../observability/metrics.js';
 
 export type DeliveryOutcome = { delivered: true; status: number } | { delivered: false; reason: string };
 
@@ -49,7 +50,10 @@ export function createEventActivities(deps: EventActivityDeps) {
     /** One signed POST. Any answer but 2xx (or no answer) fails the attempt with a short reason. */
     async deliverEvent(subscriptionId: string, event: OutboundEvent): Promise<DeliveryOutcome> {
       const sub = await deps.subscriptions.get(subscriptionId);
-      if (!sub) return { delivered: false, reason: 'the subscription was deleted' };
+      if (!sub) {
+        recordDeliveryAttempt(event.type, 'skipped');
+        return { delivered: false, reason: 'the subscription was deleted' };
+      }
       const body = JSON.stringify(event);
       const response = await got
         .post(sub.url, {
@@ -62,8 +66,10 @@ export function createEventActivities(deps: EventActivityDeps) {
         })
         .catch((err: unknown) => {
           const code = (err as { code?: string }).code ?? 'error';
+          recordDeliveryAttempt(event.type, 'no_answer');
           throw ApplicationFailure.retryable(`no answer from the subscriber (${code})`, 'DeliveryFailed');
         });
+      recordDeliveryAttempt(event.type, resultOf(response.statusCode));
       if (response.statusCode >= 200 && response.statusCode < 300) {
         return { delivered: true, status: response.statusCode };
       }
@@ -76,3 +82,9 @@ export function createEventActivities(deps: EventActivityDeps) {
 }
 
 export type EventActivities = ReturnType<typeof createEventActivities>;
+
+function resultOf(status: number): DeliveryResult {
+  if (status >= 200 && status < 300) return 'delivered';
+  if (status >= 500) return 'http_5xx';
+  return status >= 400 ? 'http_4xx' : 'http_3xx';
+}

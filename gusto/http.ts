@@ -16,6 +16,7 @@ import { redact, redactValue } from './redact.js';
 import { gustoErrorBodySchema } from './schemas/common.js';
 import type { TokenProvider } from './tokens.js';
 import { formatPath } from './validation.js';
+import { meterLimiterWait, recordGustoCall } from '../observability/metrics.js';
 
 export const DEFAULT_API_VERSION = '2025-11-15';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -137,7 +138,8 @@ export class Transport {
     const endpoint = `${spec.method} ${spec.template}`;
     const path = fillTemplate(spec.template, spec.params).replace(/^\/+/, '');
     const bucket = spec.auth === 'system' ? 'system' : spec.auth.companyId;
-    await this.deps.limiter?.acquire(bucket, endpoint);
+    const limiter = this.deps.limiter;
+    if (limiter) await meterLimiterWait(() => limiter.acquire(bucket, endpoint), this.now);
     const token =
       spec.auth === 'system'
         ? await this.deps.tokens.systemToken()
@@ -206,6 +208,7 @@ export class Transport {
   }
 
   private log(status: number, endpoint: string, companyId: string, ms: number, code?: string): void {
+    recordGustoCall(endpoint, status, ms, code);
     const logger = this.deps.logger;
     if (!logger) return;
     const line = redact(`gusto ${endpoint} ${status || code} ${ms}ms`);

@@ -19,6 +19,7 @@ import type { createContractorPaymentActivities } from '../activities/contractor
 import type { GustoErrorItem } from '../gusto/errors.js';
 import { calendarDate, msUntil } from '../domain/dates.js';
 import { GustoIds, Stage as StageAttribute } from './search-attributes.js';
+import { StageClock } from './metrics.js';
 import { Outbox } from './outbox.js';
 import { refusal, ReviewGate } from './review.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
@@ -103,6 +104,7 @@ export class PaymentProcess<S extends RunState> {
   /** Outbound events; the entity is the run (its id comes from the caller's business key). */
   private readonly outbox: Outbox;
   private attentionAsked = false;
+  private readonly clock: StageClock;
 
   constructor(
     readonly state: S,
@@ -110,6 +112,8 @@ export class PaymentProcess<S extends RunState> {
   ) {
     state.stageTimes ??= { [state.stage]: new Date().toISOString() };
     this.kind = Array.isArray(state.request) ? 'contractor_payment_group' : 'contractor_payment';
+    this.clock = new StageClock(this.kind);
+    this.clock.enter(state.stage);
     this.outbox = new Outbox(() => ({
       type: this.kind,
       id: workflowInfo().workflowId,
@@ -142,6 +146,7 @@ export class PaymentProcess<S extends RunState> {
   setStage(stage: Stage): void {
     this.state.stage = stage;
     this.state.stageTimes = { ...this.state.stageTimes, [stage]: new Date().toISOString() };
+    this.clock.enter(stage);
     upsertSearchAttributes([{ key: StageAttribute, value: stage }]);
     this.announce(stage);
   }

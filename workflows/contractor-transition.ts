@@ -50,6 +50,7 @@ import {
 } from './contractor-transition.messages.js';
 import { contractorDismissalId, contractorRehireId } from './ids.js';
 import { CompanyId, ContractorId, EffectiveDate, Stage } from './search-attributes.js';
+import { StageClock } from './metrics.js';
 import { Outbox } from './outbox.js';
 import { asRefusal } from './refusals.js';
 import { gustoEventSignal, Wakeups, waitForGusto } from './waiting.js';
@@ -99,12 +100,14 @@ class Transition {
   private readonly cancelled: Conflict[] = [];
   /** Set once the start is settled: scheduled (or adopted), finished early, or failed. */
   private started?: { failure?: ApplicationFailure };
+  private readonly clock: StageClock;
 
   constructor(
     private readonly kind: TransitionKind,
     private readonly plan: Plan,
   ) {
     this.rules = TRANSITIONS[kind];
+    this.clock = new StageClock(`contractor_${kind}`);
     this.outbox = new Outbox(() => ({
       type: 'contractor',
       id: plan.contractorId,
@@ -123,6 +126,7 @@ class Transition {
       gustoCalls: {},
       webhooksSeen: 0,
     };
+    this.clock.enter(this.state.stage);
     setHandler(transitionStateQuery, () => this.snapshot());
     setHandler(awaitScheduledUpdate, () => this.untilStarted());
     setHandler(cancelTransitionUpdate, (req) => this.cancel(req), {
@@ -411,6 +415,7 @@ class Transition {
       this.state.cancelReason = req.reason;
       // The caller sees the final stage now; finish() records it in the search attribute.
       this.state.stage = 'cancelled';
+      this.clock.enter('cancelled');
       return this.snapshot();
     } catch (err) {
       const failure = asFailure(err);
@@ -546,6 +551,7 @@ class Transition {
 
   private enter(stage: TransitionStage): void {
     this.state.stage = stage;
+    this.clock.enter(stage);
     upsertSearchAttributes([{ key: Stage, value: `${this.kind}:${stage}` }]);
   }
 

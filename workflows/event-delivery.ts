@@ -26,6 +26,7 @@ import {
   type DeliveryInput,
   type DeliveryRetry,
 } from '../events/delivery.js';
+import { deliveryMetrics } from './metrics.js';
 import { CompanyId, Stage } from './search-attributes.js';
 
 /** After this many failed attempts in a row the delivery shows as `failing`. */
@@ -112,6 +113,7 @@ class Delivery {
       since: since.toISOString(),
     };
     this.state.current = current;
+    let ended: 'delivered' | 'gave_up' = 'delivered';
     for (let delay = this.retry.firstMs; ; delay = Math.min(delay * 2, this.retry.maxMs)) {
       current.attempts++;
       try {
@@ -122,8 +124,13 @@ class Delivery {
       } catch (err) {
         const lastError = reason(err);
         Object.assign(current, { lastError });
-        if (current.attempts === FAILING_AFTER_ATTEMPTS) this.setStage('failing');
+        if (current.attempts === FAILING_AFTER_ATTEMPTS) {
+          this.setStage('failing');
+          deliveryMetrics.failing();
+        }
         if (Date.now() + delay - since.getTime() > this.retry.giveUpAfterMs) {
+          deliveryMetrics.givenUp(event.type);
+          ended = 'gave_up';
           this.state.givenUp.push({
             event,
             attempts: current.attempts,
@@ -136,7 +143,10 @@ class Delivery {
       }
     }
     this.state.current = undefined;
-    if (this.state.stage === 'failing') this.setStage('delivering');
+    if (this.state.stage === 'failing') {
+      deliveryMetrics.recovered(ended);
+      this.setStage('delivering');
+    }
   }
 
   private setStage(stage: DeliveryStage): void {

@@ -58,6 +58,7 @@ import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
 import { editor, gusto, GUSTO_PATIENCE, moneyMover, poller } from './payroll-activities.js';
 import { describeTotals, sameTotals, seenTotals, totalsText } from './payroll-totals.js';
 import { Outbox } from './outbox.js';
+import { countDeadlineMiss, countDeadlineWarning, StageClock, type DeadlineMiss } from './metrics.js';
 import { gustoEventSignal, waitForGusto, Wakeups } from './waiting.js';
 
 export const DEFAULT_DEADLINE: DeadlineOptions = { policy: 'stop_and_report', warningLeadMinutes: 24 * 60 };
@@ -125,6 +126,7 @@ class PayrollRun {
   private mayBeSubmitted = false;
   private warned = false;
   private deadlinePassed = false;
+  private readonly clock = new StageClock('payroll_run');
 
   constructor(private readonly input: PayrollRunInput) {
     this.ref = { companyId: input.companyId, payrollId: input.payrollId };
@@ -681,6 +683,7 @@ class PayrollRun {
     const first = Object.keys(this.state.stageTimes).length === 0;
     this.state.stage = stage;
     this.state.stageTimes[stage] = new Date().toISOString();
+    this.clock.enter(stage);
     upsertSearchAttributes([
       ...(first ? [{ key: CompanyId, value: this.ref.companyId }] : []),
       { key: Stage, value: stage },
@@ -749,14 +752,24 @@ class PayrollRun {
   private warn(kind: RunWarning['kind'], message: string): void {
     this.state.warnings.push({ at: new Date().toISOString(), kind, message });
     if (kind === 'deadline_approaching') {
+      countDeadlineWarning('payroll_run');
       this.outbox.emit('payroll_run.deadline_warning', { message, deadline: this.state.deadline });
     }
+    const miss = DEADLINE_MISSES[kind];
+    if (miss) countDeadlineMiss('payroll_run', miss);
     log.warn(message, { kind, workflowId: workflowInfo().workflowId });
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+/** The warnings that mean the deadline passed before the submission, as the metric names them. */
+const DEADLINE_MISSES: Partial<Record<RunWarning['kind'], DeadlineMiss>> = {
+  stopped_at_deadline: 'stopped',
+  submitted_late: 'submitted_late',
+  deadline_passed: 'passed_waiting',
+};
 
 function catalogOf(prepared: PreparedPayroll): CompensationCatalog {
   const employees: CompensationCatalog['employees'] = {};

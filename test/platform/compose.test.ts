@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { METRICS } from '../../observability/names.js';
 import { knownVariable, loadConfig } from '../../workers/config.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
@@ -86,6 +87,8 @@ describe('docker-compose.yml', () => {
         'worker',
         'api',
         'sandbox',
+        'prometheus',
+        'grafana',
       ]),
     );
     expect(compose.services['temporal']?.image).toMatch(/^temporalio\/server:/);
@@ -241,5 +244,66 @@ describe('docker-compose.yml: production hardening', () => {
     const bases = [...dockerfile.matchAll(/^FROM (node:\S+)/gm)].map((m) => m[1]);
     expect(bases.length).toBeGreaterThan(0);
     for (const base of bases) expect(base).toMatch(/^node:22-/);
+  });
+});
+
+describe('docker-compose.yml: Prometheus and Grafana', () => {
+  const prometheus = compose.services['prometheus']!;
+  const grafana = compose.services['grafana']!;
+  /** The project file a service mounts at `target`. */
+  const mounted = (s: Service, target: string) => {
+    const volume = (s.volumes ?? []).find((v) => v.split(':')[1] === target);
+    return volume ? join(REPO_ROOT, volume.split(':')[0]!) : undefined;
+  };
+  const yamlFile = (path: string | undefined) =>
+    parse(readFileSync(path!, 'utf8')) as Record<string, unknown>;
+
+  it('publishes both UIs on loopback only', () => {
+    for (const s of [prometheus, grafana]) {
+      expect(s.ports?.length).toBe(1);
+      for (const port of s.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+    }
+    expect(grafana.environment?.['GF_AUTH_ANONYMOUS_ORG_ROLE']).toBe('Viewer');
+    expect(grafana.environment?.['GF_AUTH_DISABLE_LOGIN_FORM']).toBe('true');
+  });
+
+  it("scrapes every worker replica on the worker's METRICS_PORT", () => {
+    const config = yamlFile(mounted(prometheus, '/etc/prometheus/prometheus.yml')) as {
+      scrape_configs: Array<{ dns_sd_configs?: Array<{ names: string[]; port: number }> }>;
+    };
+    const workerPort = loadConfig(envOf(compose.services['worker']!)).metrics.port;
+    const targets = config.scrape_configs.flatMap((c) => c.dns_sd_configs ?? []);
+    expect(targets).toEqual([expect.objectContaining({ names: ['worker'], port: workerPort })]);
+    expect(prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+  });
+
+  it('provisions the Prometheus datasource and the dashboard Grafana shows', () => {
+    const provisioning = mounted(grafana, '/etc/grafana/provisioning')!;
+    const { datasources } = yamlFile(join(provisioning, 'datasources/prometheus.yml')) as {
+      datasources: Array<{ uid: string; url: string }>;
+    };
+    const promPort = Number(interpolate(prometheus.ports![0]!).split(':').at(-1));
+    expect(datasources).toEqual([expect.objectContaining({ url: `http://prometheus:${promPort}` })]);
+    const { providers } = yamlFile(join(provisioning, 'dashboards/payroll.yml')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
+    const dashboardPath = `${providers[0]!.options.path}/payroll-dashboard.json`;
+    const dashboardFile = mounted(grafana, dashboardPath);
+    expect(dashboardFile).toBe(join(REPO_ROOT, 'ops/grafana/payroll-dashboard.json'));
+
+    const dashboard = JSON.parse(readFileSync(dashboardFile!, 'utf8')) as {
+      panels: Array<{ type: string; datasource?: { uid: string }; targets?: Array<{ expr: string }> }>;
+    };
+    const graphs = dashboard.panels.filter((p) => p.type !== 'row');
+    for (const panel of graphs) expect(panel.datasource?.uid).toBe(datasources[0]!.uid);
+    const exprs = graphs.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+    // Every business metric has a panel, and every name a panel uses is one the workers export.
+    const names = new Set<string>(Object.values(METRICS));
+    for (const name of names)
+      expect({ name, shown: exprs.some((e) => e.includes(name)) }).toEqual({ name, shown: true });
+    for (const used of exprs.flatMap((e) => e.match(/payroll_\w+/g) ?? [])) {
+      const base = used.replace(/_(bucket|count|sum)$/, '');
+      expect({ used, known: names.has(base) }).toEqual({ used, known: true });
+    }
   });
 });
