@@ -50,6 +50,7 @@ export default tseslint.config(
                 '**/workers/*',
                 '**/client/*',
                 '**/activities/*',
+                '**/observability/*',
                 '**/events/signing*',
                 '**/events/subscriptions*',
               ],

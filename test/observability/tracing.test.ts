@@ -1,9 +1,11 @@
 /**
- * Traces end to end: one payroll run started through the real HTTP API, run by a real worker on the
- * run's dev server against the sandbox, with tracing exporting over OTLP/HTTP to a collector in this
- * test (an HTTP server reading the exporter's JSON). Its spans must form one trace from the API request
- * through StartWorkflow and the workflow's activities down to every Gusto call, the submit and the
- * receipt included, and no exported byte may hold a bearer token or the API key.
+ * Traces end to end: one payroll run started through the real HTTP API (in this process) and run by a
+ * real worker process (`workers/main.ts` on the prebuilt workflow bundle, configured by its environment)
+ * on the run's dev server against the sandbox. Both export over OTLP/HTTP to a collector in this test
+ * (an HTTP server reading the exporter's JSON). The spans must form one trace from the API request
+ * through StartWorkflow, the workflow and its activities down to every Gusto call, the submit and the
+ * receipt included, crossing the process boundary through Temporal's headers; no exported byte may
+ * hold a bearer token or the API key.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
@@ -20,11 +22,12 @@ import {
 } from '../../observability/tracing.js';
 import {
   devServerWorld,
-  startWorker,
+  spawnWorkerProcess,
   uniqueTaskQueue,
-  type BackgroundWorker,
   type SandboxWorld,
+  type WorkerProcess,
 } from '../harness/index.js';
+import { HARNESS_ENV } from '../harness/shared.js';
 import { API_KEY, eventually } from '../http/stack.js';
 
 interface ReceivedSpan {
@@ -102,19 +105,23 @@ function decode(request: any): ReceivedSpan[] {
 
 let receiver: OtlpReceiver;
 let world: SandboxWorld;
-let worker: BackgroundWorker;
+let worker: WorkerProcess;
 let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
   receiver = new OtlpReceiver();
   const endpoint = await receiver.listen();
-  expect(installTracing({ tracing: { otlpEndpoint: endpoint, serviceName: 'payroll-trace-test' } })).toBe(
-    true,
-  );
+  expect(installTracing({ tracing: { otlpEndpoint: endpoint, serviceName: 'payroll-api' } })).toBe(true);
   world = await devServerWorld({ calculateLatencyMs: 300, submitLatencyMs: 300 });
   const taskQueue = uniqueTaskQueue('traces');
-  worker = startWorker(world.env, { taskQueue, sandbox: world.sandbox });
+  worker = await spawnWorkerProcess({
+    address: process.env[HARNESS_ENV.address]!,
+    taskQueue,
+    sandboxUrl: world.sandbox.url,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'payroll-worker' },
+  });
+  expect(worker.output()).toMatch(/workflows from .*workflow-bundle-\w+\.js/);
   const temporal = new Client({
     connection: world.env.connection,
     namespace: world.env.namespace ?? 'default',
@@ -133,7 +140,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await worker?.stop();
+  worker?.kill('SIGTERM');
+  await worker?.exited;
   await world?.close();
   await shutdownTracing();
   await receiver?.close();
@@ -197,11 +205,14 @@ describe('traces', () => {
     expect(start).toBeDefined();
     expect(parentOf(start!)?.spanId).toBe(root.spanId);
     expect(start!.attributes.temporalWorkflowId).toBe(workflowId);
+    // The API's spans come from this process, the rest from the worker process.
+    expect(new Set([root.service, start!.service])).toEqual(new Set(['payroll-api']));
 
     // The workflow's own spans (exported from the sandbox through the sink) schedule each activity,
     // and the worker's RunActivity span continues each of them.
     const scheduled = trace.filter((s) => s.name.startsWith('StartActivity:'));
     const ran = trace.filter((s) => s.name.startsWith('RunActivity:'));
+    for (const s of [...scheduled, ...ran]) expect(s.service).toBe('payroll-worker');
     expect(scheduled.length).toBeGreaterThanOrEqual(4);
     expect(ran.length).toBeGreaterThanOrEqual(4);
     for (const r of ran) expect(parentOf(r)?.name).toBe(r.name.replace('RunActivity:', 'StartActivity:'));
@@ -220,6 +231,7 @@ describe('traces', () => {
     expect(gusto.length).toBeGreaterThanOrEqual(5);
     for (const g of gusto) {
       expect(parentOf(g)?.name).toMatch(/^RunActivity:/);
+      expect(g.service).toBe('payroll-worker');
       expect(g.attributes['http.request.method']).toMatch(/^(GET|PUT|POST|DELETE)$/);
       expect(String(g.attributes['url.template'])).toMatch(/^\/v1\/[a-z_/{}]+$/);
       expect(g.attributes['http.response.status_code']).toBeGreaterThanOrEqual(200);
