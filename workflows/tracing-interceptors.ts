@@ -1,40 +1,105 @@
 /**
  * Workflow interceptors of the bundle (not a workflow): OpenTelemetry's, so a run's spans continue the
  * trace its starter put in the headers, and the activities it schedules carry that trace on. Bundled
- * always (observability/tracing.ts lists this module for every bundle), whether tracing is on or not:
- * the in-sandbox span ids are drawn from the workflow's seeded Math.random, which uuid4 shares, so a
- * worker restarted with tracing switched on or off must still replay to the same ids. The spans leave
- * the sandbox through the `exporter` sink, which the worker makes a no-op when tracing is off.
+ * always (observability/tracing.ts lists this module for every bundle), whether tracing is on or not,
+ * because span ids are drawn from the workflow's seeded Math.random, which uuid4 (event ids) shares:
+ * a worker restarted with tracing switched on or off must still replay a run to the same ids. The
+ * spans leave the sandbox through the `exporter` sink, a no-op when tracing is off.
  *
- * Queries and update validators are not traced: they run outside history (a status poll is a query),
- * so a span there would draw from the seeded generator on the live run but not on its replay, and the
- * next uuid4 would differ between the two.
+ * The same reason decides what is traced:
+ * - runs begun before this module existed are not (the `opentelemetry-tracing` patch): their recorded
+ *   events were drawn without spans, and a replay must draw the same;
+ * - queries and update validators are not: they run outside history (a status poll is a query), so a
+ *   span there would draw on the live run but not on its replay.
  */
 import {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
-import type {
-  Next,
-  QueryInput,
-  UpdateInput,
-  WorkflowInboundCallsInterceptor,
-  WorkflowInterceptors,
+import {
+  patched,
+  type ActivityInput,
+  type ContinueAsNewInput,
+  type LocalActivityInput,
+  type Next,
+  type QueryInput,
+  type SignalInput,
+  type SignalWorkflowInput,
+  type StartChildWorkflowExecutionInput,
+  type UpdateInput,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor as Inbound,
+  type WorkflowInterceptors,
+  type WorkflowOutboundCallsInterceptor as Outbound,
 } from '@temporalio/workflow';
 
-class HistoryOnlyInboundInterceptor extends OpenTelemetryInboundInterceptor {
-  override handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>) {
+/** Per run: whether this run is traced, decided once when it starts executing. */
+interface Gate {
+  traced: boolean;
+}
+
+class GatedInbound extends OpenTelemetryInboundInterceptor {
+  constructor(private readonly gate: Gate) {
+    super();
+  }
+
+  override execute(input: WorkflowExecuteInput, next: Next<Inbound, 'execute'>) {
+    this.gate.traced = patched('opentelemetry-tracing');
+    return this.gate.traced ? super.execute(input, next) : next(input);
+  }
+
+  override handleSignal(input: SignalInput, next: Next<Inbound, 'handleSignal'>) {
+    return this.gate.traced ? super.handleSignal(input, next) : next(input);
+  }
+
+  override handleUpdate(input: UpdateInput, next: Next<Inbound, 'handleUpdate'>) {
+    return this.gate.traced ? super.handleUpdate(input, next) : next(input);
+  }
+
+  override handleQuery(input: QueryInput, next: Next<Inbound, 'handleQuery'>) {
     return next(input);
   }
 
-  override validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>) {
+  override validateUpdate(input: UpdateInput, next: Next<Inbound, 'validateUpdate'>) {
     next(input);
   }
 }
 
-export const interceptors = (): WorkflowInterceptors => ({
-  inbound: [new HistoryOnlyInboundInterceptor()],
-  outbound: [new OpenTelemetryOutboundInterceptor()],
-  internals: [new OpenTelemetryInternalsInterceptor()],
-});
+class GatedOutbound extends OpenTelemetryOutboundInterceptor {
+  constructor(private readonly gate: Gate) {
+    super();
+  }
+
+  override scheduleActivity(input: ActivityInput, next: Next<Outbound, 'scheduleActivity'>) {
+    return this.gate.traced ? super.scheduleActivity(input, next) : next(input);
+  }
+
+  override scheduleLocalActivity(input: LocalActivityInput, next: Next<Outbound, 'scheduleLocalActivity'>) {
+    return this.gate.traced ? super.scheduleLocalActivity(input, next) : next(input);
+  }
+
+  override startChildWorkflowExecution(
+    input: StartChildWorkflowExecutionInput,
+    next: Next<Outbound, 'startChildWorkflowExecution'>,
+  ) {
+    return this.gate.traced ? super.startChildWorkflowExecution(input, next) : next(input);
+  }
+
+  override continueAsNew(input: ContinueAsNewInput, next: Next<Outbound, 'continueAsNew'>) {
+    return this.gate.traced ? super.continueAsNew(input, next) : next(input);
+  }
+
+  override signalWorkflow(input: SignalWorkflowInput, next: Next<Outbound, 'signalWorkflow'>) {
+    return this.gate.traced ? super.signalWorkflow(input, next) : next(input);
+  }
+}
+
+export const interceptors = (): WorkflowInterceptors => {
+  const gate: Gate = { traced: false };
+  return {
+    inbound: [new GatedInbound(gate)],
+    outbound: [new GatedOutbound(gate)],
+    internals: [new OpenTelemetryInternalsInterceptor()],
+  };
+};
