@@ -8,6 +8,7 @@
  * hold a bearer token or the API key.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
@@ -147,11 +148,12 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function api(method: string, path: string, body?: unknown) {
+async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${API_KEY}`,
+      ...headers,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -163,7 +165,10 @@ describe('traces', () => {
   it('follows one payroll run in one trace from the API request to the Gusto receipt call', async () => {
     const company = world.sandbox.companies.find((c) => c.key === 'small-ca')!;
     const runs = `/v1/companies/${company.uuid}/payroll-runs`;
-    const started = await api('POST', runs, {});
+    // The partner's backend traces too: its W3C traceparent makes the API request part of its trace.
+    const callerTrace = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const started = await api('POST', runs, {}, { traceparent: `00-${callerTrace}-${callerSpan}-01` });
     expect(started.status).toBe(201);
     const { payrollId, workflowId } = started.json;
     await eventually(
@@ -172,12 +177,12 @@ describe('traces', () => {
       'the run to reach processed',
     );
 
-    // The start request's server span is the root of the run's trace.
+    // The start request's server span is the first of the run's trace, under the caller's span.
     const root = await eventually(async () => {
       await flushTracing();
       return receiver.spans.find((s) => s.name === 'POST /v1/companies/{companyId}/payroll-runs');
     }, 20_000);
-    expect(root.parentSpanId).toBe('');
+    expect(root).toMatchObject({ traceId: callerTrace, parentSpanId: callerSpan, service: 'payroll-api' });
     expect(root.attributes).toMatchObject({
       'http.request.method': 'POST',
       'http.route': '/v1/companies/{companyId}/payroll-runs',
