@@ -19,6 +19,7 @@ import { createActivities } from '../activities/index.js';
 import { getPayrollRunState, startPayrollRun, type PayrollRunState } from '../client/payroll.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sim/server.js';
 import { runWorker, startSandbox, timeSkippingEnv } from '../test/harness/index.js';
+import { tracingWorkerOptions } from '../observability/tracing.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../test/harness/webhook-receiver.js';
 import {
   devTemporal,
@@ -259,6 +260,8 @@ async function withPayrollWorker<T>(
     taskQueue,
     workflowBundle: { codePath: t.bundlePath },
     activities: createActivities({ gusto: gustoFor(sandbox) }),
+    // The bundle's workflow interceptors need their (no-op, tracing off) sink.
+    ...tracingWorkerOptions(),
   });
   return worker.runUntil(fn);
 }

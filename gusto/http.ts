@@ -17,6 +17,7 @@ import { gustoErrorBodySchema } from './schemas/common.js';
 import type { TokenProvider } from './tokens.js';
 import { formatPath } from './validation.js';
 import { meterLimiterWait, recordGustoCall } from '../observability/metrics.js';
+import { traceGustoCall } from '../observability/spans.js';
 
 export const DEFAULT_API_VERSION = '2025-11-15';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -134,7 +135,11 @@ export class Transport {
   }
 
   /** One request; resolves with a 2xx response, throws GustoApiError otherwise. */
-  async send(spec: CallSpec): Promise<RawResult> {
+  send(spec: CallSpec): Promise<RawResult> {
+    return traceGustoCall(spec.method, spec.template, () => this.sendOnce(spec));
+  }
+
+  private async sendOnce(spec: CallSpec): Promise<RawResult> {
     const endpoint = `${spec.method} ${spec.template}`;
     const path = fillTemplate(spec.template, spec.params).replace(/^\/+/, '');
     const bucket = spec.auth === 'system' ? 'system' : spec.auth.companyId;

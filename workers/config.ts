@@ -66,6 +66,8 @@ export interface Config {
     stateFile: string | undefined;
   };
   metrics: { port: number | undefined };
+  /** OpenTelemetry traces (observability/tracing.ts). No endpoint: tracing is off. */
+  tracing: { otlpEndpoint: string | undefined; serviceName: string };
   /** `npm run cluster` only: its PostgreSQL port and how many worker processes it starts. */
   cluster: { postgresPort: number; workers: number };
   /** The service's own PostgreSQL (shared Gusto credentials and rate budget). Unset: embedded stores. */
@@ -316,6 +318,16 @@ export const CONFIG_VARIABLES = {
     schema: port,
     describe: 'Prometheus endpoint of the worker (/metrics). Unset: no endpoint',
   },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: httpUrl,
+    describe:
+      'OTLP/HTTP collector base URL (spans go to <url>/v1/traces). Unset: no tracing, no OpenTelemetry SDK started',
+  },
+  OTEL_SERVICE_NAME: {
+    schema: name,
+    default: 'payroll-orchestrator',
+    describe: 'service.name of the exported spans',
+  },
   CLUSTER_POSTGRES_PORT: {
     schema: port,
     default: '5433',
@@ -530,6 +542,10 @@ function toConfig(v: Parsed): Config {
       stateFile: v.SANDBOX_STATE_FILE,
     },
     metrics: { port: v.METRICS_PORT },
+    tracing: {
+      otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: v.OTEL_SERVICE_NAME ?? 'payroll-orchestrator',
+    },
     cluster: { postgresPort: v.CLUSTER_POSTGRES_PORT ?? 5433, workers: v.CLUSTER_WORKERS ?? 2 },
     databaseUrl: v.PAYROLL_DATABASE_URL,
     dataDir: v.DATA_DIR ?? './data',

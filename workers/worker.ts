@@ -21,6 +21,12 @@ import {
 } from '../gusto/tokens.js';
 import { dataConverterFromConfig } from './codec.js';
 import { DEFAULT_GUSTO_BASE_URL, DEFAULT_TEMPORAL_ADDRESS, type Config } from './config.js';
+import {
+  flushTracing,
+  installTracing,
+  tracingWorkerOptions,
+  WORKFLOW_INTERCEPTOR_MODULES,
+} from '../observability/tracing.js';
 
 const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const DEFAULT_BUNDLE = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
@@ -63,6 +69,7 @@ export interface PayrollWorker {
 export async function createWorker(config: Config, overrides: WorkerOverrides = {}): Promise<PayrollWorker> {
   // Workflow code first: a bundling error should not leave a connection open behind it.
   const code = await workflowCode(config, overrides);
+  installTracing(config);
   const ownStores = !overrides.stores;
   const stores = overrides.stores ?? gustoStoresFromConfig(config);
   // Before polling: a store that is unreachable or sealed with another key is a start-up error.
@@ -98,6 +105,7 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
     // A deploy's SIGTERM lets running activities finish (or heartbeat-cancel) within this window.
     shutdownGraceTime: config.shutdownGraceMs,
     ...(dataConverter ? { dataConverter } : {}),
+    ...tracingWorkerOptions(),
     ...overrides.workerOptions,
   }).catch(async (err: unknown) => {
     if (ownConnection) await connection.close();
@@ -105,6 +113,7 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
     throw err;
   });
   const release = async () => {
+    await flushTracing().catch(() => undefined);
     if (ownConnection) await connection.close();
     if (ownStores) await stores.close();
   };
@@ -216,6 +225,7 @@ async function workflowCode(config: Config, overrides: WorkerOverrides): Promise
   // No prebuilt bundle (development): bundle here, quietly; the SDK would log webpack's whole report.
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_ENTRY,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: quietLogger(overrides.logger),
   });
   return { options: { workflowBundle: { code } }, source: `${WORKFLOWS_ENTRY} (bundled at start)` };

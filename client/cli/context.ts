@@ -4,6 +4,7 @@ import { dataConverterFromConfig } from '../../workers/codec.js';
 import { ServiceError } from '../errors.js';
 import { loadConfig, DEFAULT_TEMPORAL_ADDRESS, type Config } from '../../workers/config.js';
 import type { GustoStores } from '../../workers/stores.js';
+import { installTracing, tracingClientInterceptors } from '../../observability/tracing.js';
 
 /** Where the CLI writes. Tests capture it; `main.ts` binds it to the process streams. */
 export interface CliIo {
@@ -91,10 +92,12 @@ export async function connectClient(config: Config): Promise<{ connection: Conne
   }
   // The worker encrypts payloads when PAYLOAD_ENCRYPTION_KEY is set; clients must use the same codec.
   const dataConverter = dataConverterFromConfig(config);
+  installTracing(config);
   const client = new Client({
     connection,
     namespace: temporal.namespace,
     ...(dataConverter ? { dataConverter } : {}),
+    interceptors: tracingClientInterceptors() ?? {},
   });
   return { connection, deps: { temporal: client, taskQueue: temporal.taskQueue } };
 }

@@ -18,6 +18,7 @@ import { buildOpenApi } from './openapi.js';
 import { isExplicitResult, type RouteContext, type RouteSpec } from './route.js';
 import { apiRoutes } from './routes.js';
 import { WebhookKeys } from './webhooks.js';
+import { inRequestSpan, traceApiRequests } from '../../observability/spans.js';
 
 export interface ApiServerOptions {
   temporal: Client;
@@ -57,6 +58,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
+  traceApiRequests(app);
   const apiKeys = opts.apiKeys ?? opts.config?.api.keys ?? [];
   if (apiKeys.length === 0) app.log.warn('API_KEYS is empty: the HTTP API accepts unauthenticated requests');
   const checkKey = apiKeys.length > 0 ? apiKeyChecker(apiKeys) : () => undefined;
@@ -125,7 +127,7 @@ function register(
     onRequest: async (req) => {
       if (route.auth !== false) checkKey(req.headers.authorization);
     },
-    handler: async (req: FastifyRequest, reply: FastifyReply) => {
+    handler: inRequestSpan(async (req: FastifyRequest, reply: FastifyReply) => {
       const input = {
         params: route.params ? parseInput(route.params, req.params) : undefined,
         query: route.query ? parseInput(route.query, req.query) : undefined,
@@ -144,7 +146,7 @@ function register(
         return reply.code(result.status).send(result.body);
       }
       return reply.code(successStatus).send(result);
-    },
+    }),
   });
 }
 

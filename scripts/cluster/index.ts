@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../observability/tracing.js';
 import { registerWebhookSubscription } from '../../client/webhook-subscription.js';
 import type { Config } from '../../workers/config.js';
 import { Stack } from '../../workers/shutdown.js';
@@ -178,6 +179,7 @@ async function workflowBundle(dataDir: string, log: (line: string) => void): Pro
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(REPO_ROOT, 'workflows/index.ts'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (m) => log(m) },
   });
   const path = join(dataDir, 'workflow-bundle.js');

@@ -17,7 +17,12 @@ export async function prebuiltWorkflowBundle(log: (line: string) => void = () =>
   if (existsSync(path)) return path;
   const started = Date.now();
   const { bundleWorkflowCode } = await import('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietLogger() });
+  const { WORKFLOW_INTERCEPTOR_MODULES } = await import('../../observability/tracing.js');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_ENTRY,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: quietLogger(),
+  });
   await mkdir(dir, { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, code);

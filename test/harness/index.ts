@@ -23,6 +23,7 @@ import { startDevServer } from '../../scripts/dev-server.js';
 import { addSearchAttributes } from '../../scripts/setup-temporal.js';
 import { resolveDevServerExecutable, resolveTestServerExecutable } from '../../scripts/temporal-servers.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { tracingWorkerOptions } from '../../observability/tracing.js';
 import { prebuiltWorkflowBundle } from './bundle.js';
 import { HARNESS_ENV, REPO_ROOT } from './shared.js';
 
@@ -256,6 +257,8 @@ export async function runWorker<T>(
     taskQueue: opts.taskQueue,
     ...(await workflowCode(opts)),
     activities: { ...createActivities({ gusto, events: opts.events }), ...opts.activities },
+    // The bundle's workflow interceptors export through a sink (a no-op unless a test turned tracing on).
+    ...tracingWorkerOptions(),
     ...opts.workerOptions,
   });
   return worker.runUntil(fn);

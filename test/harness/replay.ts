@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
+import { tracingWorkerOptions } from '../../observability/tracing.js';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories/', import.meta.url));
 
@@ -66,7 +67,8 @@ export async function replayHistories(
   const byId = new Map(histories.map((h) => [h.workflowId, h]));
   const outcomes: ReplayOutcome[] = [];
   const results = Worker.runReplayHistories(
-    { ...code, replayName: 'history-replay' },
+    // The sinks of the bundled workflow interceptors, as a live worker has them.
+    { ...code, sinks: tracingWorkerOptions().sinks, replayName: 'history-replay' },
     histories.map((h) => ({ workflowId: h.workflowId, history: h.history })),
   );
   for await (const result of results) {
