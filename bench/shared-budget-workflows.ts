@@ -12,6 +12,7 @@
  * (GET /sandbox/companies/{id}/requests): the most requests in any rolling 60 s, the 429s, and the
  * requests that arrived while a Retry-After it had announced was still open. Exactly once from its
  * counters. BUDGET_TIMEOUT_S bounds the whole run; on timeout it still reports what did not finish.
+ * Results go to bench/results/shared-budget-workflows-low-<BUDGET_LOW_LIMIT>.json.
  */
 import { loadavg } from 'node:os';
 import { z } from 'zod';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
       seconds: round((Date.now() - startedAt) / 1000),
     };
     for (const p of phases) printPhase(p);
-    await saveResults('shared-budget-workflows', results);
+    await saveResults(`shared-budget-workflows-low-${config.BUDGET_LOW_LIMIT}`, results);
   } catch (err) {
     console.error('[bench] failed:', err);
     process.exitCode = 1;
