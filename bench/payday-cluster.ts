@@ -18,13 +18,18 @@ import type { PaydayStage } from './payday-world.js';
 
 const TASK_QUEUE = 'payday';
 
-export async function clusterStage(sandbox: Sandbox, gusto: GustoClient): Promise<PaydayStage> {
+/** Also the stage of bench/shared-budget-workflows.ts, with three workers. */
+export async function clusterStage(
+  sandbox: Sandbox,
+  gusto: GustoClient,
+  { workers = 2 }: { workers?: number } = {},
+): Promise<PaydayStage> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_PORT: String(await freeTemporalPort()),
     API_PORT: String(await freePort()),
     CLUSTER_POSTGRES_PORT: String(await freePort()),
-    CLUSTER_WORKERS: '2',
+    CLUSTER_WORKERS: String(workers),
     GUSTO_BASE_URL: sandbox.url,
     GUSTO_TOKEN_SOURCE: 'sandbox',
     TASK_QUEUE,

@@ -8,8 +8,8 @@
  * stores the Retry-After block for all; the count of 429s (against requests refused unsent while
  * blocked) shows whether the others honoured it.
  *
- * This measures the shared budget under load with real processes; it does not run the payroll and
- * contractor workflows themselves. Environment: BENCH_SECONDS per phase (75), BENCH_CONCURRENCY per
+ * This measures the shared budget under load with real processes; the payroll and contractor
+ * workflows themselves run in bench/shared-budget-workflows.ts (`npm run bench:budget-workflows`). Environment: BENCH_SECONDS per phase (75), BENCH_CONCURRENCY per
  * worker (8).
  */
 import { spawn } from 'node:child_process';

@@ -6,6 +6,7 @@ import type { SandboxClock } from './clock.js';
 import type { Counters } from './counters.js';
 import type { Faults } from './faults.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { RequestLog } from './request-log.js';
 import type { Store } from './store.js';
 import type { WebhookDispatcher } from './webhooks.js';
 
@@ -37,6 +38,8 @@ export interface Sim {
   counters: Counters;
   faults: Faults;
   limiter: RateLimiter;
+  /** Per-company record of answered Gusto requests (GET /sandbox/companies/{id}/requests). */
+  requests: RequestLog;
   webhooks: WebhookDispatcher;
   oauthClient: OAuthClient;
   seed: number;

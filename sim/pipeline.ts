@@ -215,12 +215,20 @@ export class RequestHandler {
     endpoint: string,
   ): Promise<{ reply: Reply; headers: Record<string, string> }> {
     let headers: Record<string, string> = {};
+    let company = '';
+    let arrived = 0;
+    const answered = (reply: Reply) => {
+      if (company) this.record(company, arrived, endpoint, reply);
+      return { reply, headers };
+    };
     try {
       const bodyText = await readBody(req);
+      arrived = Date.now(); // wall clock, when the rate limit looks at it
       const now = await this.sim.clock.now();
       this.onNow(now);
       if (!isSandboxRoute(route)) checkApiVersion(req);
       const { token, companyUuid } = authenticate(this.sim, req, route);
+      company = companyUuid;
       headers = rateLimit(this.sim, token, now.getTime());
       const ctx: Ctx = {
         sim: this.sim,
@@ -231,10 +239,21 @@ export class RequestHandler {
         companyUuid,
         endpoint,
       };
-      return { reply: await route.handler(ctx), headers };
+      return answered(await route.handler(ctx));
     } catch (err) {
-      if (err instanceof SandboxHttpError) return { reply: errorReply(err), headers };
+      if (err instanceof SandboxHttpError) return answered(errorReply(err));
       throw err;
     }
+  }
+
+  /** Company-token requests only: the per-company record benchmarks read (sim/request-log.ts). */
+  private record(companyUuid: string, at: number, endpoint: string, reply: Reply): void {
+    const retryAfter = reply.headers?.['Retry-After'];
+    this.sim.requests.record(companyUuid, {
+      at,
+      endpoint,
+      status: reply.status,
+      ...(retryAfter === undefined ? {} : { retry_after_s: Number(retryAfter) }),
+    });
   }
 }

@@ -22,6 +22,7 @@ import { payrollRoutes } from './payrolls.js';
 import { endpointOf, isSandboxRoute, RequestHandler } from './pipeline.js';
 import { freshSeed, Prng } from './prng.js';
 import { RateLimiter } from './rate-limit.js';
+import { RequestLog, requestLogRoutes } from './request-log.js';
 import { Router } from './router.js';
 import { loadBlockedFixtures, loadFixtures, seedCompanies } from './seed.js';
 import type { CompanySpec } from './seed-spec.js';
@@ -93,6 +94,7 @@ const ROUTES: RouteDef[] = [
   ...webhookRoutes,
   ...oauthRoutes,
   ...adminRoutes,
+  ...requestLogRoutes,
 ];
 
 function buildRouter(): Router<RouteDef> {
@@ -124,6 +126,7 @@ function buildSim(options: SandboxOptions, seed: number): Sim {
     counters: new Counters(),
     faults,
     limiter: new RateLimiter(limit > 0 ? limit : Number.POSITIVE_INFINITY),
+    requests: new RequestLog(),
     webhooks: new WebhookDispatcher(store, config.webhooks, new Prng(seed ^ 0xb00c)),
     oauthClient: {
       client_id: `sandbox-client-${rng.hex(8)}`,

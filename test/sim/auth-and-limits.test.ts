@@ -143,6 +143,18 @@ describe('rate limit', () => {
       expect((await api(sandbox, other.access_token).get(`/v1/companies/${other.uuid}`)).status).toBe(200);
       clock.advance(10_000);
       expect((await a.get(path)).status).toBe(200);
+
+      // The per-company record: every answered request of this company, the 429 with its Retry-After.
+      const record = (await admin(sandbox).get(`/sandbox/companies/${co.uuid}/requests`)).body;
+      const requests = record.requests as Array<{ at: number; status: number; retry_after_s?: number }>;
+      expect(requests.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 200]);
+      expect(requests[5]).toMatchObject({ endpoint: 'GET /v1/companies/{company_id}', retry_after_s: 10 });
+      expect(requests.filter((r) => r.retry_after_s !== undefined)).toHaveLength(1);
+      expect(requests.every((r, i) => i === 0 || r.at >= requests[i - 1]!.at)).toBe(true);
+      const others = (await admin(sandbox).get(`/sandbox/companies/${other.uuid}/requests`)).body;
+      expect(others.requests).toHaveLength(1);
+      expect((await admin(sandbox).del(`/sandbox/companies/${co.uuid}/requests`)).status).toBe(204);
+      expect((await admin(sandbox).get(`/sandbox/companies/${co.uuid}/requests`)).body.requests).toEqual([]);
     } finally {
       await sandbox.close();
     }
