@@ -99,9 +99,14 @@ export function sharedRateLimiter(options: SharedRateLimiterOptions): RateLimite
     },
     async blockFor(key, ms) {
       if (!(ms > 0)) return;
-      // A longer block already in place stays (the library's block overwrites).
-      if ((await blockedFor(key)) >= ms) return;
-      await blocks.block(key, ms / 1000);
+      // One statement in the library's own row format (points above the 1 allowed = blocked), so that
+      // of two workers storing different Retry-Afters at once the longer block stays: the library's
+      // block() overwrites, and a read-then-write would let a shorter one win the race.
+      await options.pool.query(
+        `INSERT INTO ${SCHEMA}.${RATE_BUDGET_TABLE} AS b (key, points, expire) VALUES ($1, 2, $2)
+         ON CONFLICT (key) DO UPDATE SET points = 2, expire = GREATEST(b.expire, EXCLUDED.expire)`,
+        [blocks.getKey(key), Date.now() + ms],
+      );
     },
   };
 }

@@ -94,6 +94,22 @@ describe('shared rate budget (PostgreSQL)', () => {
     expect(Date.now() - other).toBeLessThan(1_000);
   });
 
+  it('two workers storing different Retry-Afters at once: the longer block stays', async () => {
+    const [a, b, c] = [worker(), worker(), worker({ maxWaitMs: 0 })];
+    for (let round = 0; round < 5; round++) {
+      const key = `company-race-${round}`;
+      // The shorter one lands last in half the rounds, in whatever order the store sees them.
+      const order =
+        round % 2 === 0
+          ? [a.blockFor(key, 30_000), b.blockFor(key, 500)]
+          : [b.blockFor(key, 500), a.blockFor(key, 30_000)];
+      await Promise.all(order);
+      await b.blockFor(key, 500); // and once more, alone, after it
+      const refused = await c.acquire(key, 'GET /x').catch((e: unknown) => e);
+      expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(25_000);
+    }
+  });
+
   it('an unreachable store refuses the request unsent, as a retryable failure', async () => {
     const pool = createPool('postgres://nobody:nothing@127.0.0.1:9/none');
     pools.push(pool);
