@@ -66,8 +66,12 @@ export async function workerProcess(env: {
   await new Promise<void>((resolve, reject) => {
     child.on('message', (m: FromChild) => {
       if ('ready' in m) resolve();
-      else if ('figures' in m) Object.assign(figures, m.figures);
-      else reject(new Error(`payday worker: ${m.failed}`));
+      else if ('figures' in m) {
+        // In place: the stage hands out `figures.limiter` itself, once.
+        const { limiter, ...rest } = m.figures;
+        Object.assign(figures, rest);
+        Object.assign(figures.limiter, limiter);
+      } else reject(new Error(`payday worker: ${m.failed}`));
     });
     void exited.then(() => reject(new Error('payday worker exited before it was ready')));
   });
