@@ -17,6 +17,11 @@ export interface ActivityDeps {
   shutdown?: AbortSignal;
   /** Outbound events: the subscription store. Absent: no subscribers, events go nowhere. */
   events?: EventActivityDeps;
+  /**
+   * When the payroll polling net first reads Gusto in a wait (POLL_FIRST_READ_MS; the worker passes
+   * the config's). Absent: at once, as tests and tools without webhooks want.
+   */
+  pollFirstReadMs?: number;
 }
 
 /** All activities the worker registers, one factory per domain. */

@@ -19,7 +19,7 @@ import type {
 } from '../domain/payroll-run.js';
 import { callGusto } from './failures.js';
 import type { ActivityDeps } from './index.js';
-import { pollWithBackoff } from './polling.js';
+import { pollWithBackoff, quietBeforeFirstRead } from './polling.js';
 
 /** An activity's answer and the Gusto endpoints it called, in order. */
 export interface Counted<T> {
@@ -107,7 +107,7 @@ const is409 = (err: unknown) => status(err, 409);
 const is422 = (err: unknown) => status(err, 422);
 const ALREADY_SUBMITTED = ['submitting', 'submit_success'];
 
-export function createPayrollActivities({ gusto, shutdown }: ActivityDeps) {
+export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }: ActivityDeps) {
   const p = gusto.payrolls;
   const read = (log: CallLog, { companyId, payrollId }: PayrollRef) =>
     log
@@ -264,20 +264,17 @@ export function createPayrollActivities({ gusto, shutdown }: ActivityDeps) {
 
     /**
      * Polls (about 1 s growing to 30 s, heartbeating) until the wait is over: the target reached or
-     * processing failed. `quietMs` holds the first read back when webhooks are known to arrive, so
-     * the net costs nothing while they do. The webhook path usually wins and this poller is cancelled;
-     * it then still reports the reads it made (in the cancellation's details).
+     * processing failed. The webhook path usually wins and this poller is cancelled; it then still
+     * reports the reads it made (in the cancellation's details). Its first read waits for the longer
+     * of `quietMs` (the run has seen webhooks) and the worker's POLL_FIRST_READ_MS, so while webhooks
+     * flow the net costs no read, and without them each wait ends at most that much later.
      */
     async pollPayroll(
       ref: PayrollRef & { target: WaitTarget; quietMs?: number },
     ): Promise<Counted<PayrollSnapshot>> {
       const log = new CallLog();
-      const ctx = Context.current();
       try {
-        if (ref.quietMs) {
-          ctx.heartbeat({ quietMs: ref.quietMs });
-          await ctx.sleep(ref.quietMs);
-        }
+        await quietBeforeFirstRead(Math.max(ref.quietMs ?? 0, pollFirstReadMs), shutdown);
         const snapshot = await pollWithBackoff(
           async () => {
             const s = await read(log, ref);

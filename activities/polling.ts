@@ -35,6 +35,24 @@ export async function pollWithBackoff<T>(
   }
 }
 
+/** How often a quiet poll heartbeats; the worker's heartbeat throttle decides how often that is sent. */
+const QUIET_HEARTBEAT_MS = 500;
+
+/**
+ * Holds a poll's first read back for `ms`, heartbeating meanwhile. A cancel (the webhook won the race)
+ * reaches an activity only in the answer to a heartbeat it sends, so a silent sleep would learn of it
+ * after the sleep and read once for nothing; with these heartbeats (sent at most once per
+ * WORKER_HEARTBEAT_THROTTLE_MS) the poll ends within about that long of the cancel, without a read.
+ */
+export async function quietBeforeFirstRead(ms: number, stopOn?: AbortSignal): Promise<void> {
+  if (ms <= 0) return;
+  const ctx = Context.current();
+  ctx.heartbeat({ quietMs: ms });
+  await whileHeartbeating(ctx, QUIET_HEARTBEAT_MS, { quietMs: ms }, () =>
+    sleepUnlessStopped(ctx, ms, stopOn),
+  );
+}
+
 /** The backoff sleep, cut short by a worker shutdown: the poll is retried on the next worker. */
 async function sleepUnlessStopped(ctx: Context, ms: number, stopOn: AbortSignal | undefined): Promise<void> {
   if (!stopOn) return ctx.sleep(ms);

@@ -1,7 +1,7 @@
 /**
  * The payday benchmark's world: a sandbox whose companies all pay on the same regular payroll
  * deadline, the production webhook ingress in front of Temporal, a Gusto client with the production
- * rate limiter (counted), the production worker, and a sampler of this process's RSS and event-loop lag.
+ * rate limiter (counted), the production worker (its own process), and a sampler of RSS and event-loop lag.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,9 +14,8 @@ import { createRateLimiter, type RateLimiter } from '../gusto/rate-limit.js';
 import { Prng } from '../sim/prng.js';
 import { generateSpec } from '../sim/seed.js';
 import { createSandbox, type CompanySpec, type Sandbox, type SeededCompany } from '../sim/server.js';
-import { loadConfig } from '../workers/config.js';
-import { createWorker, type PayrollWorker } from '../workers/worker.js';
 import { devTemporal, gustoFor, log, type Temporal } from './harness.js';
+import { workerProcess } from './payday-worker.js';
 
 /** Payday is in Pacific time: every company pays on the same semimonthly calendar. */
 export const PAYDAY_TIME_ZONE = 'America/Los_Angeles';
@@ -139,36 +138,25 @@ export async function startIngress(temporal: Temporal, gusto: GustoClient): Prom
   return ingress;
 }
 
-/** The production worker (workers/worker.ts, tuning from workers/config.ts) on the bench's server. */
-export async function paydayWorker(
-  t: Temporal,
-  gusto: GustoClient,
-  taskQueue: string,
-): Promise<PayrollWorker> {
-  const config = loadConfig({
-    ...process.env,
-    TEMPORAL_ADDRESS: t.address,
-    TEMPORAL_NAMESPACE: t.namespace,
-    TASK_QUEUE: taskQueue,
-  });
-  return createWorker(config, { connection: t.native, gusto, workflowBundle: { codePath: t.bundlePath } });
-}
-
 /** Samples RSS each second and the event loop's delay, until stopped. */
 export function processMonitor() {
   const lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
   let rssMax = process.memoryUsage().rss;
   const timer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
+  const ms = (ns: number) => Math.round(ns / 1e6);
+  const read = () => ({
+    rssMaxMb: Math.round(Math.max(rssMax, process.memoryUsage().rss) / 1e6),
+    eventLoopLagMs: { p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max) },
+  });
   return {
+    /** The figures so far, sampling on. */
+    read,
     stop() {
       clearInterval(timer);
+      const figures = read();
       lag.disable();
-      const ms = (ns: number) => Math.round(ns / 1e6);
-      return {
-        rssMaxMb: Math.round(Math.max(rssMax, process.memoryUsage().rss) / 1e6),
-        eventLoopLagMs: { p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max) },
-      };
+      return figures;
     },
   };
 }
@@ -182,32 +170,49 @@ export interface PaydayStage {
   webhooks(): { events: number; failures: number };
   /** The client-side limiter's counts, where the bench can see them (dev: in-process worker). */
   limiter: ReturnType<typeof countingLimiter>['stats'] | undefined;
-  /** Stops sampling: max RSS of a worker (MB) and, in-process, the event loop's delay. */
-  process(): { rssMaxMb: number; eventLoopLagMs?: { p50: number; p99: number; max: number } };
+  /**
+   * Stops sampling: max RSS of a worker (MB), its event loop's delay where visible (dev), and the
+   * bench process's own RSS (dev: sandbox, ingress and clients).
+   */
+  process(): {
+    rssMaxMb: number;
+    eventLoopLagMs?: { p50: number; p99: number; max: number };
+    benchRssMaxMb?: number;
+  };
   close(): Promise<void>;
 }
 
-/** The dev topology: a fresh dev server, the production worker and the ingress in this process. */
+/**
+ * The dev topology: a fresh dev server, the ingress in this process and the production worker in a
+ * process of its own (bench/payday-worker.ts), so the worker's RSS is measured apart from the bench's.
+ */
 export async function devStage(sandbox: Sandbox, companies: SeededCompany[]): Promise<PaydayStage> {
   const monitor = processMonitor();
   const temporal = await devTemporal();
-  const { limiter, stats } = countingLimiter();
-  const gusto = gustoFor(sandbox, companies, limiter);
+  const gusto = gustoFor(sandbox, companies);
   const ingress = await startIngress(temporal, gusto);
   const taskQueue = `payday-${Date.now()}`;
-  const worker = await paydayWorker(temporal, gusto, taskQueue);
-  const running = worker.run();
-  log('dev: server, worker and ingress up');
+  const worker = await workerProcess({
+    address: temporal.address,
+    namespace: temporal.namespace,
+    taskQueue,
+    sandboxUrl: sandbox.url,
+    bundlePath: temporal.bundlePath,
+  });
+  log(`dev: server and ingress up, worker process ${worker.pid}`);
   return {
     temporal,
     taskQueue,
     arrivalOf: (payrollId) => ingress.calculatedAt.get(payrollId),
     webhooks: () => ({ events: ingress.events, failures: ingress.failures }),
-    limiter: stats,
-    process: () => monitor.stop(),
+    limiter: worker.figures.limiter,
+    process: () => {
+      const bench = monitor.stop();
+      const { rssMaxMb, eventLoopLagMs } = worker.figures;
+      return { rssMaxMb, eventLoopLagMs, benchRssMaxMb: bench.rssMaxMb };
+    },
     close: async () => {
-      await worker.shutdown();
-      await running.catch(() => undefined);
+      await worker.stop();
       await ingress.close();
       await temporal.close();
     },

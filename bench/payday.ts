@@ -7,7 +7,7 @@
  *
  * Reports: time until the last run is processed, runs/s over time, Gusto calls per run against the
  * minimum, 429s and limiter waits, calculated → noticed percentiles, RSS and event-loop lag of the
- * process (worker, ingress and sandbox share it in the dev topology), history events per run
+ * worker process (dev: bench/payday-worker.ts; the bench process's RSS apart), history events per run
  * (sample), and a no-op baseline of the same shape on the same server, as a ratio.
  *
  * Environment: PAYDAY_COMPANIES (1000, max 10000), PAYDAY_TOPOLOGY (dev | cluster), PAYDAY_TIMEOUT_S (1200),
@@ -39,6 +39,7 @@ import {
   type Temporal,
 } from './harness.js';
 import { clusterStage } from './payday-cluster.js';
+import { noticedProfile } from './payday-profile.js';
 import { devStage, paydaySandbox, PAYDAY_TIME_ZONE, type PaydayStage } from './payday-world.js';
 
 const config = z
@@ -149,6 +150,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     return at && seen ? [Date.parse(seen) - at] : [];
   });
   const historyEvents = await sampleHistories(t, expected.slice(0, HISTORY_SAMPLE));
+  const noticedProfileMs = await noticedProfile(t, expected.slice(0, 100), (id) => stage.arrivalOf(id));
   await terminate(t, expected);
   const submits = Object.values(after.submits_per_payroll);
   const calls = callBreakdown(before.calls, after.calls, expected.length);
@@ -171,6 +173,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     http429: limiterStats?.http429 ?? null,
     limiter: limiterStats ? { ...limiterStats, waitedMs: Math.round(limiterStats.waitedMs) } : null,
     workerRssMaxMb: proc.rssMaxMb,
+    benchProcessRssMaxMb: proc.benchRssMaxMb ?? null,
     eventLoopLagMs: proc.eventLoopLagMs ?? null,
     lastProcessedAfterS,
     runsPerSecond: round(payrollPerSecond, 2),
@@ -190,6 +193,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
       p99: percentile(noticed, 99),
     },
     noticedP95Ms: percentile(noticed, 95),
+    noticedProfileMs,
     historyEventsPerRun: historyEvents,
     webhookEvents: webhooks.events,
     webhookFailures: webhooks.failures,
@@ -370,6 +374,12 @@ function callBreakdown(before: Record<string, number>, after: Record<string, num
   return { perRun: round((total - contractorCalls) / runs, 2), minimum, byEndpoint };
 }
 
+/** ingress→signal, signal→read scheduled, waiting for a slot, the read, read→acted on. */
+function profileLine(p: Awaited<ReturnType<typeof noticedProfile>>): string {
+  const parts = p.segments.map((s) => `${s.segment} ${s.p50}/${s.p95}`);
+  return `${parts.join(', ')} (${p.sampled} runs)`;
+}
+
 function printTable(r: Awaited<ReturnType<typeof payday>>): void {
   const rows: Array<[string, string | number]> = [
     ['companies (runs started)', `${r.companies} (${r.runs})`],
@@ -391,9 +401,14 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
         : 'not visible (worker processes)',
     ],
     ['calculated → noticed p50/p95/p99', `${r.noticedMs.p50} / ${r.noticedMs.p95} / ${r.noticedMs.p99} ms`],
+    ['  where (p50/p95 ms, sample)', profileLine(r.noticedProfileMs)],
     [
-      r.topology === 'dev' ? 'RSS max (worker+sandbox+ingress)' : 'RSS max (largest worker process)',
+      r.topology === 'dev' ? 'RSS max (worker process)' : 'RSS max (largest worker process)',
       `${r.workerRssMaxMb} MB`,
+    ],
+    [
+      'RSS max (bench: sandbox, ingress, clients)',
+      r.benchProcessRssMaxMb ? `${r.benchProcessRssMaxMb} MB` : '-',
     ],
     [
       'event-loop lag p50/p99/max',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { WORKER_VARIABLES, workerTuningFrom, type WorkerTuning } from './config-worker.js';
 
 /**
  * The one config loader. Every process (worker, `npm start`, HTTP API, sandbox, CLI) reads its settings
@@ -74,6 +75,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   shutdownGraceMs: number;
+  /** Worker options and the polling net's timing (workers/config-worker.ts). */
+  worker: WorkerTuning;
   logLevel: LogLevel;
   /** Unset: `pretty` on a terminal, `json` otherwise (see `resolveLogFormat`). */
   logFormat: LogFormat | undefined;
@@ -391,6 +394,7 @@ export const CONFIG_VARIABLES = {
     schema: z.string().min(1),
     describe: 'Prebuilt workflow bundle. Unset: dist/workflow-bundle.js when present, else bundles at start',
   },
+  ...WORKER_VARIABLES,
 } satisfies Record<string, VariableSpec>;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -550,6 +554,7 @@ function toConfig(v: Parsed): Config {
     databaseUrl: v.PAYROLL_DATABASE_URL,
     dataDir: v.DATA_DIR ?? './data',
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS ?? 30_000,
+    worker: workerTuningFrom(v),
     logLevel: v.LOG_LEVEL ?? 'info',
     logFormat: v.LOG_FORMAT,
     payloadKeys: v.PAYLOAD_ENCRYPTION_KEY ?? [],

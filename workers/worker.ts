@@ -27,6 +27,7 @@ import {
   tracingWorkerOptions,
   WORKFLOW_INTERCEPTOR_MODULES,
 } from '../observability/tracing.js';
+import { workerOptionsFrom } from './config-worker.js';
 
 const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const DEFAULT_BUNDLE = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
@@ -97,11 +98,13 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
       ...createActivities({
         gusto,
         shutdown: stopping.signal,
+        pollFirstReadMs: config.worker.pollFirstReadMs,
         events: overrides.events ?? { subscriptions: subscriptionStoreFromConfig(config) },
       }),
       ...overrides.activities,
     },
     ...code.options,
+    ...workerOptionsFrom(config.worker),
     // A deploy's SIGTERM lets running activities finish (or heartbeat-cancel) within this window.
     shutdownGraceTime: config.shutdownGraceMs,
     ...(dataConverter ? { dataConverter } : {}),

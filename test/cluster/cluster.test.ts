@@ -61,6 +61,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     METRICS_PORT: '',
     SHUTDOWN_GRACE_MS: '2000',
+    POLL_FIRST_READ_MS: '0', // as the harness's workers: the timings here assume an eager net
   };
   cluster = await startCluster({
     config: loadConfig(env),

@@ -367,6 +367,9 @@ function workerEnv(opts: SpawnWorkerOptions): NodeJS.ProcessEnv {
     LOG_LEVEL: 'warn',
     METRICS_PORT: '',
     SHUTDOWN_GRACE_MS: '2000',
+    // Tests time their runs with the net reading at once, as in-process test workers do; the
+    // production hold-back is covered by test/payroll/polling-net.test.ts.
+    POLL_FIRST_READ_MS: '0',
     ...(bundle ? { WORKFLOW_BUNDLE_PATH: bundle } : {}),
     ...opts.env,
   };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { CONFIG_VARIABLES, ConfigError, knownVariable, loadConfig } from '../../workers/config.js';
+import { workerOptionsFrom } from '../../workers/config-worker.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
 const problems = (env: Record<string, string>): string[] => {
@@ -117,6 +118,37 @@ describe('config loader (workers/config.ts)', () => {
     const keys = loadConfig({ PAYLOAD_ENCRYPTION_KEY: `new:${k1},old:${k2}` }).payloadKeys;
     expect(keys.map((k) => k.id)).toEqual(['new', 'old']);
     expect(problems({ PAYLOAD_ENCRYPTION_KEY: 'k:short' })).toHaveLength(1);
+  });
+
+  it('turns the worker tuning into WorkerOptions, with the measured defaults', () => {
+    expect(workerOptionsFrom(loadConfig({}).worker)).toEqual({
+      maxCachedWorkflows: 250,
+      maxConcurrentActivityTaskExecutions: 500,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+      stickyQueueScheduleToStartTimeout: 10_000,
+      maxHeartbeatThrottleInterval: 1_000,
+    });
+    const tuned = loadConfig({
+      WORKER_WORKFLOW_POLLERS: 'auto',
+      WORKER_MAX_CACHED_WORKFLOWS: '20',
+      WORKER_MAX_WORKFLOW_TASKS: '100',
+      POLL_FIRST_READ_MS: '0',
+    }).worker;
+    expect(tuned.pollFirstReadMs).toBe(0);
+    // The SDK refuses more concurrent workflow tasks than cached workflows.
+    expect(workerOptionsFrom(tuned)).toMatchObject({
+      workflowTaskPollerBehavior: { type: 'autoscaling' },
+      maxConcurrentWorkflowTaskExecutions: 20,
+    });
+    expect(problems({ WORKER_ACTIVITY_POLLERS: 'many' })).toEqual([
+      'WORKER_ACTIVITY_POLLERS: must be "auto" (autoscaling) or a number of pollers (2-100), got "many"',
+    ]);
+    expect(problems({ WORKER_MAX_ACTIVITIES: '0' })).toEqual([
+      'WORKER_MAX_ACTIVITIES: must be 1-10000, got "0"',
+    ]);
+    expect(problems({ WORKER_HEARTBEAT_THROTTLE_MS: '5' })).toHaveLength(1);
   });
 
   it('is documented: the README configuration table lists every variable', () => {
