@@ -18,16 +18,15 @@ import { z } from 'zod';
 import { createPayrollActivities } from '../activities/payroll.js';
 import { startContractorPayment, startContractorPaymentGroup } from '../client/contractor-payments.js';
 import { approvePayrollRun, getPayrollRunState, type PayrollRunState } from '../client/payroll.js';
-import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { createPayrollSchedule } from '../client/schedules.js';
 import type { Sandbox, SeededCompany } from '../sim/server.js';
 import { payrollRunId, upcomingPayrollsScheduleId } from '../workflows/ids.js';
+import { fireAll, firingTimeline, noopPaydayThroughput } from './payday-firings.js';
 import {
   gustoFor,
   inBatches,
   log,
   mean,
-  noopThroughput,
   percentile,
   ratePerWindow,
   quietRuntime,
@@ -55,6 +54,7 @@ const config = z
 const RECEIPT = 'GET /v1/payrolls/{payroll_uuid}/receipt';
 const DAY = 86_400_000;
 const HISTORY_SAMPLE = 10;
+const SCAN_HOUR = 3;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -98,7 +98,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
       companyId: c.uuid,
       timeZone: PAYDAY_TIME_ZONE,
       // Fires daily at 03:00 Pacific; the bench triggers it now instead of waiting.
-      hour: 3,
+      hour: SCAN_HOUR,
       daysOfWeek: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'],
       lookAheadDays,
       review: manual.has(c.uuid) ? 'manual' : 'auto',
@@ -116,8 +116,12 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     if (timeline.length % 30 === 0) log(`${timeline.at(-1)!.s} s: ${processed} runs processed`);
   }, 1000);
   sampler.unref(); // a failure must not keep the process alive
-  await inBatches(companies, 8, (c) => fire(t, c.uuid));
-  log(`schedules: ${n} triggered in ${Date.now() - t0} ms`);
+  await fireAll(
+    t,
+    companies.map((c) => upcomingPayrollsScheduleId(c.uuid)),
+  );
+  const triggeredAfterS = round((Date.now() - t0) / 1000);
+  log(`schedules: ${n} triggered in ${triggeredAfterS} s`);
   const contractors = startContractors(deps, companies, deadline);
   const reviewer = simulatedReviewer(t, deps, deadline);
 
@@ -153,7 +157,21 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
   const submits = Object.values(after.submits_per_payroll);
   const calls = callBreakdown(before.calls, after.calls, expected.length);
   const payrollPerSecond = (timeline.at(-1)?.processed ?? 0) / Math.max(lastProcessedAfterS, 0.001);
-  const noop = await noopThroughput(t, expected.length, Math.round(mean(historyEvents.activities)));
+  const firings = await firingTimeline(
+    t,
+    `WorkflowType = 'upcomingPayrollsWorkflow' AND TaskQueue = '${taskQueue}'`,
+    t0,
+  );
+  log(`payroll side done; the no-op payday of the same shape (${expected.length} Schedules) next`);
+  const noop = await noopPaydayThroughput(t, {
+    runs: expected.length,
+    activities: Math.round(mean(historyEvents.activities)),
+    spec: { calendars: [{ hour: SCAN_HOUR }], timezone: PAYDAY_TIME_ZONE },
+    // Its own bound: the payroll side may have used all of its own.
+    deadline: Date.now() + config.PAYDAY_TIMEOUT_S * 1000,
+  });
+  if (noop.done < noop.runs)
+    unfinished.push(`no-op baseline: ${noop.runs - noop.done} of ${noop.runs} not done`);
   const proc = stage.process();
   const limiterStats = stage.limiter;
   const webhooks = stage.webhooks();
@@ -178,7 +196,10 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
       timeline.map((p) => ({ s: p.s, count: p.processed })),
       10,
     ),
+    triggeredAfterS,
+    firings,
     noopRunsPerSecond: round(noop.perSecond, 2),
+    noop: { ...noop, perSecond: round(noop.perSecond, 2) },
     orchestrationRatio: round(payrollPerSecond / noop.perSecond, 2),
     callsPerRun: calls.perRun,
     minimumCallsPerRun: calls.minimum,
@@ -196,22 +217,6 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     unfinished,
     seconds: round((Date.now() - startedAt) / 1000),
   };
-}
-
-/**
- * What `triggerPayrollSchedule` does, without the describe it adds for the caller (a describe per
- * company measures the bench, not payday); a busy server's refusal is tried again.
- */
-async function fire(t: Temporal, companyId: string): Promise<void> {
-  const handle = t.client.schedule.getHandle(upcomingPayrollsScheduleId(companyId));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await handle.trigger(ScheduleOverlapPolicy.SKIP);
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      await sleep(500 * attempt);
-    }
-  }
 }
 
 /** Whole days from now to the first company's next regular deadline: the look-ahead that finds it. */
@@ -376,6 +381,10 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
     ['processed', `${r.processed} of ${r.runs}`],
     ['last run processed after', `${r.lastProcessedAfterS} s`],
     ['runs/s (payroll / no-op, same shape)', `${r.runsPerSecond} / ${r.noopRunsPerSecond}`],
+    [
+      'scans started: last after (payroll / no-op)',
+      `${r.firings.lastStartedAfterS} s / ${r.noop.firings.lastStartedAfterS} s (triggers sent in ${r.triggeredAfterS} s)`,
+    ],
     ['orchestration ratio', r.orchestrationRatio],
     ['manual reviews approved', `${r.approvedByReviewer} of ${r.manualReviews}`],
     [
@@ -406,6 +415,7 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
       `${r.historyEventsPerRun.meanEvents} (max ${r.historyEventsPerRun.maxEvents})`,
     ],
     ['runs/s over time (10 s windows)', r.timeline.map((w) => w.perSecond).join(' ')],
+    ['scans started/s over time (10 s windows)', r.firings.perWindow.map((w) => w.perSecond).join(' ')],
   ];
   console.log(`\nPayday benchmark, ${r.topology} topology (${r.seconds} s)\n`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(40)} ${v}`);
