@@ -97,15 +97,17 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
   const lookAheadDays = await daysToDeadline(gusto, companies[0]!.uuid);
   const manual = new Set(companies.slice(0, Math.round(n * config.PAYDAY_MANUAL_SHARE)).map((c) => c.uuid));
   await inBatches(companies, 32, (c) =>
-    createPayrollSchedule(deps, {
-      companyId: c.uuid,
-      timeZone: PAYDAY_TIME_ZONE,
-      // Fires daily at 03:00 Pacific; the bench triggers it now instead of waiting.
-      hour: SCAN_HOUR,
-      daysOfWeek: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'],
-      lookAheadDays,
-      review: manual.has(c.uuid) ? 'manual' : 'auto',
-    }),
+    createdOnce(() =>
+      createPayrollSchedule(deps, {
+        companyId: c.uuid,
+        timeZone: PAYDAY_TIME_ZONE,
+        // Fires daily at 03:00 Pacific; the bench triggers it now instead of waiting.
+        hour: SCAN_HOUR,
+        daysOfWeek: ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'],
+        lookAheadDays,
+        review: manual.has(c.uuid) ? 'manual' : 'auto',
+      }),
+    ),
   );
   log(`schedules: ${n} created (look-ahead ${lookAheadDays} days, ${manual.size} manual review)`);
 
@@ -220,6 +222,24 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     unfinished,
     seconds: round((Date.now() - startedAt) / 1000),
   };
+}
+
+/**
+ * Set-up, not payday: creating thousands of Schedules on a busy dev server, the describe that follows
+ * each create (a query the server's scheduler answers) can time out. Tried again; a conflict then
+ * means the earlier attempt did create it.
+ */
+async function createdOnce(create: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await create();
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'conflict' && attempt > 1) return;
+      if (attempt >= 5) throw err;
+      await sleep(1000 * attempt);
+    }
+  }
 }
 
 /** Whole days from now to the first company's next regular deadline: the look-ahead that finds it. */
