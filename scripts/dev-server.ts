@@ -49,6 +49,34 @@ const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
   KEYWORD_LIST: 'KeywordList',
 };
 
+/**
+ * The server's own worker that runs every Schedule (one per namespace, inside the server process).
+ * Its defaults stall a payday: when a thousand Schedules fire in the same second, their workflow
+ * tasks wait on the worker's sticky queue; those still waiting after 5 s move to the normal queue,
+ * while the worker's pollers sit out a 60 s long poll on the emptied sticky queue (measured: a
+ * minute with no scan started). With a single per-namespace worker there is nowhere else for a task
+ * to go, so sticky tasks wait for it (5 min), and more pollers drain a burst faster.
+ * scripts/compose/dynamicconfig/production-sql.yaml holds the same values for the SQL server.
+ */
+export const SCHEDULER_WORKER_OPTIONS = {
+  MaxConcurrentWorkflowTaskPollers: 8,
+  StickyScheduleToStartTimeout: '5m',
+} as const;
+
+/** Dynamic config of the dev server, in every way it is started. */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
+  // The same switches the SDK's own launcher sets: updates are how people approve and edit runs.
+  'frontend.enableUpdateWorkflowExecution': true,
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
+  'frontend.enableServerVersionCheck': false,
+  'worker.perNamespaceWorkerOptions': SCHEDULER_WORKER_OPTIONS,
+};
+
+/** `--dynamic-config-value key=value` pairs; the CLI reads each value as JSON. */
+export function dynamicConfigArgs(values: Record<string, unknown>): string[] {
+  return Object.entries(values).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]);
+}
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServerHandle> {
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port || (await freePort(ip));
@@ -64,14 +92,7 @@ type Resolved = DevServerOptions & { ip: string; port: number; namespace: string
 export function devServerArgs(o: Resolved): string[] {
   const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--namespace', o.namespace];
   args.push('--log-format', 'pretty', '--log-level', o.logLevel ?? 'warn');
-  // The same switches the SDK's own launcher sets: updates are how people approve and edit runs.
-  for (const kv of [
-    'frontend.enableUpdateWorkflowExecution=true',
-    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
-    'frontend.enableServerVersionCheck=false',
-  ]) {
-    args.push('--dynamic-config-value', kv);
-  }
+  args.push(...dynamicConfigArgs(DEV_SERVER_DYNAMIC_CONFIG));
   if (o.dbFilename) args.push('--db-filename', o.dbFilename);
   for (const [k, v] of Object.entries(o.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${k}=${v}`);
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
@@ -150,7 +171,11 @@ async function startWithSdkDownload(o: Resolved): Promise<DevServerHandle> {
       dbFilename: o.dbFilename,
       searchAttributes: o.searchAttributes ?? ALL_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: o.logLevel ?? 'warn' },
-      extraArgs: Object.entries(o.sqlitePragmas ?? {}).flatMap(([k, v]) => ['--sqlite-pragma', `${k}=${v}`]),
+      extraArgs: [
+        ...Object.entries(o.sqlitePragmas ?? {}).flatMap(([k, v]) => ['--sqlite-pragma', `${k}=${v}`]),
+        // The update switches are the SDK launcher's own; the scheduler's worker options are ours.
+        ...dynamicConfigArgs({ 'worker.perNamespaceWorkerOptions': SCHEDULER_WORKER_OPTIONS }),
+      ],
     },
   });
   return {

@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { METRICS } from '../../observability/names.js';
+import { devServerArgs, SCHEDULER_WORKER_OPTIONS } from '../../scripts/dev-server.js';
 import { knownVariable, loadConfig } from '../../workers/config.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
@@ -236,6 +237,26 @@ describe('docker-compose.yml: production hardening', () => {
       readFileSync(join(REPO_ROOT, 'scripts/compose/dynamicconfig/production-sql.yaml'), 'utf8'),
     ) as Record<string, unknown>;
     expect(Object.keys(dynamic)).not.toContain('limit.maxIDLength');
+  });
+
+  it("runs Schedules on a per-namespace worker that drains a payday's burst of firings, on both servers", () => {
+    const dynamic = parse(
+      readFileSync(join(REPO_ROOT, 'scripts/compose/dynamicconfig/production-sql.yaml'), 'utf8'),
+    ) as Record<string, Array<{ value: unknown }>>;
+    const cluster = dynamic['worker.perNamespaceWorkerOptions']?.[0]?.value;
+    const args = devServerArgs({
+      executable: { type: 'existing-path', path: 'temporal' },
+      ip: '127.0.0.1',
+      port: 7233,
+      namespace: 'default',
+    });
+    const flag = args.find((a) => a.startsWith('worker.perNamespaceWorkerOptions='));
+    const dev: unknown = JSON.parse(flag?.split('=').slice(1).join('=') ?? 'null');
+    expect(cluster).toEqual(SCHEDULER_WORKER_OPTIONS);
+    expect(dev).toEqual(SCHEDULER_WORKER_OPTIONS);
+    // Temporal's defaults (2 pollers, 5 s) are what stalled the firings for a minute.
+    expect(SCHEDULER_WORKER_OPTIONS.MaxConcurrentWorkflowTaskPollers).toBeGreaterThan(2);
+    expect(SCHEDULER_WORKER_OPTIONS.StickyScheduleToStartTimeout).toMatch(/^\d+m$/);
   });
 
   it('uses every anchor it defines, and builds on Node 22 LTS', () => {
