@@ -41,7 +41,7 @@ describe('workflow tracing on replay', () => {
   }, 60_000);
 
   it('makes the same spans again for a run begun with tracing', async () => {
-    const names = await spansOnReplay('payroll-auto-approved-traced.json');
+    const names = await spansOnReplay('payroll-auto-approved-traced-cancelled.json');
     expect(names).toEqual(
       expect.arrayContaining([
         'StartActivity:submitPayroll',
