@@ -14,7 +14,14 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CompanyCredentials, CredentialChange, CredentialStore } from '../credentials.js';
 import type { SealKey } from '../seal.js';
-import { checkCompanyId, isState, openRecord, sealChange, type SealedRecord } from './sealed-record.js';
+import {
+  checkCompanyId,
+  isState,
+  openRecord,
+  sealChange,
+  summaryOf,
+  type SealedRecord,
+} from './sealed-record.js';
 
 export interface FileCredentialStoreOptions {
   dir: string;
@@ -148,14 +155,7 @@ export function fileCredentialStore(options: FileCredentialStoreOptions): Creden
       const records = await Promise.all(ids.map(readRecord));
       return records
         .filter((r): r is SealedRecord => r !== undefined)
-        .map(({ companyId, state, keyId, loadedAt, rotatedAt, reason }) => ({
-          companyId,
-          state,
-          keyId,
-          loadedAt,
-          rotatedAt,
-          reason,
-        }))
+        .map(summaryOf)
         .sort((a, b) => a.companyId.localeCompare(b.companyId));
     },
 

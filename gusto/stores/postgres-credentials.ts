@@ -8,7 +8,14 @@ import type pg from 'pg';
 import type { CredentialStore } from '../credentials.js';
 import type { SealKey } from '../seal.js';
 import { CREDENTIALS_TABLE, inTransaction, migrate } from './postgres.js';
-import { checkCompanyId, isState, openRecord, sealChange, type SealedRecord } from './sealed-record.js';
+import {
+  checkCompanyId,
+  isState,
+  openRecord,
+  sealChange,
+  summaryOf,
+  type SealedRecord,
+} from './sealed-record.js';
 
 interface Row {
   company_id: string;
@@ -87,14 +94,7 @@ export function postgresCredentialStore(pool: pg.Pool, keys: readonly SealKey[])
       const { rows } = await pool.query<Row>(
         `SELECT ${COLUMNS} FROM ${CREDENTIALS_TABLE} ORDER BY company_id`,
       );
-      return rows.map(fromRow).map(({ companyId, state, keyId, loadedAt, rotatedAt, reason }) => ({
-        companyId,
-        state,
-        keyId,
-        loadedAt,
-        rotatedAt,
-        reason,
-      }));
+      return rows.map(fromRow).map(summaryOf);
     },
 
     async check() {

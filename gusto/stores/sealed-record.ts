@@ -5,6 +5,7 @@ import {
   type CompanyCredentials,
   type CredentialChange,
   type CredentialState,
+  type CredentialSummary,
 } from '../credentials.js';
 import { openJson, sealJson, SealKeyError, type SealKey } from '../seal.js';
 
@@ -28,6 +29,12 @@ export function isState(value: unknown): value is CredentialState {
   return (CREDENTIAL_STATES as readonly unknown[]).includes(value);
 }
 
+/** The record without its sealed secret: what `credentials list` shows. */
+export function summaryOf(record: SealedRecord): CredentialSummary {
+  const { companyId, state, keyId, reason, loadedAt, rotatedAt } = record;
+  return { companyId, state, keyId, reason, loadedAt, rotatedAt };
+}
+
 export function openRecord(keys: readonly SealKey[], record: SealedRecord): CompanyCredentials {
   let secret: CompanyCredentials['secret'];
   if (record.sealed && record.keyId) {
@@ -36,8 +43,7 @@ export function openRecord(keys: readonly SealKey[], record: SealedRecord): Comp
       throw new SealKeyError(`stored Gusto credentials of company ${record.companyId} are malformed`);
     secret = parsed.data;
   }
-  const { companyId, state, keyId, reason, loadedAt, rotatedAt } = record;
-  return { companyId, state, keyId, reason, loadedAt, rotatedAt, secret };
+  return { ...summaryOf(record), secret };
 }
 
 /** The record `change` turns `current` into, sealed with the first key. */
