@@ -71,7 +71,8 @@ export interface SubmitResult {
   skippedBecause?: string;
 }
 
-const ENDPOINT = {
+/** Every Gusto endpoint the payroll process calls, as the client's metrics and the sandbox name them. */
+export const PAYROLL_ENDPOINT = {
   list: 'GET /v1/companies/{company_id}/payrolls',
   get: 'GET /v1/companies/{company_id}/payrolls/{payroll_id}',
   prepare: 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/prepare',
@@ -111,13 +112,15 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
   const p = gusto.payrolls;
   const read = (log: CallLog, { companyId, payrollId }: PayrollRef) =>
     log
-      .call(ENDPOINT.get, () => p.get(companyId, payrollId, { include: ['totals', 'payroll_status_meta'] }))
+      .call(PAYROLL_ENDPOINT.get, () =>
+        p.get(companyId, payrollId, { include: ['totals', 'payroll_status_meta'] }),
+      )
       .then(toSnapshot);
   /** Prepare pages employee compensations 100 at a time; a page that adds no one new is the last. */
   const prepare = async (log: CallLog, { companyId, payrollId }: PayrollRef) => {
     const pageOf = (page: number) => {
       stillWanted({ page });
-      return log.call(ENDPOINT.prepare, () => p.prepare(companyId, payrollId, { page, per: PAGE }));
+      return log.call(PAYROLL_ENDPOINT.prepare, () => p.prepare(companyId, payrollId, { page, per: PAGE }));
     };
     const first = await pageOf(1);
     const byEmployee = new Map((first.employee_compensations ?? []).map((c) => [c.employee_uuid, c]));
@@ -144,13 +147,13 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
       const log = new CallLog();
       const { companyId } = input;
       const withCatalog = async (payrollId: string) => {
-        const payroll = await log.call(ENDPOINT.get, () =>
+        const payroll = await log.call(PAYROLL_ENDPOINT.get, () =>
           p.get(companyId, payrollId, { include: ['payroll_status_meta'], per: PAGE }),
         );
         return log.done({ ...toFound(payroll), catalog: catalogOf(payroll) });
       };
       if (input.payrollId) return withCatalog(input.payrollId);
-      const payrolls = await log.call(ENDPOINT.list, () =>
+      const payrolls = await log.call(PAYROLL_ENDPOINT.list, () =>
         p.list(companyId, {
           processingStatuses: ['unprocessed'],
           payrollTypes: input.offCycle ? ['regular', 'off_cycle'] : ['regular'],
@@ -183,7 +186,7 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
       endDate?: string;
     }): Promise<Counted<FoundPayroll[]>> {
       const log = new CallLog();
-      const payrolls = await log.call(ENDPOINT.list, () =>
+      const payrolls = await log.call(PAYROLL_ENDPOINT.list, () =>
         p.list(input.companyId, {
           processingStatuses: ['unprocessed'],
           payrollTypes: ['regular'],
@@ -228,7 +231,7 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
             // A superseded attempt stops here: its chunks would only meet the newer attempt's 409s.
             stillWanted({ attempt, chunk: i / PAGE });
             await log.call(
-              ENDPOINT.update,
+              PAYROLL_ENDPOINT.update,
               () => p.updateChunk(ref.companyId, ref.payrollId, { employee_compensations: chunk }),
               is409,
             );
@@ -245,14 +248,14 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
     /** Why the company cannot run payroll now, in Gusto's keys and words; empty when it can. */
     async payrollBlockers(input: { companyId: string }): Promise<Counted<PayrollBlockerItem[]>> {
       const log = new CallLog();
-      const blockers = await log.call(ENDPOINT.blockers, () => p.blockers(input.companyId));
+      const blockers = await log.call(PAYROLL_ENDPOINT.blockers, () => p.blockers(input.companyId));
       return log.done(blockers.map((b) => ({ key: b.key, message: b.message ?? b.key })));
     },
 
     /** Starts Gusto's asynchronous calculation (202). */
     async calculatePayroll(ref: PayrollRef): Promise<Counted<null>> {
       const log = new CallLog();
-      await log.call(ENDPOINT.calculate, () => p.calculate(ref.companyId, ref.payrollId));
+      await log.call(PAYROLL_ENDPOINT.calculate, () => p.calculate(ref.companyId, ref.payrollId));
       return log.done(null);
     },
 
@@ -267,14 +270,15 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
      * processing failed. The webhook path usually wins and this poller is cancelled; it then still
      * reports the reads it made (in the cancellation's details). Its first read waits for the longer
      * of `quietMs` (the run has seen webhooks) and the worker's POLL_FIRST_READ_MS, so while webhooks
-     * flow the net costs no read, and without them each wait ends at most that much later.
+     * flow the net costs no read, and without them each wait ends at most that much later. `readNow`:
+     * the run already held the net back on a timer of its own, so the first read goes at once.
      */
     async pollPayroll(
-      ref: PayrollRef & { target: WaitTarget; quietMs?: number },
+      ref: PayrollRef & { target: WaitTarget; quietMs?: number; readNow?: boolean },
     ): Promise<Counted<PayrollSnapshot>> {
       const log = new CallLog();
       try {
-        await quietBeforeFirstRead(Math.max(ref.quietMs ?? 0, pollFirstReadMs), shutdown);
+        if (!ref.readNow) await quietBeforeFirstRead(Math.max(ref.quietMs ?? 0, pollFirstReadMs), shutdown);
         const snapshot = await pollWithBackoff(
           async () => {
             const s = await read(log, ref);
@@ -302,7 +306,7 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
         if (reason) return log.done({ submitted: false, skippedBecause: reason });
       }
       try {
-        await log.call(ENDPOINT.submit, () => p.submit(ref.companyId, ref.payrollId), is422);
+        await log.call(PAYROLL_ENDPOINT.submit, () => p.submit(ref.companyId, ref.payrollId), is422);
       } catch (err) {
         if (!is422(err)) throw err;
         const reason = alreadySubmitted(await read(log, ref));
@@ -335,7 +339,7 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
       }
       ctx.heartbeat({ cancelSent: true });
       try {
-        await log.call(ENDPOINT.cancel, () => p.cancel(ref.companyId, ref.payrollId), is422);
+        await log.call(PAYROLL_ENDPOINT.cancel, () => p.cancel(ref.companyId, ref.payrollId), is422);
       } catch (err) {
         if (!is422(err)) throw err;
         throw refusedByGusto(err, 'Gusto refused to cancel the payroll');
@@ -346,7 +350,7 @@ export function createPayrollActivities({ gusto, shutdown, pollFirstReadMs = 0 }
     /** The receipt's headline figures (no per-employee data enters history). */
     async fetchReceipt(ref: PayrollRef): Promise<Counted<ReceiptSummary>> {
       const log = new CallLog();
-      const receipt = await log.call(ENDPOINT.receipt, () => p.receipt(ref.companyId, ref.payrollId));
+      const receipt = await log.call(PAYROLL_ENDPOINT.receipt, () => p.receipt(ref.companyId, ref.payrollId));
       return log.done({
         companyDebit: receipt.totals?.company_debit ?? undefined,
         netPayDebit: receipt.totals?.net_pay_debit ?? undefined,

@@ -59,6 +59,7 @@ export async function clusterStage(
       webhooks: () => ({ events: recorder.events.length, failures: 0 }),
       limiter: undefined,
       process: () => ({ rssMaxMb: rss.stop(), eventLoopLagMs: undefined }),
+      baselineTemporal: () => Promise.resolve(temporal),
       close: async () => {
         rss.stop();
         await recorder.close();

@@ -42,7 +42,8 @@ export async function workerProcess(env: {
   bundlePath: string;
 }): Promise<WorkerProcess> {
   const child: ChildProcess = fork(SELF, ['--payday-worker'], {
-    execArgv: ['--import', 'tsx'],
+    // PAYDAY_WORKER_CPU_PROFILE=<dir>: V8 writes the worker's CPU profile there when it exits.
+    execArgv: ['--import', 'tsx', ...cpuProfileArgs(process.env.PAYDAY_WORKER_CPU_PROFILE)],
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: env.address,
@@ -83,6 +84,10 @@ export async function workerProcess(env: {
       await exited;
     },
   };
+}
+
+function cpuProfileArgs(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** The child: the production worker until the parent says stop. */

@@ -68,6 +68,8 @@ type Next = 'done' | 'again';
 
 /** How long the polling net stays quiet when webhooks are known to reach the run. */
 const NET_QUIET_MS = 10_000;
+/** Runs from before it held the net back inside the poll activity (see PayrollRun.poll). */
+const NET_ON_TIMER_PATCH = 'net-held-back-on-a-timer';
 
 /**
  * Webhook events that can end a wait. Others (payroll.updated, payroll.submitted...) are our own
@@ -423,10 +425,19 @@ class PayrollRun {
   /**
    * The polling net. Once this run has seen a webhook, webhooks evidently reach it, so the net holds
    * its first read back. A poll cancelled because a webhook won still counts the reads it made.
+   * The hold-back is a workflow timer (NET_ON_TIMER_PATCH): a webhook that wins cancels a timer, where a
+   * poll held back inside its activity took a worker slot, a heartbeat a second and one more workflow
+   * task for its cancellation.
    */
   private poll(target: WaitTarget): Promise<PayrollSnapshot> {
     const quietMs = this.state.webhookEvents > 0 ? NET_QUIET_MS : 0;
-    return this.call(() => poller.pollPayroll({ ...this.ref, target, quietMs })).catch((err: unknown) => {
+    if (quietMs > 0 && patched(NET_ON_TIMER_PATCH))
+      return sleep(quietMs).then(() => this.pollNow({ ...this.ref, target, readNow: true }));
+    return this.pollNow({ ...this.ref, target, quietMs });
+  }
+
+  private pollNow(args: Parameters<typeof poller.pollPayroll>[0]): Promise<PayrollSnapshot> {
+    return this.call(() => poller.pollPayroll(args)).catch((err: unknown) => {
       const details =
         err instanceof ActivityFailure && err.cause instanceof CancelledFailure ? err.cause.details : [];
       const calls = (details[0] as { calls?: unknown[] } | undefined)?.calls;

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { trace } from '@opentelemetry/api';
+import { TRACE_HEADER as LIBRARY_TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
+import { TRACE_HEADER } from '../../workflows/tracing-interceptors.js';
 import { ConfigError, loadConfig } from '../../workers/config.js';
 import {
   installTracing,
@@ -24,6 +26,11 @@ describe('tracing off', () => {
     const options = tracingWorkerOptions();
     expect(options.interceptors).toBeUndefined();
     expect(Object.keys(options.sinks ?? {})).toEqual(['exporter']);
+  });
+
+  it("gates workflow tracing on the header OpenTelemetry's interceptors write", () => {
+    // The workflow side names the header itself so untraced runs never load OpenTelemetry.
+    expect(TRACE_HEADER).toBe(LIBRARY_TRACE_HEADER);
   });
 
   it('reads the endpoint and service name through the config loader, and refuses a bad endpoint', () => {
