@@ -136,7 +136,9 @@ export async function receiveGustoWebhook(
     kind: 'event',
     event: event.event_type,
     signalled,
-    ...(signalled.length === 0 ? { note: 'no running workflow for this event' } : {}),
+    ...(signalled.length === 0
+      ? { note: targets.length ? 'no running workflow for this event' : 'no workflow waits on this event' }
+      : {}),
   };
 }
 
@@ -195,6 +197,7 @@ export async function workflowIdsFor(event: GustoEventSignal, temporal: Client):
   const entity = event.entity_uuid;
   switch (domainOf(event)) {
     case 'payroll':
+      if (ECHOES.has(event.event_type)) return [];
       return company && entity ? [payrollRunId(company, entity)] : [];
     case 'contractor':
       return entity ? [contractorDismissalId(entity), contractorRehireId(entity)] : [];
@@ -220,6 +223,13 @@ function domainOf(
   if (type.startsWith('company.')) return 'company';
   return undefined;
 }
+
+/**
+ * Payroll events that are a run's own step echoed back, which no run waits on: a signal would only
+ * cost the run a workflow task (one per run at payday). `payroll.submitted` follows our submit; a run
+ * waiting in `blocked` has submitted nothing. `payroll.updated` stays: a blocked run looks again on it.
+ */
+const ECHOES = new Set(['payroll.submitted']);
 
 const MAX_FANOUT = 200;
 

@@ -87,6 +87,19 @@ describe('a payroll run waiting on Gusto without polling', () => {
     expect(await stateOf(companyId, payrollId)).toMatchObject({ stage: 'calculating', webhookWakeups: 0 });
   });
 
+  it('does not signal a run with its own submit echoed back (payroll.submitted)', async () => {
+    const echo = JSON.stringify(event('payroll.submitted', companyId, 'Payroll', payrollId));
+    const res = await deliver(echo, signGustoPayload(echo, WEBHOOK_TOKEN));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      received: true,
+      signalled: [],
+      note: 'no workflow waits on this event',
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stateOf(companyId, payrollId)).toMatchObject({ stage: 'calculating', webhookEvents: 0 });
+  });
+
   it('wakes the run on a correctly signed payroll.calculated', async () => {
     const res = await deliver(raw, signature);
     expect(res.status).toBe(200);
