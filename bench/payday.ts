@@ -55,6 +55,14 @@ const config = z
 const RECEIPT = 'GET /v1/payrolls/{payroll_uuid}/receipt';
 const DAY = 86_400_000;
 const HISTORY_SAMPLE = 10;
+/** Runs whose state is read after the day: all of them up to this many, else an even sample. */
+const STATE_SAMPLE = 2000;
+
+function evenSample<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const step = items.length / max;
+  return Array.from({ length: max }, (_, i) => items[Math.floor(i * step)]!);
+}
 const SCAN_HOUR = 3;
 
 async function main(): Promise<void> {
@@ -149,7 +157,10 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     unfinished.push(`contractor payments: ${contractorOutcome.failed} failed to start`);
   const after = sandbox.counters();
 
-  const states = await inBatches(expected, 32, (ref) =>
+  // Each state is a query the worker answers, replaying the run if it is not cached: past
+  // STATE_SAMPLE runs an even sample stands for the day, and the sandbox's receipts count processed.
+  const sampled = evenSample(expected, STATE_SAMPLE);
+  const states = await inBatches(sampled, 32, (ref) =>
     getPayrollRunState(deps, ref).catch(() => undefined as PayrollRunState | undefined),
   );
   const noticed = states.flatMap((s) => {
@@ -190,7 +201,11 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     config,
     companies: n,
     runs: expected.length,
-    processed: states.filter((st) => st?.stage === 'processed').length,
+    processed:
+      sampled.length === expected.length
+        ? states.filter((st) => st?.stage === 'processed').length
+        : (timeline.at(-1)?.processed ?? 0),
+    statesRead: { sampled: sampled.length, of: expected.length },
     manualReviews: manual.size,
     approvedByReviewer: reviewer.approved,
     contractorPayments: contractorOutcome,
@@ -476,7 +491,9 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
         : 'not visible (worker processes)',
     ],
     [
-      'slowest runs (stage: s after first trigger)',
+      r.statesRead.sampled < r.statesRead.of
+        ? `slowest runs of ${r.statesRead.sampled} sampled (stage: s after first trigger)`
+        : 'slowest runs (stage: s after first trigger)',
       r.slowestRuns
         .map((x) =>
           Object.entries(x.stagesAtS)
