@@ -182,7 +182,7 @@ export interface PaydayStage {
   /**
    * The server the no-op side runs on, once the payroll side is done. Dev: the payroll side's worker and
    * server stop and a fresh dev server starts, so both sides begin on an empty server with the machine
-   * to themselves (on the used one the no-op's firings took 46–89 s instead of 33 s). Cluster: the
+   * to themselves (on the used one the no-op's firings took 46–89 s instead of 44–48 s). Cluster: the
    * same cluster, as a cluster is not restarted lightly. The caller closes it when it is not `temporal`.
    */
   baselineTemporal(): Promise<Temporal>;
