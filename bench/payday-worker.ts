@@ -42,8 +42,9 @@ export async function workerProcess(env: {
   bundlePath: string;
 }): Promise<WorkerProcess> {
   const child: ChildProcess = fork(SELF, ['--payday-worker'], {
-    // PAYDAY_WORKER_CPU_PROFILE=<dir>: V8 writes the worker's CPU profile there when it exits.
-    execArgv: ['--import', 'tsx', ...cpuProfileArgs(process.env.PAYDAY_WORKER_CPU_PROFILE)],
+    // PAYDAY_WORKER_NODE_ARGS: Node flags for the worker alone, e.g. `--cpu-prof --cpu-prof-dir=<dir>`
+    // (V8 writes its CPU profiles there when it exits) or `--max-old-space-size=<MB>`.
+    execArgv: ['--import', 'tsx', ...(process.env.PAYDAY_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: env.address,
@@ -84,10 +85,6 @@ export async function workerProcess(env: {
       await exited;
     },
   };
-}
-
-function cpuProfileArgs(dir: string | undefined): string[] {
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** The child: the production worker until the parent says stop. */
