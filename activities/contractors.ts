@@ -10,20 +10,14 @@ import type { Company } from '../gusto/schemas/companies.js';
 import { flattenContractorPayments } from '../gusto/schemas/contractor-payments.js';
 import type { Contractor } from '../gusto/schemas/contractors.js';
 import { isGustoApiError, type GustoApiError } from '../gusto/errors.js';
-import type { TransitionKind } from '../domain/contractor-transition.js';
+import type { ContractorEmployment, TransitionKind } from '../domain/contractor-transition.js';
 import { callGusto } from './failures.js';
 import type { ActivityDeps } from './index.js';
 
 /** What the processes need to know about a contractor, and nothing more. */
-export interface ContractorSnapshot {
+export interface ContractorSnapshot extends ContractorEmployment {
   uuid: string;
   company_uuid: string;
-  is_active: boolean;
-  start_date: string | null;
-  dismissal_date: string | null;
-  upcoming_employment: { start_date: string | null } | null;
-  dismissal_cancellation_eligible: boolean | null;
-  rehire_cancellation_eligible: boolean | null;
   version: string;
 }
 

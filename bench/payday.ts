@@ -57,13 +57,13 @@ const DAY = 86_400_000;
 const HISTORY_SAMPLE = 10;
 /** Runs whose state is read after the day: all of them up to this many, else an even sample. */
 const STATE_SAMPLE = 2000;
+const SCAN_HOUR = 3;
 
 function evenSample<T>(items: T[], max: number): T[] {
   if (items.length <= max) return items;
   const step = items.length / max;
   return Array.from({ length: max }, (_, i) => items[Math.floor(i * step)]!);
 }
-const SCAN_HOUR = 3;
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -188,8 +188,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     spec: { calendars: [{ hour: SCAN_HOUR }], timezone: PAYDAY_TIME_ZONE },
     // Its own bound, no longer than the payroll side took (a slower no-op is measured on what it did).
     deadline: Date.now() + Math.min(config.PAYDAY_TIMEOUT_S, Math.max(120, lastProcessedAfterS)) * 1000,
-  });
-  if (onBaseline !== t) await onBaseline.close();
+  }).finally(() => (onBaseline !== t ? onBaseline.close() : undefined));
   if (noop.done < noop.runs)
     unfinished.push(`no-op baseline: ${noop.runs - noop.done} of ${noop.runs} not done`);
   const proc = stage.process();
@@ -450,7 +449,9 @@ function profileLine(p: Awaited<ReturnType<typeof noticedProfile>>): string {
  * webhooks and calls: a straggler shows where it waited.
  */
 function slowest(states: Array<PayrollRunState | undefined>, t0: number, count: number) {
-  const processedAt = (s: PayrollRunState) => Date.parse(s.stageTimes.processed ?? '') || Infinity;
+  // A run not processed sorts first: it is the slowest of all.
+  const processedAt = (s: PayrollRunState) =>
+    Date.parse(s.stageTimes.processed ?? '') || Number.MAX_SAFE_INTEGER;
   return states
     .filter((s): s is PayrollRunState => s !== undefined)
     .sort((a, b) => processedAt(b) - processedAt(a))

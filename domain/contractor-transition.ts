@@ -48,14 +48,18 @@ export type TransitionStage =
  */
 export type TransitionOutcome = 'completed' | 'cancelled' | 'cancelled_in_gusto' | 'refused';
 
-/** The contractor as Gusto showed it at the last read. */
-export interface GustoView {
+/** A contractor's employment as Gusto shows it: what dismissals and rehires read and decide on. */
+export interface ContractorEmployment {
   is_active: boolean;
   start_date: string | null;
   dismissal_date: string | null;
   upcoming_employment: { start_date: string | null } | null;
   dismissal_cancellation_eligible: boolean | null;
   rehire_cancellation_eligible: boolean | null;
+}
+
+/** The contractor as Gusto showed it at the last read. */
+export interface GustoView extends ContractorEmployment {
   read_at: string;
 }
 

@@ -9,8 +9,9 @@
  * The same reason decides what is traced:
  * - only runs started with a trace context in their headers (a client or a parent with tracing on):
  *   a run started without one (tracing off, or fired by a Schedule) draws nothing and costs nothing,
- *   not even the loading of OpenTelemetry's modules (see loadTracing), which matters: spans in every run cost a third of a payday's throughput and over 1 GB of worker
- *   memory with tracing off (bench:payday, 1,000 companies);
+ *   not even the loading of OpenTelemetry's modules (see loadTracing), which matters: spans in every
+ *   run cost a third of a payday's throughput and over 1 GB of worker memory with tracing off
+ *   (bench:payday, 1,000 companies);
  * - runs begun before this module existed are not (the `opentelemetry-tracing` patch): their recorded
  *   events were drawn without spans, and a replay must draw the same;
  * - queries and update validators are not: they run outside history (a status poll is a query), so a
@@ -59,6 +60,8 @@ interface Gate {
   tracing?: Tracing;
 }
 
+type OpenTelemetryWorkflow = typeof import('@temporalio/interceptors-opentelemetry/lib/workflow/index.js');
+
 /**
  * OpenTelemetry's workflow interceptors, loaded for a traced run only. The reusable V8 context
  * evaluates a bundle's modules afresh for every run it starts or replays: loading these (and the
@@ -67,8 +70,6 @@ interface Gate {
  * module is bundled, and evaluated only when called. Neither loading nor constructing draws on the
  * workflow's random source (checked), so untraced runs replay as before.
  */
-type OpenTelemetryWorkflow = typeof import('@temporalio/interceptors-opentelemetry/lib/workflow/index.js');
-
 function loadTracing(): Tracing {
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose (see above) */
   const otel =
