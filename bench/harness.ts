@@ -2,6 +2,8 @@
  * What the benchmarks share: a dev server with its clients, the Gusto client a bench worker uses, the
  * no-op yardstick, ending runs, counting Gusto calls, percentiles and writing results.
  */
+import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -17,6 +19,28 @@ import { payrollRunId } from '../workflows/ids.js';
 
 export const log = (line: string) => console.log(`[bench] ${line}`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Busy CPU milliseconds of the whole machine so far, all cores. A side's work per run is the
+ * difference over its run divided by its runs: steadier than runs/s, which moves with scheduling (the
+ * benchmarks run on an otherwise idle machine, so the machine's busy time is theirs).
+ */
+export const machineBusyMs = () =>
+  cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
+
+/** CPU milliseconds a child process has used so far (Linux /proc; USER_HZ is 100 there). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU milliseconds this process has used so far, all threads. */
+export const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 export { mean, percentile, ratePerWindow, round } from './stats.js';
 
 export interface Temporal {

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { inBatches, ratePerWindow, round, sleep, type Temporal } from './harness.js';
+import { inBatches, machineBusyMs, ratePerWindow, round, sleep, type Temporal } from './harness.js';
 
 /** Triggers in flight at once, on both sides. */
 const FIRING_LANES = 8;
@@ -108,14 +108,23 @@ export async function noopPaydayThroughput(t: Temporal, o: NoopPaydayOptions) {
     done = 0;
     await inBatches(ids, 32, create);
     const t0 = Date.now();
+    const busy0 = machineBusyMs();
     await fireAll(
       t,
       ids.map((i) => scheduleId(i)),
     );
     while (done < o.runs && Date.now() < o.deadline) await sleep(100);
+    const coreSecondsPerRun = (machineBusyMs() - busy0) / 1000 / Math.max(done, 1);
     const seconds = Math.max(lastDoneAt - t0, 1) / 1000;
     const query = `WorkflowType = 'noopScanWorkflow' AND TaskQueue = '${taskQueue}'`;
     const firings = await firingTimeline(t, query, t0);
-    return { runs: o.runs, done, seconds: round(seconds), perSecond: done / seconds, firings };
+    return {
+      runs: o.runs,
+      done,
+      seconds: round(seconds),
+      perSecond: done / seconds,
+      coreSecondsPerRun,
+      firings,
+    };
   });
 }

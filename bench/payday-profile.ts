@@ -1,21 +1,22 @@
 /**
- * Where calculated → noticed goes, from a sample of run histories: the webhook's arrival at the
- * ingress, its signal landing in the history, the workflow task scheduling the webhook-woken read,
- * that activity waiting for a worker slot, the read itself, and the workflow task that acts on it.
+ * Where calculated → noticed goes, from run histories: the webhook's arrival at the ingress, its
+ * signal landing in the history, the workflow task it wakes starting, the read of Gusto done, and the
+ * workflow task that acts on the read completing. That completion is when the run has noticed: its
+ * next command (submit, or the stage awaiting review) reaches Temporal with it. The read is a local
+ * activity inside the woken task (`woken-read-in-the-task`, then read and act are the same moment) or,
+ * in runs from before it, an activity of its own followed by one more workflow task.
  */
-import type { temporal } from '@temporalio/proto';
+import { localActivityType, type HistoryEvent } from '../test/harness/history.js';
 import { payrollRunId } from '../workflows/ids.js';
-import type { Temporal } from './harness.js';
+import { inBatches, type Temporal } from './harness.js';
 import { percentile } from './stats.js';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 const SEGMENTS = [
   'ingressToSignal',
-  'signalToReadScheduled',
-  'readScheduledToStarted',
-  'readStartedToCompleted',
-  'readCompletedToActedOn',
+  'signalToTaskStarted',
+  'taskStartedToReadDone',
+  'readDoneToActedOn',
 ] as const;
 type Segment = (typeof SEGMENTS)[number];
 
@@ -32,61 +33,74 @@ function signalType(e: HistoryEvent): string | undefined {
   }
 }
 
+const isLocalRead = (e: HistoryEvent) => localActivityType(e) === 'readPayroll';
+
+const isRead = (e: HistoryEvent) =>
+  e.activityTaskScheduledEventAttributes?.activityType?.name === 'readPayroll' || isLocalRead(e);
+
+/** When the read's result was in: a local read's marker, or the read activity's completion. */
+function readDone(after: HistoryEvent[], read: HistoryEvent): HistoryEvent | undefined {
+  if (read.markerRecordedEventAttributes) return read;
+  const id = read.eventId?.toString();
+  return after.find((e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === id);
+}
+
+/** The workflow task completion that carried what the run did with the read. */
+function actedOn(after: HistoryEvent[], done: HistoryEvent): HistoryEvent | undefined {
+  const isCompletion = (e: HistoryEvent) => !!e.workflowTaskCompletedEventAttributes;
+  const at = after.indexOf(done);
+  // A local read's marker is written with the completion of the task it ran in (just before it).
+  if (done.markerRecordedEventAttributes) return after.slice(0, at).reverse().find(isCompletion);
+  return after.slice(at + 1).find(isCompletion);
+}
+
 /** The segments of one run, or undefined when its history does not show the whole path. */
-function segmentsOf(
-  events: HistoryEvent[],
-  arrivedAt: number | undefined,
-): Record<Segment, number> | undefined {
+function segmentsOf(events: HistoryEvent[], arrivedAt: number | undefined) {
   const at = events.findIndex((e) => signalType(e) === 'payroll.calculated');
   if (at < 0 || arrivedAt === undefined) return undefined;
   const after = events.slice(at);
-  const scheduled = after.find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'readPayroll',
-  );
-  const id = scheduled?.eventId?.toString();
-  const started = after.find(
-    (e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === id,
-  );
-  const completed = after.find(
-    (e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === id,
-  );
-  const actedOn =
-    completed &&
-    after.find(
-      (e) =>
-        e.workflowTaskCompletedEventAttributes &&
-        msOf(e) >= msOf(completed) &&
-        Number(e.eventId) > Number(completed.eventId),
-    );
-  if (!scheduled || !started || !completed || !actedOn) return undefined;
-  return {
+  const started = after.find((e) => !!e.workflowTaskStartedEventAttributes);
+  const read = after.find(isRead);
+  const done = read && readDone(after, read);
+  const acted = done && actedOn(after, done);
+  if (!started || !done || !acted) return undefined;
+  const segments: Record<Segment, number> = {
     ingressToSignal: msOf(events[at]!) - arrivedAt,
-    signalToReadScheduled: msOf(scheduled) - msOf(events[at]!),
-    readScheduledToStarted: msOf(started) - msOf(scheduled),
-    readStartedToCompleted: msOf(completed) - msOf(started),
-    readCompletedToActedOn: msOf(actedOn) - msOf(completed),
+    signalToTaskStarted: msOf(started) - msOf(events[at]!),
+    taskStartedToReadDone: msOf(done) - msOf(started),
+    readDoneToActedOn: Math.max(0, msOf(acted) - msOf(done)),
   };
+  return { segments, noticedMs: msOf(acted) - arrivedAt, local: !!read.markerRecordedEventAttributes };
 }
 
-/** p50 / p95 (ms) of each segment over a sample of runs (open runs: call before ending them). */
+/**
+ * Calculated → noticed over `refs` (open runs: call before ending them): percentiles of the whole and
+ * p50 / p95 of each segment.
+ */
 export async function noticedProfile(
   t: Temporal,
   refs: Array<{ companyId: string; payrollId: string }>,
   arrivalOf: (payrollId: string) => number | undefined,
 ) {
-  const runs = await Promise.all(
-    refs.map(async (r) => {
-      const history = await t.client.workflow
-        .getHandle(payrollRunId(r.companyId, r.payrollId))
-        .fetchHistory()
-        .catch(() => undefined);
-      return history && segmentsOf(history.events ?? [], arrivalOf(r.payrollId));
-    }),
-  );
-  const seen = runs.filter((s): s is Record<Segment, number> => s !== undefined);
+  const runs = await inBatches(refs, 32, async (r) => {
+    const history = await t.client.workflow
+      .getHandle(payrollRunId(r.companyId, r.payrollId))
+      .fetchHistory()
+      .catch(() => undefined);
+    return history && segmentsOf(history.events ?? [], arrivalOf(r.payrollId));
+  });
+  const seen = runs.filter((s) => s !== undefined);
+  const noticed = seen.map((s) => s.noticedMs);
   const segments = SEGMENTS.map((segment) => {
-    const values = seen.map((s) => s[segment]);
+    const values = seen.map((s) => s.segments[segment]);
     return { segment, p50: percentile(values, 50), p95: percentile(values, 95) };
   });
-  return { sampled: seen.length, segments };
+  return {
+    samples: seen.length,
+    localReads: seen.filter((s) => s.local).length,
+    p50: percentile(noticed, 50),
+    p95: percentile(noticed, 95),
+    p99: percentile(noticed, 99),
+    segments,
+  };
 }

@@ -14,7 +14,7 @@ import { createRateLimiter, type RateLimiter } from '../gusto/rate-limit.js';
 import { Prng } from '../sim/prng.js';
 import { generateSpec } from '../sim/seed.js';
 import { createSandbox, type CompanySpec, type Sandbox, type SeededCompany } from '../sim/server.js';
-import { devTemporal, gustoFor, log, type Temporal } from './harness.js';
+import { devTemporal, gustoFor, log, processCpuMs, type Temporal } from './harness.js';
 import { workerProcess } from './payday-worker.js';
 
 /** Payday is in Pacific time: every company pays on the same semimonthly calendar. */
@@ -168,6 +168,8 @@ export interface PaydayStage {
   /** When the payroll's calculated webhook reached the service (ms epoch). */
   arrivalOf(payrollId: string): number | undefined;
   webhooks(): { events: number; failures: number };
+  /** CPU milliseconds the worker process has used so far, where it is one process (dev). */
+  workerCpuMs?: () => number;
   /** The client-side limiter's counts, where the bench can see them (dev: in-process worker). */
   limiter: ReturnType<typeof countingLimiter>['stats'] | undefined;
   /**
@@ -220,6 +222,7 @@ export async function devStage(sandbox: Sandbox, companies: SeededCompany[]): Pr
     arrivalOf: (payrollId) => ingress.calculatedAt.get(payrollId),
     webhooks: () => ({ events: ingress.events, failures: ingress.failures }),
     limiter: worker.figures.limiter,
+    workerCpuMs: () => processCpuMs(worker.pid),
     process: () => {
       const bench = monitor.stop();
       const { rssMaxMb, eventLoopLagMs } = worker.figures;
