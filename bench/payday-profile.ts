@@ -11,7 +11,6 @@ import { payrollRunId } from '../workflows/ids.js';
 import { inBatches, type Temporal } from './harness.js';
 import { percentile } from './stats.js';
 
-
 const SEGMENTS = [
   'ingressToSignal',
   'signalToTaskStarted',

@@ -2,7 +2,7 @@
  * The payroll run's activities, by the timeouts their calls need. Kept apart from the process so the
  * workflow file reads as the business process.
  */
-import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { PayrollActivities } from '../activities/payroll.js';
 
 const RETRY: ActivityOptions['retry'] = {
@@ -18,18 +18,6 @@ const RETRY: ActivityOptions['retry'] = {
 export const GUSTO_PATIENCE = '1 day';
 
 export const gusto = proxyActivities<PayrollActivities>({
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: GUSTO_PATIENCE,
-  retry: RETRY,
-});
-
-/**
- * The read a webhook wakes, as a local activity: it runs inside the workflow task the signal started,
- * so the run acts on what it read in that same task. As a regular activity it cost a trip through the
- * activity queue and one more workflow task, about half of calculated → noticed at payday (README).
- * A read changes nothing at Gusto, so running it again after a worker crash is harmless.
- */
-export const wokenReader = proxyLocalActivities<PayrollActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: GUSTO_PATIENCE,
   retry: RETRY,

@@ -55,7 +55,7 @@ import {
   type ReviewDecision,
 } from './review.js';
 import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
-import { editor, gusto, GUSTO_PATIENCE, moneyMover, poller, wokenReader } from './payroll-activities.js';
+import { editor, gusto, GUSTO_PATIENCE, moneyMover, poller } from './payroll-activities.js';
 import { describeTotals, sameTotals, seenTotals, totalsText } from './payroll-totals.js';
 import { Outbox } from './outbox.js';
 import { countDeadlineMiss, countDeadlineWarning, StageClock, type DeadlineMiss } from './metrics.js';
@@ -70,8 +70,6 @@ type Next = 'done' | 'again';
 const NET_QUIET_MS = 10_000;
 /** Runs from before it held the net back inside the poll activity (see PayrollRun.poll). */
 const NET_ON_TIMER_PATCH = 'net-held-back-on-a-timer';
-/** Runs from before a webhook-woken read ran as a local activity (see PayrollRun.readIfOver). */
-const WOKEN_READ_LOCAL_PATCH = 'woken-read-in-the-task';
 
 /**
  * Webhook events that can end a wait. Others (payroll.updated, payroll.submitted...) are our own
@@ -448,10 +446,8 @@ class PayrollRun {
     });
   }
 
-  /** The read a webhook (or one that came before the wait) asks for; in the woken task itself. */
   private async readIfOver(target: WaitTarget): Promise<PayrollSnapshot | undefined> {
-    const reader = patched(WOKEN_READ_LOCAL_PATCH) ? wokenReader : gusto;
-    const s = await this.call(() => reader.readPayroll(this.ref));
+    const s = await this.call(() => gusto.readPayroll(this.ref));
     return s.waitOver[target] ? s : undefined;
   }
 
