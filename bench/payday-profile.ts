@@ -103,3 +103,46 @@ export async function noticedProfile(
     segments,
   };
 }
+
+const endingOf = (e: HistoryEvent) =>
+  e.activityTaskCompletedEventAttributes
+    ? 'completed'
+    : e.activityTaskFailedEventAttributes
+      ? 'failed'
+      : e.activityTaskTimedOutEventAttributes
+        ? 'timed out'
+        : 'cancelled';
+
+/**
+ * What a run's history shows of its waits, in seconds from `t0`: each activity attempt (scheduled,
+ * started, how it ended), each signal, and workflow tasks that timed out. A straggler's line shows
+ * whether it waited on a queue, a timeout or Gusto.
+ */
+export async function historyTimeline(t: Temporal, workflowId: string, t0: number) {
+  const history = await t.client.workflow
+    .getHandle(workflowId)
+    .fetchHistory()
+    .catch(() => undefined);
+  const at = (e: HistoryEvent) => Math.round((msOf(e) - t0) / 100) / 10;
+  const typeOf = new Map<string, string>();
+  const lines: string[] = [];
+  for (const e of history?.events ?? []) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled) typeOf.set(String(e.eventId), scheduled.activityType?.name ?? '?');
+    const ended =
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
+    const started = e.activityTaskStartedEventAttributes;
+    const ref = String(started?.scheduledEventId ?? ended?.scheduledEventId ?? e.eventId);
+    const name = typeOf.get(ref) ?? '?';
+    if (scheduled) lines.push(`${at(e)} ${name} scheduled`);
+    else if (started) lines.push(`${at(e)} ${name} started (attempt ${started.attempt ?? 1})`);
+    else if (ended) lines.push(`${at(e)} ${name} ${endingOf(e)}`);
+    else if (e.workflowExecutionSignaledEventAttributes)
+      lines.push(`${at(e)} signal ${signalType(e) ?? '?'}`);
+    else if (e.workflowTaskTimedOutEventAttributes) lines.push(`${at(e)} workflow task timed out`);
+  }
+  return lines;
+}

@@ -39,7 +39,7 @@ import {
   type Temporal,
 } from './harness.js';
 import { clusterStage } from './payday-cluster.js';
-import { noticedProfile } from './payday-profile.js';
+import { historyTimeline, noticedProfile } from './payday-profile.js';
 import { devStage, paydaySandbox, PAYDAY_TIME_ZONE, type PaydayStage } from './payday-world.js';
 
 const config = z
@@ -166,7 +166,12 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
   const states = await inBatches(sampled, 32, (ref) =>
     getPayrollRunState(deps, ref).catch(() => undefined as PayrollRunState | undefined),
   );
-  const slowestRuns = slowest(states, t0, 3);
+  const slowestRuns = await Promise.all(
+    slowest(states, t0, 3).map(async (r) => ({
+      ...r,
+      history: await historyTimeline(t, payrollRunId(r.companyId, r.payrollId), t0),
+    })),
+  );
   const historyEvents = await sampleHistories(t, expected.slice(0, HISTORY_SAMPLE));
   // From the same sample's histories: the workflow clock would date a local read's result at the start
   // of the task it ran in, before the read was made.
@@ -478,6 +483,7 @@ function slowest(states: Array<PayrollRunState | undefined>, t0: number, count: 
     .sort((a, b) => processedAt(b) - processedAt(a))
     .slice(0, count)
     .map((s) => ({
+      companyId: s.companyId,
       payrollId: s.payrollId,
       review: s.review.policy,
       webhookEvents: s.webhookEvents,
