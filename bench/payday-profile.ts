@@ -1,15 +1,25 @@
 /**
- * Where calculated → noticed goes, from run histories: the webhook's arrival at the ingress, its
- * signal landing in the history, the workflow task it wakes starting, the read of Gusto done, and the
- * workflow task that acts on the read completing. That completion is when the run has noticed: its
- * next command (submit, or the stage awaiting review) reaches Temporal with it. The read is a local
- * activity inside the woken task (`woken-read-in-the-task`, then read and act are the same moment) or,
- * in runs from before it, an activity of its own followed by one more workflow task.
+ * Reading the payday's run histories: where calculated → noticed goes (the webhook's arrival at the
+ * ingress, its signal landing in the history, the workflow task it wakes starting, the read of Gusto
+ * done, and the workflow task that acts on the read completing: that completion is when the run has
+ * noticed, as its next command, the submit or the stage awaiting review, reaches Temporal with it),
+ * and what the slowest runs waited on.
  */
-import { localActivityType, type HistoryEvent } from '../test/harness/history.js';
+import type { temporal } from '@temporalio/proto';
 import { payrollRunId } from '../workflows/ids.js';
 import { inBatches, type Temporal } from './harness.js';
 import { percentile } from './stats.js';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type RunRef = { companyId: string; payrollId: string };
+
+/** A payroll run's history events (open runs too: events so far). */
+export async function runHistory(t: Temporal, ref: RunRef): Promise<HistoryEvent[]> {
+  const history = await t.client.workflow
+    .getHandle(payrollRunId(ref.companyId, ref.payrollId))
+    .fetchHistory();
+  return history.events ?? [];
+}
 
 const SEGMENTS = [
   'ingressToSignal',
@@ -32,26 +42,8 @@ function signalType(e: HistoryEvent): string | undefined {
   }
 }
 
-const isLocalRead = (e: HistoryEvent) => localActivityType(e) === 'readPayroll';
-
 const isRead = (e: HistoryEvent) =>
-  e.activityTaskScheduledEventAttributes?.activityType?.name === 'readPayroll' || isLocalRead(e);
-
-/** When the read's result was in: a local read's marker, or the read activity's completion. */
-function readDone(after: HistoryEvent[], read: HistoryEvent): HistoryEvent | undefined {
-  if (read.markerRecordedEventAttributes) return read;
-  const id = read.eventId?.toString();
-  return after.find((e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === id);
-}
-
-/** The workflow task completion that carried what the run did with the read. */
-function actedOn(after: HistoryEvent[], done: HistoryEvent): HistoryEvent | undefined {
-  const isCompletion = (e: HistoryEvent) => !!e.workflowTaskCompletedEventAttributes;
-  const at = after.indexOf(done);
-  // A local read's marker is written with the completion of the task it ran in (just before it).
-  if (done.markerRecordedEventAttributes) return after.slice(0, at).reverse().find(isCompletion);
-  return after.slice(at + 1).find(isCompletion);
-}
+  e.activityTaskScheduledEventAttributes?.activityType?.name === 'readPayroll';
 
 /** The segments of one run, or undefined when its history does not show the whole path. */
 function segmentsOf(events: HistoryEvent[], arrivedAt: number | undefined) {
@@ -59,17 +51,19 @@ function segmentsOf(events: HistoryEvent[], arrivedAt: number | undefined) {
   if (at < 0 || arrivedAt === undefined) return undefined;
   const after = events.slice(at);
   const started = after.find((e) => !!e.workflowTaskStartedEventAttributes);
-  const read = after.find(isRead);
-  const done = read && readDone(after, read);
-  const acted = done && actedOn(after, done);
+  const id = after.find(isRead)?.eventId?.toString();
+  const done =
+    id && after.find((e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === id);
+  const acted =
+    done && after.slice(after.indexOf(done) + 1).find((e) => !!e.workflowTaskCompletedEventAttributes);
   if (!started || !done || !acted) return undefined;
   const segments: Record<Segment, number> = {
     ingressToSignal: msOf(events[at]!) - arrivedAt,
     signalToTaskStarted: msOf(started) - msOf(events[at]!),
     taskStartedToReadDone: msOf(done) - msOf(started),
-    readDoneToActedOn: Math.max(0, msOf(acted) - msOf(done)),
+    readDoneToActedOn: msOf(acted) - msOf(done),
   };
-  return { segments, noticedMs: msOf(acted) - arrivedAt, local: !!read.markerRecordedEventAttributes };
+  return { segments, noticedMs: msOf(acted) - arrivedAt };
 }
 
 /**
@@ -78,15 +72,12 @@ function segmentsOf(events: HistoryEvent[], arrivedAt: number | undefined) {
  */
 export async function noticedProfile(
   t: Temporal,
-  refs: Array<{ companyId: string; payrollId: string }>,
+  refs: RunRef[],
   arrivalOf: (payrollId: string) => number | undefined,
 ) {
   const runs = await inBatches(refs, 32, async (r) => {
-    const history = await t.client.workflow
-      .getHandle(payrollRunId(r.companyId, r.payrollId))
-      .fetchHistory()
-      .catch(() => undefined);
-    return history && segmentsOf(history.events ?? [], arrivalOf(r.payrollId));
+    const events = await runHistory(t, r).catch(() => undefined);
+    return events && segmentsOf(events, arrivalOf(r.payrollId));
   });
   const seen = runs.filter((s) => s !== undefined);
   const noticed = seen.map((s) => s.noticedMs);
@@ -96,7 +87,6 @@ export async function noticedProfile(
   });
   return {
     samples: seen.length,
-    localReads: seen.filter((s) => s.local).length,
     p50: percentile(noticed, 50),
     p95: percentile(noticed, 95),
     p99: percentile(noticed, 99),
@@ -118,15 +108,12 @@ const endingOf = (e: HistoryEvent) =>
  * started, how it ended), each signal, and workflow tasks that timed out. A straggler's line shows
  * whether it waited on a queue, a timeout or Gusto.
  */
-export async function historyTimeline(t: Temporal, workflowId: string, t0: number) {
-  const history = await t.client.workflow
-    .getHandle(workflowId)
-    .fetchHistory()
-    .catch(() => undefined);
+export async function historyTimeline(t: Temporal, ref: RunRef, t0: number) {
+  const events = await runHistory(t, ref).catch(() => [] as HistoryEvent[]);
   const at = (e: HistoryEvent) => Math.round((msOf(e) - t0) / 100) / 10;
   const typeOf = new Map<string, string>();
   const lines: string[] = [];
-  for (const e of history?.events ?? []) {
+  for (const e of events) {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled) typeOf.set(String(e.eventId), scheduled.activityType?.name ?? '?');
     const ended =

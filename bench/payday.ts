@@ -21,7 +21,7 @@ import { startContractorPayment, startContractorPaymentGroup } from '../client/c
 import { approvePayrollRun, getPayrollRunState, type PayrollRunState } from '../client/payroll.js';
 import { createPayrollSchedule } from '../client/schedules.js';
 import type { Sandbox, SeededCompany } from '../sim/server.js';
-import { payrollRunId, upcomingPayrollsScheduleId } from '../workflows/ids.js';
+import { upcomingPayrollsScheduleId } from '../workflows/ids.js';
 import { fireAll, firingTimeline, noopPaydayThroughput } from './payday-firings.js';
 import {
   gustoFor,
@@ -39,7 +39,7 @@ import {
   type Temporal,
 } from './harness.js';
 import { clusterStage } from './payday-cluster.js';
-import { historyTimeline, noticedProfile } from './payday-profile.js';
+import { historyTimeline, noticedProfile, runHistory } from './payday-profile.js';
 import { devStage, paydaySandbox, PAYDAY_TIME_ZONE, type PaydayStage } from './payday-world.js';
 
 const config = z
@@ -169,12 +169,12 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
   const slowestRuns = await Promise.all(
     slowest(states, t0, 3).map(async (r) => ({
       ...r,
-      history: await historyTimeline(t, payrollRunId(r.companyId, r.payrollId), t0),
+      history: await historyTimeline(t, r, t0),
     })),
   );
   const historyEvents = await sampleHistories(t, expected.slice(0, HISTORY_SAMPLE));
-  // From the same sample's histories: the workflow clock would date a local read's result at the start
-  // of the task it ran in, before the read was made.
+  // From the sample's histories: noticed ends when the acting task completes, which the run's stage
+  // times (the workflow clock at a task's start) cannot tell.
   const noticed = await noticedProfile(t, sampled, (id) => stage.arrivalOf(id));
   await terminate(t, expected);
   const submits = Object.values(after.submits_per_payroll);
@@ -387,9 +387,7 @@ async function startContractors(
 async function sampleHistories(t: Temporal, refs: Array<{ companyId: string; payrollId: string }>) {
   const sample = await Promise.all(
     refs.map(async (r) => {
-      const events =
-        (await t.client.workflow.getHandle(payrollRunId(r.companyId, r.payrollId)).fetchHistory()).events ??
-        [];
+      const events = await runHistory(t, r);
       return {
         events: events.length,
         activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
@@ -467,7 +465,7 @@ function cpuPerRun(
 /** ingress→signal, signal→woken task, task→read done, read→acted on. */
 function profileLine(p: Awaited<ReturnType<typeof noticedProfile>>): string {
   const parts = p.segments.map((s) => `${s.segment} ${s.p50}/${s.p95}`);
-  return `${parts.join(', ')} (${p.samples} runs, ${p.localReads} read in the woken task)`;
+  return `${parts.join(', ')} (${p.samples} runs)`;
 }
 
 /**
