@@ -4,7 +4,7 @@
  * free ports, against the bench's in-process sandbox. Webhooks reach the API's ingress; a recording
  * receiver (which signals nothing) times when each calculation's webhook arrived.
  */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { registerWebhookSubscription } from '../client/webhook-subscription.js';
 import type { GustoClient } from '../gusto/client.js';
 import { startCluster } from '../scripts/cluster/index.js';
@@ -33,17 +33,24 @@ export async function clusterStage(
     GUSTO_BASE_URL: sandbox.url,
     GUSTO_TOKEN_SOURCE: 'sandbox',
     TASK_QUEUE,
-    LOG_LEVEL: 'warn',
+    // PAYDAY_CLUSTER_LOG keeps every service's lines (the workers' at LOG_LEVEL, default warn).
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     METRICS_PORT: '',
     SHUTDOWN_GRACE_MS: '2000',
   };
   const config = loadConfig(env);
   const started = Date.now();
+  const warnings = serverWarningTally();
+  const keep = outputLog(process.env.PAYDAY_CLUSTER_LOG);
   const cluster = await startCluster({
     config,
     env,
     throwaway: true,
     log: (line) => log(`cluster: ${line}`),
+    onOutput: (name, line) => {
+      if (name === 'temporal') warnings.count(line);
+      keep?.(name, line);
+    },
   });
   log(`cluster: up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   try {
@@ -60,6 +67,7 @@ export async function clusterStage(
       limiter: undefined,
       process: () => ({ rssMaxMb: rss.stop(), eventLoopLagMs: undefined }),
       baselineTemporal: () => Promise.resolve(temporal),
+      serverWarnings: () => warnings.counts(),
       close: async () => {
         rss.stop();
         await recorder.close();
@@ -71,6 +79,34 @@ export async function clusterStage(
     await cluster.stop();
     throw err;
   }
+}
+
+/** The server's JSON log lines at warn and above, by message, task type and error. */
+function serverWarningTally() {
+  const tally = new Map<string, number>();
+  return {
+    count(line: string) {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return; // its start-up banner
+      }
+      if (entry.level !== 'warn' && entry.level !== 'error') return;
+      const type = entry['queue-task-type'] ? ` (${String(entry['queue-task-type'])})` : '';
+      const error = entry.error ? `: ${String(entry.error)}` : '';
+      const key = `${String(entry.level)} ${String(entry.msg)}${type}${error}`;
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    },
+    counts: () => Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])),
+  };
+}
+
+/** Appends each service's lines to `file` (the services' own output is dropped otherwise). */
+function outputLog(file: string | undefined) {
+  if (!file) return undefined;
+  log(`cluster: the services' output goes to ${file}`);
+  return (name: string, line: string) => appendFileSync(file, `${Date.now()} ${name}: ${line}\n`);
 }
 
 async function freeTemporalPort(): Promise<number> {

@@ -188,6 +188,12 @@ export interface PaydayStage {
    * same cluster, as a cluster is not restarted lightly. The caller closes it when it is not `temporal`.
    */
   baselineTemporal(): Promise<Temporal>;
+  /**
+   * The Temporal server's warnings and errors so far, counted by message (cluster: its log; dev: not
+   * read). "Fail to process task (TransferActivityTask): context deadline exceeded" is the tell of an
+   * activity attempt lost between matching and history (README, the cluster's stragglers).
+   */
+  serverWarnings?: () => Record<string, number>;
   close(): Promise<void>;
 }
 

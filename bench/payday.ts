@@ -13,7 +13,8 @@
  *
  * Environment: PAYDAY_COMPANIES (1000, max 10000), PAYDAY_TOPOLOGY (dev | cluster), PAYDAY_TIMEOUT_S (1200),
  * PAYDAY_MANUAL_SHARE (0.2), PAYDAY_CONTRACTOR_SHARE (0.1; a quarter of them as groups),
- * PAYDAY_LATENCY_MS (1000: the sandbox's calculation and submission time).
+ * PAYDAY_LATENCY_MS (1000: the sandbox's calculation and submission time), PAYDAY_NOOP (on | off: off
+ * skips the no-op side, for a 10,000-company run where the day's length, not the ratio, is the question).
  */
 import { z } from 'zod';
 import { createPayrollActivities, PAYROLL_ENDPOINT } from '../activities/payroll.js';
@@ -50,6 +51,7 @@ const config = z
     PAYDAY_MANUAL_SHARE: z.coerce.number().min(0).max(1).default(0.2),
     PAYDAY_CONTRACTOR_SHARE: z.coerce.number().min(0).max(1).default(0.1),
     PAYDAY_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    PAYDAY_NOOP: z.enum(['on', 'off']).default('on'),
   })
   .parse(process.env);
 
@@ -185,16 +187,9 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     `WorkflowType = 'upcomingPayrollsWorkflow' AND TaskQueue = '${taskQueue}'`,
     t0,
   );
-  log(`payroll side done; the no-op payday of the same shape (${expected.length} Schedules) next`);
-  const onBaseline = await stage.baselineTemporal();
-  const noop = await noopPaydayThroughput(onBaseline, {
-    runs: expected.length,
-    activities: Math.round(mean(historyEvents.activities)),
-    spec: { calendars: [{ hour: SCAN_HOUR }], timezone: PAYDAY_TIME_ZONE },
-    // Its own bound, no longer than the payroll side took (a slower no-op is measured on what it did).
-    deadline: Date.now() + Math.min(config.PAYDAY_TIMEOUT_S, Math.max(120, lastProcessedAfterS)) * 1000,
-  }).finally(() => (onBaseline !== t ? onBaseline.close() : undefined));
-  if (noop.done < noop.runs)
+  const serverWarnings = stage.serverWarnings?.();
+  const noop = await noopSide(stage, expected.length, mean(historyEvents.activities), lastProcessedAfterS);
+  if (noop && noop.done < noop.runs)
     unfinished.push(`no-op baseline: ${noop.runs - noop.done} of ${noop.runs} not done`);
   const proc = stage.process();
   const limiterStats = stage.limiter;
@@ -227,14 +222,14 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     ),
     triggeredAfterS,
     firings,
-    noopRunsPerSecond: round(noop.perSecond, 2),
-    noop: { ...noop, perSecond: round(noop.perSecond, 2) },
-    orchestrationRatio: round(payrollPerSecond / noop.perSecond, 2),
+    noopRunsPerSecond: noop ? round(noop.perSecond, 2) : null,
+    noop: noop ? { ...noop, perSecond: round(noop.perSecond, 2) } : null,
+    orchestrationRatio: noop ? round(payrollPerSecond / noop.perSecond, 2) : null,
     // Machine CPU per run done on each side, and no-op ÷ payroll: the same ratio by work done.
     coreSecondsPerRun: {
       payroll: cpu.machine,
-      noop: round(noop.coreSecondsPerRun, 3),
-      ratio: round(noop.coreSecondsPerRun / cpu.machine, 2),
+      noop: noop ? round(noop.coreSecondsPerRun, 3) : null,
+      ratio: noop ? round(noop.coreSecondsPerRun / cpu.machine, 2) : null,
       payrollByProcess: cpu.byProcess,
     },
     callsPerRun: calls.perRun,
@@ -247,9 +242,25 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     webhookEvents: webhooks.events,
     webhookFailures: webhooks.failures,
     slowestRuns,
+    serverWarnings: serverWarnings ?? null,
     unfinished,
     seconds: round((Date.now() - startedAt) / 1000),
   };
+}
+
+/** The no-op payday of the same shape, unless PAYDAY_NOOP=off. */
+async function noopSide(stage: PaydayStage, runs: number, activities: number, payrollSideS: number) {
+  if (config.PAYDAY_NOOP === 'off') return undefined;
+  log(`payroll side done; the no-op payday of the same shape (${runs} Schedules) next`);
+  const payrollTemporal = stage.temporal;
+  const onBaseline = await stage.baselineTemporal();
+  return noopPaydayThroughput(onBaseline, {
+    runs,
+    activities: Math.round(activities),
+    spec: { calendars: [{ hour: SCAN_HOUR }], timezone: PAYDAY_TIME_ZONE },
+    // Its own bound, no longer than the payroll side took (a slower no-op is measured on what it did).
+    deadline: Date.now() + Math.min(config.PAYDAY_TIMEOUT_S, Math.max(120, payrollSideS)) * 1000,
+  }).finally(() => (onBaseline !== payrollTemporal ? onBaseline.close() : undefined));
 }
 
 /**
@@ -497,14 +508,14 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
     ['companies (runs started)', `${r.companies} (${r.runs})`],
     ['processed', `${r.processed} of ${r.runs}`],
     ['last run processed after', `${r.lastProcessedAfterS} s`],
-    ['runs/s (payroll / no-op, same shape)', `${r.runsPerSecond} / ${r.noopRunsPerSecond}`],
+    ['runs/s (payroll / no-op, same shape)', `${r.runsPerSecond} / ${r.noopRunsPerSecond ?? '-'}`],
     [
       'scans started: last after (payroll / no-op)',
-      `${r.firings.lastStartedAfterS} s / ${r.noop.firings.lastStartedAfterS} s (triggers sent in ${r.triggeredAfterS} s)`,
+      `${r.firings.lastStartedAfterS} s / ${r.noop?.firings.lastStartedAfterS ?? '-'} s (triggers sent in ${r.triggeredAfterS} s)`,
     ],
     [
       'CPU per run, core-s (payroll / no-op = ratio)',
-      `${r.coreSecondsPerRun.payroll} / ${r.coreSecondsPerRun.noop} = ${r.coreSecondsPerRun.ratio}`,
+      `${r.coreSecondsPerRun.payroll} / ${r.coreSecondsPerRun.noop ?? '-'} = ${r.coreSecondsPerRun.ratio ?? '-'}`,
     ],
     [
       '  payroll side by process',
@@ -512,7 +523,7 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
         .map(([k, v]) => `${k} ${v}`)
         .join(', '),
     ],
-    ['orchestration ratio', r.orchestrationRatio],
+    ['orchestration ratio', r.orchestrationRatio ?? '- (PAYDAY_NOOP=off)'],
     ['manual reviews approved', `${r.approvedByReviewer} of ${r.manualReviews}`],
     [
       'contractor payments / groups (failed)',
@@ -560,6 +571,14 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
     ],
     ['runs/s over time (10 s windows)', r.timeline.map((w) => w.perSecond).join(' ')],
     ['scans started/s over time (10 s windows)', r.firings.perWindow.map((w) => w.perSecond).join(' ')],
+    [
+      'Temporal server warnings and errors',
+      r.serverWarnings
+        ? Object.entries(r.serverWarnings)
+            .map(([line, n]) => `${n} × ${line}`)
+            .join('; ') || 'none'
+        : 'not read (dev)',
+    ],
   ];
   console.log(`\nPayday benchmark, ${r.topology} topology (${r.seconds} s)\n`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(40)} ${v}`);

@@ -6,19 +6,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../observability/tracing.js';
+import { bundleWorkflows } from '../workers/workflow-bundle.js';
 
-const ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const OUT = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
 
 async function main(): Promise<void> {
   const started = Date.now();
   const out = process.argv[2] ?? OUT;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: ENTRY,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-  });
+  const code = await bundleWorkflows();
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, code);
   console.log(

@@ -2,13 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import {
-  bundleWorkflowCode,
-  NativeConnection,
-  Worker,
-  type Logger,
-  type WorkerOptions,
-} from '@temporalio/worker';
+import { NativeConnection, Worker, type Logger, type WorkerOptions } from '@temporalio/worker';
 import type { EventActivityDeps } from '../activities/events.js';
 import { createActivities } from '../activities/index.js';
 import { gustoStoresFromConfig, subscriptionStoreFromConfig, type GustoStores } from './stores.js';
@@ -21,15 +15,10 @@ import {
 } from '../gusto/tokens.js';
 import { dataConverterFromConfig } from './codec.js';
 import { DEFAULT_GUSTO_BASE_URL, DEFAULT_TEMPORAL_ADDRESS, type Config } from './config.js';
-import {
-  flushTracing,
-  installTracing,
-  tracingWorkerOptions,
-  WORKFLOW_INTERCEPTOR_MODULES,
-} from '../observability/tracing.js';
+import { flushTracing, installTracing, tracingWorkerOptions } from '../observability/tracing.js';
 import { workerOptionsFrom } from './config-worker.js';
+import { bundleWorkflows, WORKFLOWS_ENTRY } from './workflow-bundle.js';
 
-const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const DEFAULT_BUNDLE = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
 const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 
@@ -225,12 +214,11 @@ async function workflowCode(config: Config, overrides: WorkerOverrides): Promise
       throw new Error(`WORKFLOW_BUNDLE_PATH: no file at ${path} (build it: npm run build:bundle)`);
     return { options: { workflowBundle: { codePath: path } }, source: path };
   }
-  // No prebuilt bundle (development): bundle here, quietly; the SDK would log webpack's whole report.
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_ENTRY,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: quietLogger(overrides.logger),
-  });
+  // No prebuilt bundle (development): bundle here.
+  const { logger } = overrides;
+  const code = await bundleWorkflows(
+    logger ? { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } : console,
+  );
   return { options: { workflowBundle: { code } }, source: `${WORKFLOWS_ENTRY} (bundled at start)` };
 }
 
@@ -251,16 +239,4 @@ function defaultBundleFresh(logger?: Logger): boolean {
     `${DEFAULT_BUNDLE} is older than workflows/: bundling from source (npm run build:bundle to refresh)`,
   );
   return false;
-}
-
-function quietLogger(logger?: Logger): Logger {
-  const noop = () => {};
-  return {
-    log: noop,
-    trace: noop,
-    debug: noop,
-    info: noop,
-    warn: (m, meta) => (logger ? logger.warn(m, meta) : console.warn(m)),
-    error: (m, meta) => (logger ? logger.error(m, meta) : console.error(m)),
-  };
 }

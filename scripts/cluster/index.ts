@@ -8,17 +8,16 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../observability/tracing.js';
 import { registerWebhookSubscription } from '../../client/webhook-subscription.js';
 import type { Config } from '../../workers/config.js';
 import { Stack } from '../../workers/shutdown.js';
 import { gustoClientFromConfig } from '../../workers/worker.js';
+import { bundleWorkflows } from '../../workers/workflow-bundle.js';
 import { startPostgres, type RunningPostgres } from '../postgres.js';
 import { waitForPort } from '../provision/net.js';
 import { ensureNamespace, ensureSearchAttributes } from '../setup-temporal.js';
 import { resolveClusterServer } from '../temporal-servers.js';
-import { REPO_ROOT, spawnNodeService, untilReady, type ServiceProcess } from './processes.js';
+import { spawnNodeService, untilReady, type ServiceProcess } from './processes.js';
 import {
   createDatabase,
   setupSchema,
@@ -177,11 +176,7 @@ async function setupNamespace(
 /** Bundled once for all workers (each would otherwise run webpack at start). */
 async function workflowBundle(dataDir: string, log: (line: string) => void): Promise<string> {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: join(REPO_ROOT, 'workflows/index.ts'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (m) => log(m) },
-  });
+  const code = await bundleWorkflows({ warn() {}, error: log });
   const path = join(dataDir, 'workflow-bundle.js');
   writeFileSync(path, code);
   log(`Workflow bundle ${path} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

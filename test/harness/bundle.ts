@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { REPO_ROOT, WORKFLOWS_ENTRY } from './shared.js';
+import { REPO_ROOT } from './shared.js';
 
 /**
  * Builds the workflow bundle once per distinct source tree. Webpack takes several seconds, and most
@@ -16,13 +16,8 @@ export async function prebuiltWorkflowBundle(log: (line: string) => void = () =>
   const path = join(dir, `workflow-bundle-${hash}.js`);
   if (existsSync(path)) return path;
   const started = Date.now();
-  const { bundleWorkflowCode } = await import('@temporalio/worker');
-  const { WORKFLOW_INTERCEPTOR_MODULES } = await import('../../observability/tracing.js');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_ENTRY,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: quietLogger(),
-  });
+  const { bundleWorkflows } = await import('../../workers/workflow-bundle.js');
+  const code = await bundleWorkflows();
   await mkdir(dir, { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, code);
@@ -52,17 +47,4 @@ async function listSources(dir: string): Promise<string[]> {
     else if (/\.(ts|js|json)$/.test(entry.name) && dir !== REPO_ROOT) out.push(full);
   }
   return out;
-}
-
-/** Webpack's chatter would flood the test output; warnings and errors still show. */
-function quietLogger() {
-  const noop = () => {};
-  return {
-    log: noop,
-    trace: noop,
-    debug: noop,
-    info: noop,
-    warn: (m: string) => console.warn(m),
-    error: (m: string) => console.error(m),
-  };
 }

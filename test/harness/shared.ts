@@ -16,4 +16,3 @@ export const HARNESS_ENV = {
 } as const;
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const WORKFLOWS_ENTRY = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
