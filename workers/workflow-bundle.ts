@@ -3,13 +3,15 @@
  * the cluster, the tests and replay): the same entry, interceptors and shared modules everywhere, so
  * every bundle runs a history the same way.
  *
- * The workflow modules are preloaded: evaluated once when the worker loads the bundle and shared by
- * every run on it, instead of evaluated again inside each run (the SDK's reusable context gives a run
- * its own copy of every module it loads itself). That is safe because they hold no per-run state:
- * their top level only defines functions, classes, constants and activity proxies, and the SDK
- * deep-freezes what is shared, so a module that wrote to its own exports would fail loudly, in the
- * tests, which run this same bundle. The memo tables in domain/business-days.ts are pure caches of
- * a calendar computation. Measured on the payday bench (README, worker memory).
+ * The workflow modules (workflows/index.ts and all it imports) are preloaded: evaluated once when the
+ * worker loads the bundle and shared by every run on it, instead of evaluated again inside each run
+ * (the SDK's reusable context gives a run its own copy of every module it loads itself). Safe because
+ * their top level holds no per-run state: it defines functions, classes, activity proxies and
+ * constants that nothing writes to after load (audited module by module). The rule that keeps it so:
+ * a workflow module's top level is never written at run time; per-run state lives in objects a run
+ * builds. The SDK deep-freezes the exported objects, so a write to one fails in the tests (which run
+ * this same bundle), but a write to an unexported constant (a Set, an array) would leak between runs
+ * silently. Measured on the payday bench (README, "Workflow modules shared across runs").
  */
 import { fileURLToPath } from 'node:url';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../observability/tracing.js';

@@ -64,7 +64,8 @@ type OpenTelemetryWorkflow = typeof import('@temporalio/interceptors-opentelemet
 
 /**
  * OpenTelemetry's workflow interceptors, loaded for a traced run only. The reusable V8 context
- * evaluates a bundle's modules afresh for every run it starts or replays: loading these (and the
+ * evaluates afresh, for every run it starts or replays, each module the run loads itself (only the
+ * workflow modules are preloaded and shared: workers/workflow-bundle.ts): loading these (and the
  * OpenTelemetry SDK under them) for every run cost a tenth of the workflow thread's time at payday,
  * and memory in every cached run. A `require` in a function is webpack's synchronous lazy load: the
  * module is bundled, and evaluated only when called. Neither loading nor constructing draws on the
