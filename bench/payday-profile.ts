@@ -122,8 +122,8 @@ export async function historyTimeline(t: Temporal, ref: RunRef, t0: number) {
       e.activityTaskTimedOutEventAttributes ??
       e.activityTaskCanceledEventAttributes;
     const started = e.activityTaskStartedEventAttributes;
-    const ref = String(started?.scheduledEventId ?? ended?.scheduledEventId ?? e.eventId);
-    const name = typeOf.get(ref) ?? '?';
+    const scheduledId = String(started?.scheduledEventId ?? ended?.scheduledEventId ?? e.eventId);
+    const name = typeOf.get(scheduledId) ?? '?';
     if (scheduled) lines.push(`${at(e)} ${name} scheduled`);
     else if (started) lines.push(`${at(e)} ${name} started (attempt ${started.attempt ?? 1})`);
     else if (ended) lines.push(`${at(e)} ${name} ${endingOf(e)}`);

@@ -215,10 +215,7 @@ async function workflowCode(config: Config, overrides: WorkerOverrides): Promise
     return { options: { workflowBundle: { codePath: path } }, source: path };
   }
   // No prebuilt bundle (development): bundle here.
-  const { logger } = overrides;
-  const code = await bundleWorkflows(
-    logger ? { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } : console,
-  );
+  const code = await bundleWorkflows(overrides.logger ?? console);
   return { options: { workflowBundle: { code } }, source: `${WORKFLOWS_ENTRY} (bundled at start)` };
 }
 
