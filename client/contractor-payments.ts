@@ -56,6 +56,7 @@ import {
   type PaymentKind,
 } from './contractor-payment-schemas.js';
 import { parseInput, serviceCall, ServiceError, toServiceError, withMessageField } from './errors.js';
+import { interactiveTaskQueue } from '../workers/task-queues.js';
 
 export type * from '../domain/contractor-payment.js';
 
@@ -214,7 +215,7 @@ async function cancelEndedRun(
   if (!gustoId) throw new ServiceError('refused', 'cannot cancel: the run made no payment at Gusto');
   const answer = await serviceCall(async () => {
     const handle = await deps.temporal.workflow.start(contractorPaymentCancelWorkflow, {
-      taskQueue: deps.taskQueue,
+      taskQueue: interactiveTaskQueue(deps.taskQueue),
       workflowId: closedRunCancelId(runWorkflowId),
       workflowExecutionTimeout: '5 minutes',
       // Concurrent requests join one cancel; a later one runs again (the DELETE is guarded).
@@ -307,7 +308,7 @@ async function checkBeforeStart(
   const companyId = input.kind === 'group' ? input.group.companyId : input.payment.companyId;
   const { refusal } = await serviceCall(async () => {
     const handle = await deps.temporal.workflow.start(checkContractorPaymentRequestWorkflow, {
-      taskQueue: deps.taskQueue,
+      taskQueue: interactiveTaskQueue(deps.taskQueue),
       workflowId: `contractor-payment-check:${companyId}:${randomUUID()}`,
       workflowExecutionTimeout: '2 minutes',
       args: [input],

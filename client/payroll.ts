@@ -53,6 +53,7 @@ export type {
   PayrollStage,
   PayrollTotals,
 } from '../domain/payroll-run.js';
+import { interactiveTaskQueue } from '../workers/task-queues.js';
 
 /** What these functions need: the HTTP API's route context satisfies it. */
 export interface PayrollServiceDeps {
@@ -200,7 +201,7 @@ export async function startPayrollRun(deps: PayrollServiceDeps, input: unknown):
   }
   const found = await call(() =>
     deps.temporal.workflow.execute<typeof findPayrollWorkflow>('findPayrollWorkflow', {
-      taskQueue: deps.taskQueue,
+      taskQueue: interactiveTaskQueue(deps.taskQueue),
       workflowId: `find-payroll:${request.companyId}:${randomUUID()}`,
       workflowExecutionTimeout: '2 minutes',
       args: [{ companyId: request.companyId, payrollId: request.payrollId, edits: request.edits }],

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type Logger, type WorkerOptions } from '@temporalio/worker';
@@ -17,10 +17,10 @@ import { dataConverterFromConfig } from './codec.js';
 import { DEFAULT_GUSTO_BASE_URL, DEFAULT_TEMPORAL_ADDRESS, type Config } from './config.js';
 import { flushTracing, installTracing, tracingWorkerOptions } from '../observability/tracing.js';
 import { workerOptionsFrom } from './config-worker.js';
-import { bundleWorkflows, WORKFLOWS_ENTRY } from './workflow-bundle.js';
+import { bundleSourceHash, bundleWorkflows, workflowSourceHash, WORKFLOWS_ENTRY } from './workflow-bundle.js';
+import { INTERACTIVE_WORKER_OPTIONS, interactiveTaskQueue } from './task-queues.js';
 
 const DEFAULT_BUNDLE = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
-const WORKFLOWS_DIR = fileURLToPath(new URL('../workflows/', import.meta.url));
 
 export interface WorkerOverrides {
   /** Reuse a connection (npm start, tests) instead of connecting to config.temporal.address. */
@@ -39,7 +39,7 @@ export interface WorkerOverrides {
 }
 
 export interface PayrollWorker {
-  worker: Worker;
+  workers: QueueWorkers;
   connection: NativeConnection;
   taskQueue: string;
   /** Where the workflow code came from (bundle path, or the source entry bundled at start). */
@@ -79,7 +79,7 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
   const stopping = new AbortController();
   // Every waiting poll listens on it (and removes its listener after): hundreds at payday, no leak.
   setMaxListeners(0, stopping.signal);
-  const worker = await Worker.create({
+  const workers = await createQueueWorkers({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -109,11 +109,55 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
     if (ownConnection) await connection.close();
     if (ownStores) await stores.close();
   };
-  return wrap(worker, connection, release, config.temporal.taskQueue, code.source, stopping);
+  return wrap(workers, connection, release, config.temporal.taskQueue, code.source, stopping);
+}
+
+/** The SDK workers of both task queues (workers/task-queues.ts), run and stopped as one. */
+export interface QueueWorkers {
+  /** Polls both queues until shutdown; either one stopping (or failing) stops the other. */
+  run(): Promise<void>;
+  /** Runs both while `fn` runs, then shuts them down (tests). */
+  runUntil<T>(fn: () => Promise<T>): Promise<T>;
+  shutdown(): void;
+  isRunning(): boolean;
+}
+
+/**
+ * One SDK worker per task queue, from the same options: the batch side with them as given, the
+ * interactive side on its own queue with its small limits.
+ */
+export async function createQueueWorkers(options: WorkerOptions): Promise<QueueWorkers> {
+  const batch = await Worker.create(options);
+  const interactive = await Worker.create({
+    ...options,
+    taskQueue: interactiveTaskQueue(options.taskQueue),
+    ...INTERACTIVE_WORKER_OPTIONS,
+  }).catch(async (err: unknown) => {
+    // The batch worker holds a native worker until it has run: run it to a stop.
+    const stopped = batch.run();
+    batch.shutdown();
+    await stopped;
+    throw err;
+  });
+  const both = [batch, interactive];
+  const shutdown = () => {
+    for (const w of both) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  const run = async () => {
+    const ended = await Promise.allSettled(both.map((w) => w.run().finally(shutdown)));
+    const failed = ended.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  return {
+    run,
+    runUntil: (fn) => batch.runUntil(() => interactive.runUntil(fn)),
+    shutdown,
+    isRunning: () => both.every((w) => w.getState() === 'RUNNING'),
+  };
 }
 
 function wrap(
-  worker: Worker,
+  workers: QueueWorkers,
   connection: NativeConnection,
   release: () => Promise<void>,
   taskQueue: string,
@@ -122,16 +166,15 @@ function wrap(
 ): PayrollWorker {
   let running: Promise<void> | undefined;
   const run = () => {
-    running ??= worker.run().finally(release);
+    running ??= workers.run().finally(release);
     return running;
   };
   const shutdown = async () => {
     stopping.abort();
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    workers.shutdown();
     await running?.catch(() => undefined);
   };
-  const isRunning = () => worker.getState() === 'RUNNING';
-  return { worker, connection, taskQueue, workflowSource, run, shutdown, isRunning };
+  return { workers, connection, taskQueue, workflowSource, run, shutdown, isRunning: workers.isRunning };
 }
 
 export async function connect(config: Config): Promise<NativeConnection> {
@@ -208,7 +251,7 @@ async function workflowCode(config: Config, overrides: WorkerOverrides): Promise
   if (overrides.workflowBundle)
     return { options: { workflowBundle: overrides.workflowBundle }, source: 'override' };
   const path =
-    config.workflowBundlePath ?? (defaultBundleFresh(overrides.logger) ? DEFAULT_BUNDLE : undefined);
+    config.workflowBundlePath ?? ((await defaultBundleFresh(overrides.logger)) ? DEFAULT_BUNDLE : undefined);
   if (path) {
     if (!existsSync(path))
       throw new Error(`WORKFLOW_BUNDLE_PATH: no file at ${path} (build it: npm run build:bundle)`);
@@ -220,20 +263,16 @@ async function workflowCode(config: Config, overrides: WorkerOverrides): Promise
 }
 
 /**
- * dist/workflow-bundle.js is a build product: after a workflow edit it would silently run old code.
- * Older than any file in workflows/ means stale, and the worker bundles from source instead.
+ * dist/workflow-bundle.js is a build product: after an edit it would silently run old code. It carries
+ * the hash of the sources it was built from; when today's differ (or it has none), the worker bundles
+ * from source instead.
  */
-function defaultBundleFresh(logger?: Logger): boolean {
+async function defaultBundleFresh(logger?: Logger): Promise<boolean> {
   if (!existsSync(DEFAULT_BUNDLE)) return false;
-  const built = statSync(DEFAULT_BUNDLE).mtimeMs;
-  const newest = Math.max(
-    ...readdirSync(WORKFLOWS_DIR, { recursive: true }).map(
-      (f) => statSync(join(WORKFLOWS_DIR, String(f))).mtimeMs,
-    ),
-  );
-  if (newest <= built) return true;
+  const built = bundleSourceHash(await readFile(DEFAULT_BUNDLE, 'utf8'));
+  if (built && built === (await workflowSourceHash())) return true;
   (logger ?? console).warn(
-    `${DEFAULT_BUNDLE} is older than workflows/: bundling from source (npm run build:bundle to refresh)`,
+    `${DEFAULT_BUNDLE} was built from other sources: bundling from source (npm run build:bundle to refresh)`,
   );
   return false;
 }

@@ -13,10 +13,14 @@
  * this same bundle), but a write to an unexported constant (a Set, an array) would leak between runs
  * silently. Measured on the payday bench (README, "Workflow modules shared across runs").
  */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../observability/tracing.js';
 
 export const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Where the bundler's warnings and errors go; its progress chatter is dropped. */
 export interface BundleReport {
@@ -42,4 +46,46 @@ export async function bundleWorkflows(report: BundleReport = console): Promise<s
     },
   });
   return code;
+}
+
+/**
+ * A hash of every source a workflow could import (all project .ts, .js and .json outside the folders
+ * below) and of the lockfile (the SDK's version): the same hash, the same bundle. Wider than what the
+ * bundle reaches, so a change can only make a bundle look stale, never fresh.
+ */
+export async function workflowSourceHash(): Promise<string> {
+  const files = (await listSources(ROOT)).sort();
+  const hash = createHash('sha256');
+  for (const file of [...files, join(ROOT, 'package-lock.json')]) {
+    hash.update(relative(ROOT, file));
+    hash.update(await readFile(file).catch(() => Buffer.alloc(0)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const NOT_SOURCES = new Set(['node_modules', 'test', 'bench', 'dist', 'data', 'coverage', '.git', '.tools']);
+
+async function listSources(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (NOT_SOURCES.has(entry.name)) continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listSources(full)));
+    else if (/\.(ts|js|json)$/.test(entry.name) && dir !== ROOT) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * A prebuilt bundle ends with the hash of the sources it was built from (`npm run build:bundle`), on
+ * a comment line at the end, where it moves no source-map line.
+ */
+const STAMP = '\n// workflow sources ';
+
+export const stampBundle = (code: string, sourceHash: string): string => `${code}${STAMP}${sourceHash}\n`;
+
+/** The source hash a prebuilt bundle carries (undefined: none, built before stamps or elsewhere). */
+export function bundleSourceHash(code: string): string | undefined {
+  const at = code.lastIndexOf(STAMP);
+  return at < 0 ? undefined : code.slice(at + STAMP.length).trim();
 }

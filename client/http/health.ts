@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { interactiveTaskQueue } from '../../workers/task-queues.js';
 
 // Proto enum values (temporal.api.enums.v1), named here to avoid importing @temporalio/proto directly.
 const TASK_QUEUE_KIND_NORMAL = 1;
@@ -23,8 +24,9 @@ export const HealthBody = z
 export type Health = z.infer<typeof HealthBody>;
 
 /**
- * Healthy means work can make progress: Temporal answers and some worker polls the task queue for
- * both workflow and activity tasks. An API that accepts starts nobody will run is not healthy.
+ * Healthy means work can make progress: Temporal answers and some worker polls both task queues (the
+ * batch one and its interactive one, workers/task-queues.ts) for workflow and activity tasks. An API
+ * that accepts starts nobody will run is not healthy.
  */
 export async function checkHealth(
   temporal: Client,
@@ -43,11 +45,11 @@ export async function checkHealth(
   if (isWorkerReady) {
     polling = await isWorkerReady();
   } else {
-    const pollers = async (taskQueueType: number) => {
+    const pollers = async (name: string, taskQueueType: number) => {
       const res = await temporal.connection.withDeadline(deadline(), () =>
         service.describeTaskQueue({
           namespace: temporal.options.namespace,
-          taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+          taskQueue: { name, kind: TASK_QUEUE_KIND_NORMAL },
           taskQueueType,
         }),
       );
@@ -57,11 +59,13 @@ export async function checkHealth(
       return (res.pollers ?? []).filter((p) => lastAccessMs(p.lastAccessTime) >= recent).length;
     };
     try {
-      const [wf, act] = await Promise.all([
-        pollers(TASK_QUEUE_TYPE_WORKFLOW),
-        pollers(TASK_QUEUE_TYPE_ACTIVITY),
-      ]);
-      polling = wf > 0 && act > 0;
+      const counts = await Promise.all(
+        [taskQueue, interactiveTaskQueue(taskQueue)].flatMap((name) => [
+          pollers(name, TASK_QUEUE_TYPE_WORKFLOW),
+          pollers(name, TASK_QUEUE_TYPE_ACTIVITY),
+        ]),
+      );
+      polling = counts.every((n) => n > 0);
     } catch {
       return { status: 'unavailable', temporal: 'unreachable', worker: 'unknown', taskQueue };
     }

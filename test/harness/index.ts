@@ -10,7 +10,6 @@ import {
   DefaultLogger,
   makeTelemetryFilterString,
   Runtime,
-  Worker,
   type LogLevel,
   type WorkerOptions,
 } from '@temporalio/worker';
@@ -250,8 +249,10 @@ export async function runWorker<T>(
 ): Promise<T> {
   ensureRuntime();
   const { createActivities } = await import('../../activities/index.js');
+  const { createQueueWorkers } = await import('../../workers/worker.js');
   const gusto = await gustoClientFor(opts.sandbox, { clock: opts.gustoClock });
-  const worker = await Worker.create({
+  // Both task queues, as the service's worker polls them (workers/task-queues.ts).
+  const workers = await createQueueWorkers({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: opts.taskQueue,
@@ -261,7 +262,7 @@ export async function runWorker<T>(
     ...tracingWorkerOptions(),
     ...opts.workerOptions,
   });
-  return worker.runUntil(fn);
+  return workers.runUntil(fn);
 }
 
 export interface BackgroundWorker {

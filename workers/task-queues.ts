@@ -1,0 +1,28 @@
+import type { WorkerOptions } from '@temporalio/worker';
+
+/**
+ * Every worker polls two task queues.
+ *
+ * TASK_QUEUE carries the long-lived processes: payroll runs and their Schedules' scans, contractor
+ * payments, dismissals, event deliveries. On payday thousands of their tasks wait in it at once, and a
+ * task waits behind all of them.
+ *
+ * The interactive queue carries the short workflows a caller waits on (does this payroll exist, may
+ * this payment go out, cancel a paid payment). Queued behind the day's batch they ran past their
+ * execution timeout: 221 of 1,000 contractor payment requests failed at 10,000 companies. On a queue
+ * of their own they wait only for the CPU. Its name follows from TASK_QUEUE, so there is nothing more
+ * to configure and no way to point the API and the workers at different pairs.
+ */
+export const interactiveTaskQueue = (taskQueue: string): string => `${taskQueue}-interactive`;
+
+/**
+ * The interactive side's limits: a few short workflows at a time, each with its activities. Small, so
+ * a second SDK worker costs little, and so a burst of requests cannot take the batch side's slots.
+ */
+export const INTERACTIVE_WORKER_OPTIONS = {
+  maxCachedWorkflows: 50,
+  maxConcurrentWorkflowTaskExecutions: 10,
+  maxConcurrentActivityTaskExecutions: 50,
+  workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
+  activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
+} satisfies Partial<WorkerOptions>;
