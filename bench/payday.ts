@@ -31,6 +31,7 @@ import {
   machineBusyMs,
   mean,
   ownCpuMs,
+  percentile,
   ratePerWindow,
   quietRuntime,
   round,
@@ -367,6 +368,8 @@ async function startContractors(
   let groups = 0;
   let failed = 0;
   const errors = new Set<string>();
+  // How long a caller waited for its answer (check, start, preview), failed requests included.
+  const answeredMs: number[] = [];
   await inBatches(paying, 16, async (c) => {
     const contractor = c.contractors.find((x) => x.is_active) ?? c.contractors[0];
     if (!contractor || Date.now() > deadline) return;
@@ -378,6 +381,7 @@ async function startContractors(
       ...line,
       paymentMethod: contractor.payment_method === 'Check' ? 'Check' : 'Direct Deposit',
     };
+    const asked = Date.now();
     try {
       if (groups * 3 < payments) {
         groups++;
@@ -390,8 +394,16 @@ async function startContractors(
       failed++;
       errors.add((err as Error).message.slice(0, 160));
     }
+    answeredMs.push(Date.now() - asked);
   });
-  return { payments, groups, failed, errors: [...errors].slice(0, 3) };
+  const answered = (p: number) => (answeredMs.length ? Math.round(percentile(answeredMs, p)) : null);
+  return {
+    payments,
+    groups,
+    failed,
+    errors: [...errors].slice(0, 3),
+    answeredMs: { p50: answered(50), p95: answered(95), max: answered(100) },
+  };
 }
 
 /** History length and activities of a sample of runs (they are open: events until processed). */
@@ -528,6 +540,10 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
     [
       'contractor payments / groups (failed)',
       `${r.contractorPayments.payments} / ${r.contractorPayments.groups} (${r.contractorPayments.failed})`,
+    ],
+    [
+      '  answered p50 / p95 / max',
+      `${r.contractorPayments.answeredMs.p50} / ${r.contractorPayments.answeredMs.p95} / ${r.contractorPayments.answeredMs.max} ms`,
     ],
     ['Gusto calls per run (minimum)', `${r.callsPerRun} (${r.minimumCallsPerRun})`],
     ['duplicate submits', r.duplicateSubmits],

@@ -20,6 +20,7 @@ import { createWorker, gustoClientFromConfig } from '../workers/worker.js';
 import { connectClient } from './cli/context.js';
 import { createApiServer } from './http/server.js';
 import { registerWebhookSubscription } from './webhook-subscription.js';
+import { interactiveTaskQueue } from '../workers/task-queues.js';
 
 /**
  * What `npm start` prints about itself, in the one format of LOG_FORMAT: the plain line on a terminal,
@@ -169,7 +170,9 @@ async function startWorker(config: Config, stack: Stack, logger: Logger) {
     return worker.shutdown();
   });
   const metrics = config.metrics.port ? `, metrics http://localhost:${config.metrics.port}/metrics` : '';
-  say(`Worker          task queue ${worker.taskQueue}, workflows from ${worker.workflowSource}${metrics}`);
+  say(
+    `Worker          task queues ${worker.taskQueue} and ${interactiveTaskQueue(worker.taskQueue)}, workflows from ${worker.workflowSource}${metrics}`,
+  );
   return worker;
 }
 

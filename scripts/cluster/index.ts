@@ -25,6 +25,7 @@ import {
   type Database,
   type TemporalServer,
 } from './temporal.js';
+import { interactiveTaskQueue } from '../../workers/task-queues.js';
 
 /** The service's own database (token store, shared rate budget), handed over as PAYROLL_DATABASE_URL. */
 export const SERVICE_DATABASE = 'payroll';
@@ -229,7 +230,9 @@ async function startWorkers(
   // Started together: each bundles nothing and connects in a second, so waiting in turn only adds up.
   await Promise.all(workers.map((w) => untilReady(w, w.line(/worker ready/), 120_000)));
   for (const w of workers)
-    log(`Worker          ${w.name} (pid ${w.pid}), task queue ${config.temporal.taskQueue}`);
+    log(
+      `Worker          ${w.name} (pid ${w.pid}), task queues ${config.temporal.taskQueue} and ${interactiveTaskQueue(config.temporal.taskQueue)}`,
+    );
   return workers;
 }
 
