@@ -13,13 +13,13 @@
  * server and in-process sandboxes; writes the figures to bench/results/ as JSON as well.
  */
 import { type Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from '../activities/index.js';
 import { getPayrollRunState, startPayrollRun, type PayrollRunState } from '../client/payroll.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sim/server.js';
 import { runWorker, startSandbox, timeSkippingEnv } from '../test/harness/index.js';
 import { tracingWorkerOptions } from '../observability/tracing.js';
+import { createQueueWorkers } from '../workers/worker.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../test/harness/webhook-receiver.js';
 import {
   devTemporal,
@@ -254,7 +254,8 @@ async function withPayrollWorker<T>(
   taskQueue: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const worker = await Worker.create({
+  // Both task queues, as the service's worker polls them: a run starts after its payroll lookup.
+  const workers = await createQueueWorkers({
     connection: t.native,
     namespace: t.namespace,
     taskQueue,
@@ -263,7 +264,7 @@ async function withPayrollWorker<T>(
     // The bundle's workflow interceptors need their (no-op, tracing off) sink.
     ...tracingWorkerOptions(),
   });
-  return worker.runUntil(fn);
+  return workers.runUntil(fn);
 }
 
 async function untilProcessed(

@@ -543,7 +543,9 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
     ],
     [
       '  answered p50 / p95 / max',
-      `${r.contractorPayments.answeredMs.p50} / ${r.contractorPayments.answeredMs.p95} / ${r.contractorPayments.answeredMs.max} ms`,
+      r.contractorPayments.answeredMs.p50 === null
+        ? '-'
+        : `${r.contractorPayments.answeredMs.p50} / ${r.contractorPayments.answeredMs.p95} / ${r.contractorPayments.answeredMs.max} ms`,
     ],
     ['Gusto calls per run (minimum)', `${r.callsPerRun} (${r.minimumCallsPerRun})`],
     ['duplicate submits', r.duplicateSubmits],

@@ -38,6 +38,7 @@ import {
   toServiceError,
   withMessageField,
 } from './errors.js';
+import { interactiveTaskQueue } from '../workers/task-queues.js';
 
 export type {
   ConflictPolicy,
@@ -184,7 +185,8 @@ async function runImmediate<T>(
   const ref = parseInput(contractorRefSchema, input);
   const result = await serviceCall(() =>
     deps.temporal.workflow.execute(workflow, {
-      taskQueue: deps.taskQueue,
+      // The caller waits on it: the interactive queue (workers/task-queues.ts).
+      taskQueue: interactiveTaskQueue(deps.taskQueue),
       workflowId: workflowId(ref.contractorId),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       args: [ref],

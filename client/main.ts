@@ -20,7 +20,7 @@ import { createWorker, gustoClientFromConfig } from '../workers/worker.js';
 import { connectClient } from './cli/context.js';
 import { createApiServer } from './http/server.js';
 import { registerWebhookSubscription } from './webhook-subscription.js';
-import { interactiveTaskQueue } from '../workers/task-queues.js';
+import { bothTaskQueues } from '../workers/task-queues.js';
 
 /**
  * What `npm start` prints about itself, in the one format of LOG_FORMAT: the plain line on a terminal,
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const worker = await startWorker(config, stack, logger);
     await startApi(config, stack, () => worker.isRunning());
     if (embeddedSandbox) await subscribeToSandboxWebhooks(config);
-    say(`ready: payroll orchestrator is up (task queue ${config.temporal.taskQueue}). Ctrl-C to stop.`);
+    say(`ready: payroll orchestrator is up (task queues ${bothTaskQueues(config.temporal.taskQueue)}). Ctrl-C to stop.`);
   } catch (err) {
     fail(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     await stack.stopAll(say);
@@ -171,7 +171,7 @@ async function startWorker(config: Config, stack: Stack, logger: Logger) {
   });
   const metrics = config.metrics.port ? `, metrics http://localhost:${config.metrics.port}/metrics` : '';
   say(
-    `Worker          task queues ${worker.taskQueue} and ${interactiveTaskQueue(worker.taskQueue)}, workflows from ${worker.workflowSource}${metrics}`,
+    `Worker          task queues ${bothTaskQueues(worker.taskQueue)}, workflows from ${worker.workflowSource}${metrics}`,
   );
   return worker;
 }

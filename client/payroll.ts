@@ -43,6 +43,7 @@ import type { payrollRunWorkflow } from '../workflows/payroll-run.js';
 import type { findPayrollWorkflow } from '../workflows/upcoming-payrolls.js';
 import { fieldInMessage, parseInput, serviceCall, ServiceError, toServiceError } from './errors.js';
 import { existingRun, previousRun, settleExisting } from './payroll-restart.js';
+import { interactiveTaskQueue } from '../workers/task-queues.js';
 
 export type {
   CancelResult,
@@ -53,7 +54,6 @@ export type {
   PayrollStage,
   PayrollTotals,
 } from '../domain/payroll-run.js';
-import { interactiveTaskQueue } from '../workers/task-queues.js';
 
 /** What these functions need: the HTTP API's route context satisfies it. */
 export interface PayrollServiceDeps {

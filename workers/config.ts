@@ -392,7 +392,8 @@ export const CONFIG_VARIABLES = {
   },
   WORKFLOW_BUNDLE_PATH: {
     schema: z.string().min(1),
-    describe: 'Prebuilt workflow bundle. Unset: dist/workflow-bundle.js when present, else bundles at start',
+    describe:
+      'Prebuilt workflow bundle. Unset: dist/workflow-bundle.js when built from the current sources, else bundles at start',
   },
   ...WORKER_VARIABLES,
 } satisfies Record<string, VariableSpec>;

@@ -4,7 +4,7 @@ import { resolveLogFormat, statusLine } from './logger.js';
 import { installRuntime } from './runtime.js';
 import { onShutdownSignal } from './shutdown.js';
 import { createWorker } from './worker.js';
-import { interactiveTaskQueue } from './task-queues.js';
+import { bothTaskQueues } from './task-queues.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   // Tests and operators wait for this line (test/harness spawnWorkerProcess), at any LOG_LEVEL and in
   // LOG_FORMAT like every other line.
   say(
-    `worker ready: task queues ${worker.taskQueue} and ${interactiveTaskQueue(worker.taskQueue)} on ${config.temporal.address ?? DEFAULT_TEMPORAL_ADDRESS}` +
+    `worker ready: task queues ${bothTaskQueues(worker.taskQueue)} on ${config.temporal.address ?? DEFAULT_TEMPORAL_ADDRESS}` +
       ` (namespace ${config.temporal.namespace}), workflows from ${worker.workflowSource}${metrics}`,
   );
   await running;

@@ -26,3 +26,7 @@ export const INTERACTIVE_WORKER_OPTIONS = {
   workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
   activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
 } satisfies Partial<WorkerOptions>;
+
+/** How start-up lines name the pair a worker polls. */
+export const bothTaskQueues = (taskQueue: string): string =>
+  `${taskQueue} and ${interactiveTaskQueue(taskQueue)}`;

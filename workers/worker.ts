@@ -39,8 +39,8 @@ export interface WorkerOverrides {
 }
 
 export interface PayrollWorker {
-  workers: QueueWorkers;
   connection: NativeConnection;
+  /** The batch queue; the worker polls its interactive queue too (workers/task-queues.ts). */
   taskQueue: string;
   /** Where the workflow code came from (bundle path, or the source entry bundled at start). */
   workflowSource: string;
@@ -79,27 +79,30 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
   const stopping = new AbortController();
   // Every waiting poll listens on it (and removes its listener after): hundreds at payday, no leak.
   setMaxListeners(0, stopping.signal);
-  const workers = await createQueueWorkers({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities: {
-      ...createActivities({
-        gusto,
-        shutdown: stopping.signal,
-        pollFirstReadMs: config.worker.pollFirstReadMs,
-        events: overrides.events ?? { subscriptions: subscriptionStoreFromConfig(config) },
-      }),
-      ...overrides.activities,
+  const workers = await createQueueWorkers(
+    {
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: {
+        ...createActivities({
+          gusto,
+          shutdown: stopping.signal,
+          pollFirstReadMs: config.worker.pollFirstReadMs,
+          events: overrides.events ?? { subscriptions: subscriptionStoreFromConfig(config) },
+        }),
+        ...overrides.activities,
+      },
+      ...code.options,
+      ...workerOptionsFrom(config.worker),
+      // A deploy's SIGTERM lets running activities finish (or heartbeat-cancel) within this window.
+      shutdownGraceTime: config.shutdownGraceMs,
+      ...(dataConverter ? { dataConverter } : {}),
+      ...tracingWorkerOptions(),
+      ...overrides.workerOptions,
     },
-    ...code.options,
-    ...workerOptionsFrom(config.worker),
-    // A deploy's SIGTERM lets running activities finish (or heartbeat-cancel) within this window.
-    shutdownGraceTime: config.shutdownGraceMs,
-    ...(dataConverter ? { dataConverter } : {}),
-    ...tracingWorkerOptions(),
-    ...overrides.workerOptions,
-  }).catch(async (err: unknown) => {
+    () => stopping.abort(),
+  ).catch(async (err: unknown) => {
     if (ownConnection) await connection.close();
     if (ownStores) await stores.close();
     throw err;
@@ -109,7 +112,7 @@ export async function createWorker(config: Config, overrides: WorkerOverrides = 
     if (ownConnection) await connection.close();
     if (ownStores) await stores.close();
   };
-  return wrap(workers, connection, release, config.temporal.taskQueue, code.source, stopping);
+  return wrap(workers, connection, release, config.temporal.taskQueue, code.source);
 }
 
 /** The SDK workers of both task queues (workers/task-queues.ts), run and stopped as one. */
@@ -124,9 +127,14 @@ export interface QueueWorkers {
 
 /**
  * One SDK worker per task queue, from the same options: the batch side with them as given, the
- * interactive side on its own queue with its small limits.
+ * interactive side on its own queue with its own small limits (whatever the options say).
+ * `onStopping` runs once either side starts to stop, before both are asked to (the activities'
+ * shutdown signal: a long Gusto poll must not hold the drain for the whole grace time).
  */
-export async function createQueueWorkers(options: WorkerOptions): Promise<QueueWorkers> {
+export async function createQueueWorkers(
+  options: WorkerOptions,
+  onStopping: () => void = () => {},
+): Promise<QueueWorkers> {
   const batch = await Worker.create(options);
   const interactive = await Worker.create({
     ...options,
@@ -136,11 +144,12 @@ export async function createQueueWorkers(options: WorkerOptions): Promise<QueueW
     // The batch worker holds a native worker until it has run: run it to a stop.
     const stopped = batch.run();
     batch.shutdown();
-    await stopped;
+    await stopped.catch(() => undefined);
     throw err;
   });
   const both = [batch, interactive];
   const shutdown = () => {
+    onStopping();
     for (const w of both) if (w.getState() === 'RUNNING') w.shutdown();
   };
   const run = async () => {
@@ -148,12 +157,19 @@ export async function createQueueWorkers(options: WorkerOptions): Promise<QueueW
     const failed = ended.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
-  return {
-    run,
-    runUntil: (fn) => batch.runUntil(() => interactive.runUntil(fn)),
-    shutdown,
-    isRunning: () => both.every((w) => w.getState() === 'RUNNING'),
+  const runUntil = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const running = run();
+    const stoppedEarly = running.then(() => {
+      throw new Error('the workers stopped before the work they ran for was done');
+    });
+    try {
+      return await Promise.race([fn(), stoppedEarly]);
+    } finally {
+      shutdown();
+      await running;
+    }
   };
+  return { run, runUntil, shutdown, isRunning: () => both.every((w) => w.getState() === 'RUNNING') };
 }
 
 function wrap(
@@ -162,7 +178,6 @@ function wrap(
   release: () => Promise<void>,
   taskQueue: string,
   workflowSource: string,
-  stopping: AbortController,
 ): PayrollWorker {
   let running: Promise<void> | undefined;
   const run = () => {
@@ -170,11 +185,10 @@ function wrap(
     return running;
   };
   const shutdown = async () => {
-    stopping.abort();
     workers.shutdown();
     await running?.catch(() => undefined);
   };
-  return { workers, connection, taskQueue, workflowSource, run, shutdown, isRunning: workers.isRunning };
+  return { connection, taskQueue, workflowSource, run, shutdown, isRunning: workers.isRunning };
 }
 
 export async function connect(config: Config): Promise<NativeConnection> {

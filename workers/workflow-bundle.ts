@@ -63,12 +63,13 @@ export async function workflowSourceHash(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Top-level folders that hold no source a workflow imports (only at the top: `workflows/data/` would count). */
 const NOT_SOURCES = new Set(['node_modules', 'test', 'bench', 'dist', 'data', 'coverage', '.git', '.tools']);
 
 async function listSources(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (NOT_SOURCES.has(entry.name)) continue;
+    if (entry.name === 'node_modules' || (dir === ROOT && NOT_SOURCES.has(entry.name))) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listSources(full)));
     else if (/\.(ts|js|json)$/.test(entry.name) && dir !== ROOT) out.push(full);
@@ -77,15 +78,21 @@ async function listSources(dir: string): Promise<string[]> {
 }
 
 /**
- * A prebuilt bundle ends with the hash of the sources it was built from (`npm run build:bundle`), on
- * a comment line at the end, where it moves no source-map line.
+ * A prebuilt bundle carries the hash of the sources it was built from (`npm run build:bundle`), on a
+ * comment line just before its inline source map: below every line of code, so no source-map line
+ * moves, and above the map, which the SDK decodes from its `base64,` to the end of the file.
  */
 const STAMP = '\n// workflow sources ';
+const SOURCE_MAP = '\n//# sourceMappingURL=';
 
-export const stampBundle = (code: string, sourceHash: string): string => `${code}${STAMP}${sourceHash}\n`;
+export function stampBundle(code: string, sourceHash: string): string {
+  const map = code.lastIndexOf(SOURCE_MAP);
+  const stamp = `${STAMP}${sourceHash}`;
+  return map < 0 ? `${code}${stamp}\n` : `${code.slice(0, map)}${stamp}${code.slice(map)}`;
+}
 
 /** The source hash a prebuilt bundle carries (undefined: none, built before stamps or elsewhere). */
 export function bundleSourceHash(code: string): string | undefined {
   const at = code.lastIndexOf(STAMP);
-  return at < 0 ? undefined : code.slice(at + STAMP.length).trim();
+  return at < 0 ? undefined : /^[0-9a-f]+/.exec(code.slice(at + STAMP.length))?.[0];
 }

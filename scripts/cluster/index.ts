@@ -25,7 +25,7 @@ import {
   type Database,
   type TemporalServer,
 } from './temporal.js';
-import { interactiveTaskQueue } from '../../workers/task-queues.js';
+import { bothTaskQueues } from '../../workers/task-queues.js';
 
 /** The service's own database (token store, shared rate budget), handed over as PAYROLL_DATABASE_URL. */
 export const SERVICE_DATABASE = 'payroll';
@@ -231,7 +231,7 @@ async function startWorkers(
   await Promise.all(workers.map((w) => untilReady(w, w.line(/worker ready/), 120_000)));
   for (const w of workers)
     log(
-      `Worker          ${w.name} (pid ${w.pid}), task queues ${config.temporal.taskQueue} and ${interactiveTaskQueue(config.temporal.taskQueue)}`,
+      `Worker          ${w.name} (pid ${w.pid}), task queues ${bothTaskQueues(config.temporal.taskQueue)}`,
     );
   return workers;
 }

@@ -18,6 +18,7 @@ import {
   checkContractorPaymentRequestWorkflow,
 } from '../../workflows/contractor-payment-check.js';
 import { contractorPaymentGroupId, contractorPaymentId } from '../../workflows/ids.js';
+import { interactiveTaskQueue } from '../../workers/task-queues.js';
 import { saveHistory } from '../harness/replay.js';
 import { timeSkippingWorld, uniqueTaskQueue, type SandboxWorld } from '../harness/index.js';
 import { fixtures, moneyCounters, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
@@ -178,7 +179,7 @@ describe('contractor payments: bad input changes nothing', () => {
         // The check itself, under a known id, for the replay test.
         const workflowId = `contractor-payment-check:${fx.companyId}:history`;
         const check = await deps.temporal.workflow.start(checkContractorPaymentRequestWorkflow, {
-          taskQueue: deps.taskQueue,
+          taskQueue: interactiveTaskQueue(deps.taskQueue),
           workflowId,
           args: [{ kind: 'payment', payment: { ...tooSoon, businessKey: 'history' } as never }],
         });

@@ -226,21 +226,24 @@ export interface RunWorkerOptions {
   activities?: Record<string, (...args: never[]) => unknown>;
   /** Outbound events: subscriptions and delivery retry (default: none, events go nowhere). */
   events?: EventActivityDeps;
-  /** Another workflow bundle or source file (test-only workflows); default the prebuilt workflows/index.ts. */
+  /** Another workflow bundle (test-only workflows); default the prebuilt workflows/index.ts. */
   workflowBundle?: { codePath: string } | { code: string };
-  workflowsPath?: string;
   /**
    * "Now" for the Gusto client's own date rules. The client needs a synchronous clock, which a
    * time-skipping env cannot give; pass one when a test depends on it (default: real time).
    */
   gustoClock?: () => Date;
-  /** Anything else Worker.create takes (e.g. maxCachedWorkflows: 0 to force replay on every task). */
+  /**
+   * Anything else Worker.create takes (e.g. maxCachedWorkflows: 0 to force replay on every task), for
+   * the batch queue's worker: the interactive queue's keeps its own limits.
+   */
   workerOptions?: Partial<WorkerOptions>;
 }
 
 /**
- * Runs `fn` while a worker polls `taskQueue`: the prebuilt workflow bundle plus the real activities on
- * a Gusto client pointed at the sandbox. The worker shuts down when `fn` settles.
+ * Runs `fn` while a worker polls `taskQueue` and its interactive queue (workers/task-queues.ts): the
+ * prebuilt workflow bundle plus the real activities on a Gusto client pointed at the sandbox. The
+ * worker shuts down when `fn` settles.
  */
 export async function runWorker<T>(
   env: TestWorkflowEnvironment,
@@ -290,9 +293,8 @@ export async function workflowBundlePath(): Promise<string> {
 
 async function workflowCode(
   opts: RunWorkerOptions,
-): Promise<{ workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string }> {
+): Promise<{ workflowBundle: { codePath: string } | { code: string } }> {
   if (opts.workflowBundle) return { workflowBundle: opts.workflowBundle };
-  if (opts.workflowsPath) return { workflowsPath: opts.workflowsPath };
   return { workflowBundle: { codePath: await workflowBundlePath() } };
 }
 

@@ -63,6 +63,7 @@ describe('the interactive task queue', () => {
   it('reports the service unhealthy while either queue has no worker', () =>
     withInteractiveSideOnly(async (taskQueue) => {
       // Pollers register with their first poll: the queue the worker does poll turns healthy first.
+      // (`ok` means both of the harness's queues are polled, so the checks below see registered pollers.)
       for (let i = 0; i < 100; i++) {
         if ((await checkHealth(world.env.client, interactiveTaskQueue(taskQueue))).status === 'ok') break;
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -71,7 +72,14 @@ describe('the interactive task queue', () => {
         status: 'ok',
         worker: 'polling',
       });
+      // The batch queue unpolled (its interactive queue is):
       expect(await checkHealth(world.env.client, taskQueue)).toMatchObject({
+        status: 'unavailable',
+        worker: 'not_polling',
+      });
+      // The interactive queue unpolled (its batch queue, the harness's second one, is):
+      const polledWithoutItsOwn = interactiveTaskQueue(interactiveTaskQueue(taskQueue));
+      expect(await checkHealth(world.env.client, polledWithoutItsOwn)).toMatchObject({
         status: 'unavailable',
         worker: 'not_polling',
       });
