@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     const worker = await startWorker(config, stack, logger);
     await startApi(config, stack, () => worker.isRunning());
     if (embeddedSandbox) await subscribeToSandboxWebhooks(config);
-    say(`ready: payroll orchestrator is up (task queues ${bothTaskQueues(config.temporal.taskQueue)}). Ctrl-C to stop.`);
+    say(
+      `ready: payroll orchestrator is up (task queues ${bothTaskQueues(config.temporal.taskQueue)}). Ctrl-C to stop.`,
+    );
   } catch (err) {
     fail(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     await stack.stopAll(say);

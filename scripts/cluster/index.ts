@@ -230,9 +230,7 @@ async function startWorkers(
   // Started together: each bundles nothing and connects in a second, so waiting in turn only adds up.
   await Promise.all(workers.map((w) => untilReady(w, w.line(/worker ready/), 120_000)));
   for (const w of workers)
-    log(
-      `Worker          ${w.name} (pid ${w.pid}), task queues ${bothTaskQueues(config.temporal.taskQueue)}`,
-    );
+    log(`Worker          ${w.name} (pid ${w.pid}), task queues ${bothTaskQueues(config.temporal.taskQueue)}`);
   return workers;
 }
 
