@@ -8,7 +8,7 @@ import type { WorkerOptions } from '@temporalio/worker';
  * task waits behind all of them.
  *
  * The interactive queue carries the short workflows a caller waits on (does this payroll exist, may
- * this payment go out, cancel a paid payment). Queued behind the day's batch they ran past their
+ * this payment go out, cancel a paid payment, deactivate or delete a contractor now). Queued behind the day's batch they ran past their
  * execution timeout: 221 of 1,000 contractor payment requests failed at 10,000 companies. On a queue
  * of their own they wait only for the CPU. Its name follows from TASK_QUEUE, so there is nothing more
  * to configure and no way to point the API and the workers at different pairs.

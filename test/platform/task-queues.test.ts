@@ -15,6 +15,7 @@ import {
   weekdayAfter,
   type Fixtures,
 } from '../contractor-payments/helpers.js';
+import { eventually } from '../payroll/helpers.js';
 
 describe('the interactive task queue', () => {
   let world: SandboxWorld;
@@ -62,16 +63,17 @@ describe('the interactive task queue', () => {
 
   it('reports the service unhealthy while either queue has no worker', () =>
     withInteractiveSideOnly(async (taskQueue) => {
-      // Pollers register with their first poll: the queue the worker does poll turns healthy first.
-      // (`ok` means both of the harness's queues are polled, so the checks below see registered pollers.)
-      for (let i = 0; i < 100; i++) {
-        if ((await checkHealth(world.env.client, interactiveTaskQueue(taskQueue))).status === 'ok') break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(await checkHealth(world.env.client, interactiveTaskQueue(taskQueue))).toMatchObject({
-        status: 'ok',
-        worker: 'polling',
-      });
+      // Pollers register with their first poll. `ok` for the harness's own pair means both of its
+      // queues are polled, so the checks below see registered pollers.
+      const polled = await eventually(
+        async () => {
+          const health = await checkHealth(world.env.client, interactiveTaskQueue(taskQueue));
+          return health.status === 'ok' ? health : undefined;
+        },
+        10_000,
+        "the harness worker's pollers",
+      );
+      expect(polled).toMatchObject({ status: 'ok', worker: 'polling' });
       // The batch queue unpolled (its interactive queue is):
       expect(await checkHealth(world.env.client, taskQueue)).toMatchObject({
         status: 'unavailable',
