@@ -13,6 +13,7 @@ import { createGustoClient } from '../gusto/client.js';
 import { sandboxTokenProvider } from '../gusto/tokens.js';
 import { loadConfig } from '../workers/config.js';
 import { createWorker } from '../workers/worker.js';
+import { withWorkerMemorySettings } from '../workers/process-memory.js';
 import { quietRuntime } from './harness.js';
 import { countingLimiter, processMonitor } from './payday-world.js';
 
@@ -43,9 +44,10 @@ export async function workerProcess(env: {
 }): Promise<WorkerProcess> {
   const child: ChildProcess = fork(SELF, ['--payday-worker'], {
     // PAYDAY_WORKER_NODE_ARGS: Node flags for the worker alone, e.g. `--cpu-prof --cpu-prof-dir=<dir>`
-    // (V8 writes its CPU profiles there when it exits) or `--max-old-space-size=<MB>`.
+    // (V8 writes its CPU profiles there when it exits) or `--max-old-space-size=<MB>` (over the default).
     execArgv: ['--import', 'tsx', ...(process.env.PAYDAY_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: {
+    // The memory settings a production worker starts with; flags in PAYDAY_WORKER_NODE_ARGS win over them.
+    env: withWorkerMemorySettings({
       ...process.env,
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_NAMESPACE: env.namespace,
@@ -57,7 +59,7 @@ export async function workerProcess(env: {
       METRICS_PORT: '',
       SHUTDOWN_GRACE_MS: '2000',
       LOG_LEVEL: 'error',
-    },
+    }),
   });
   const figures: WorkerFigures = {
     rssMaxMb: 0,

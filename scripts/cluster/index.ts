@@ -25,6 +25,7 @@ import {
   type Database,
   type TemporalServer,
 } from './temporal.js';
+import { withWorkerMemorySettings } from '../../workers/process-memory.js';
 import { bothTaskQueues } from '../../workers/task-queues.js';
 
 /** The service's own database (token store, shared rate budget), handed over as PAYROLL_DATABASE_URL. */
@@ -222,7 +223,8 @@ async function startWorkers(
     const name = `worker-${i}`;
     // One metrics port each: METRICS_PORT, +1, +2, …
     const metrics = config.metrics.port ? String(config.metrics.port + i - 1) : '';
-    const worker = spawnNodeService(name, 'workers/main.ts', { ...env, METRICS_PORT: metrics }, output(name));
+    const workerEnv = withWorkerMemorySettings({ ...env, METRICS_PORT: metrics });
+    const worker = spawnNodeService(name, 'workers/main.ts', workerEnv, output(name));
     const graceMs = config.shutdownGraceMs + 5_000;
     stack.push(name, () => worker.stop(graceMs));
     workers.push(worker);

@@ -25,7 +25,8 @@ import { freePort, freePortCheck } from '../../scripts/provision/net.js';
 import { loadConfig } from '../../workers/config.js';
 import { fixtures, todayAt, weekdayAfter } from '../contractor-payments/helpers.js';
 import { gustoClientFor, sandboxAdmin, startSandbox, type Sandbox } from '../harness/index.js';
-import { companyByKey, eventually } from '../payroll/helpers.js';
+import { eventually } from '../harness/eventually.js';
+import { companyByKey } from '../payroll/helpers.js';
 
 const TASK_QUEUE = 'cluster';
 

@@ -23,6 +23,7 @@ import { addSearchAttributes } from '../../scripts/setup-temporal.js';
 import { resolveDevServerExecutable, resolveTestServerExecutable } from '../../scripts/temporal-servers.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { tracingWorkerOptions } from '../../observability/tracing.js';
+import { withWorkerMemorySettings } from '../../workers/process-memory.js';
 import { prebuiltWorkflowBundle } from './bundle.js';
 import { HARNESS_ENV, REPO_ROOT } from './shared.js';
 
@@ -360,7 +361,7 @@ export async function spawnWorkerProcess(opts: SpawnWorkerOptions): Promise<Work
 
 function workerEnv(opts: SpawnWorkerOptions): NodeJS.ProcessEnv {
   const bundle = process.env[HARNESS_ENV.bundlePath];
-  return {
+  return withWorkerMemorySettings({
     ...process.env,
     TEMPORAL_ADDRESS: opts.address,
     TEMPORAL_NAMESPACE: opts.namespace ?? 'default',
@@ -375,7 +376,7 @@ function workerEnv(opts: SpawnWorkerOptions): NodeJS.ProcessEnv {
     POLL_FIRST_READ_MS: '0',
     ...(bundle ? { WORKFLOW_BUNDLE_PATH: bundle } : {}),
     ...opts.env,
-  };
+  });
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiServer } from '../../client/http/server.js';
-import { API_KEY, eventually, startStack, validateOpenApi, type ApiResponse, type Stack } from './stack.js';
+import { eventually } from '../harness/eventually.js';
+import { API_KEY, startStack, validateOpenApi, type ApiResponse, type Stack } from './stack.js';
 
 let stack: Stack;
 const company = (key: string) => {

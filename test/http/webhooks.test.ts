@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signGustoPayload } from '../../gusto/webhooks.js';
 import { contractorDismissalId, payrollRunId } from '../../workflows/ids.js';
-import { eventually, startStack, WEBHOOK_TOKEN, type Stack } from './stack.js';
+import { eventually } from '../harness/eventually.js';
+import { startStack, WEBHOOK_TOKEN, type Stack } from './stack.js';
 
 let stack: Stack;
 const company = (key: string) => stack.sandbox.companies.find((c) => c.key === key)!;

@@ -30,7 +30,8 @@ import {
   type WorkerProcess,
 } from '../harness/index.js';
 import { HARNESS_ENV } from '../harness/shared.js';
-import { companyByKey, eventually } from '../payroll/helpers.js';
+import { eventually } from '../harness/eventually.js';
+import { companyByKey } from '../payroll/helpers.js';
 
 const SUBMIT = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/submit';
 

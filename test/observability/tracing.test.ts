@@ -29,7 +29,8 @@ import {
   type WorkerProcess,
 } from '../harness/index.js';
 import { HARNESS_ENV } from '../harness/shared.js';
-import { API_KEY, eventually } from '../http/stack.js';
+import { eventually } from '../harness/eventually.js';
+import { API_KEY } from '../http/stack.js';
 
 interface ReceivedSpan {
   traceId: string;

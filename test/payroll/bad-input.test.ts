@@ -2,6 +2,7 @@
  * Bad requests fail before anything changes: each comes back as a ServiceError that names the field
  * and the rule, and the sandbox shows no write (at most the one read that checked the request).
  */
+import { eventually } from '../harness/eventually.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import {
@@ -10,14 +11,7 @@ import {
   startPayrollRun,
   type PayrollRunState,
 } from '../../client/payroll.js';
-import {
-  callsBetween,
-  companyByKey,
-  eventually,
-  gustoCalls,
-  writeCalls,
-  timeSkippingPayrollTests,
-} from './helpers.js';
+import { callsBetween, companyByKey, gustoCalls, writeCalls, timeSkippingPayrollTests } from './helpers.js';
 
 describe('bad input to payroll runs', () => {
   const world = timeSkippingPayrollTests('payroll-bad');

@@ -3,6 +3,7 @@
  * `blocked` with Gusto's keys and messages in its state, goes on once they are cleared, and owes the
  * deadline warning and decision while it waits.
  */
+import { eventually } from '../harness/eventually.js';
 import { describe, expect, it } from '@jest/globals';
 import {
   getPayrollRunState,
@@ -17,7 +18,6 @@ import {
   callsBetween,
   companyByKey,
   DAY,
-  eventually,
   exportRunHistory,
   HOUR,
   payrollWhere,

@@ -3,6 +3,7 @@
  * standard-time week, 22:30 UTC in a daylight-saving week. Time-skipping: the test moves the clock to
  * either side of the cutoff.
  */
+import { eventually } from '../harness/eventually.js';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   approvePayrollRun,
@@ -14,14 +15,7 @@ import {
   type PayrollRunState,
   type PayrollServiceDeps,
 } from '../../client/payroll.js';
-import {
-  companyByKey,
-  DAY,
-  eventually,
-  exportRunHistory,
-  payrollWhere,
-  timeSkippingPayrollTests,
-} from './helpers.js';
+import { companyByKey, DAY, exportRunHistory, payrollWhere, timeSkippingPayrollTests } from './helpers.js';
 
 const MINUTE = 60_000;
 

@@ -23,7 +23,8 @@ import {
 } from '../harness/index.js';
 import { HARNESS_ENV } from '../harness/shared.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.js';
-import { admin, companyByKey, eventually } from './helpers.js';
+import { eventually } from '../harness/eventually.js';
+import { admin, companyByKey } from './helpers.js';
 
 const SUBMIT = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/submit';
 

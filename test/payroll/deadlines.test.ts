@@ -3,6 +3,7 @@
  * Schedule's scan. The warning ahead of payroll_deadline and the decision at it under each policy are
  * never missed silently: both end up in the run's state.
  */
+import { eventually } from '../harness/eventually.js';
 import { describe, expect, it } from '@jest/globals';
 import {
   getPayrollRunState,
@@ -13,15 +14,7 @@ import {
   type PayrollServiceDeps,
 } from '../../client/payroll.js';
 import type { UpcomingPayrollsResult } from '../../workflows/upcoming-payrolls.js';
-import {
-  admin,
-  companyByKey,
-  DAY,
-  eventually,
-  HOUR,
-  payrollWhere,
-  timeSkippingPayrollTests,
-} from './helpers.js';
+import { admin, companyByKey, DAY, HOUR, payrollWhere, timeSkippingPayrollTests } from './helpers.js';
 
 describe('payroll deadlines (time-skipping)', () => {
   const world = timeSkippingPayrollTests('payroll-deadline');

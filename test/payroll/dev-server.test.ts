@@ -3,6 +3,7 @@
  * submissions): webhook signals and polling as alternative wake-ups, the Gusto call budget, one run per
  * payroll, visibility listing, and a company's Schedule.
  */
+import { eventually } from '../harness/eventually.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WorkflowHandle } from '@temporalio/client';
 import {
@@ -32,15 +33,7 @@ import {
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
 import { startWebhookReceiver } from '../harness/webhook-receiver.js';
-import {
-  admin,
-  callsBetween,
-  companyByKey,
-  DAY,
-  eventually,
-  gustoCalls,
-  unprocessedPayrolls,
-} from './helpers.js';
+import { admin, callsBetween, companyByKey, DAY, gustoCalls, unprocessedPayrolls } from './helpers.js';
 
 const TWENTY = {
   key: 'twenty',

@@ -114,21 +114,6 @@ export const writeCalls = (calls: Record<string, number>): Record<string, number
     Object.entries(calls).filter(([endpoint]) => endpoint.includes(' /v1/') && !endpoint.startsWith('GET ')),
   );
 
-/** Polls `fn` (real time) until it returns a value, for states reached through activities. */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  what = 'condition',
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * With EXPORT_HISTORIES=1, writes the finished run's history to test/histories/payroll-<name>.json,
  * where test/replay.test.ts replays it against the current workflow code on every test run.

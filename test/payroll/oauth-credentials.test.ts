@@ -34,7 +34,8 @@ import {
 import { testPostgres } from '../harness/postgres.js';
 import { HARNESS_ENV } from '../harness/shared.js';
 import type { WorkerProcess } from '../harness/index.js';
-import { admin, eventually } from './helpers.js';
+import { eventually } from '../harness/eventually.js';
+import { admin } from './helpers.js';
 
 const TOKEN_CALLS = 'POST /oauth/token';
 

@@ -24,7 +24,7 @@ import {
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
 import { saveHistory } from '../harness/replay.js';
-import { eventually } from './helpers.js';
+import { eventually } from '../harness/eventually.js';
 
 const CREATE = 'POST /v1/companies/{company_id}/payrolls';
 

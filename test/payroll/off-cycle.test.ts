@@ -13,7 +13,8 @@ import { getPayrollRunState, rejectPayrollRun } from '../../client/payroll.js';
 import { isBusinessDay } from '../../domain/business-days.js';
 import { addDays } from '../../sim/calendar.js';
 import { offCyclePayrollId } from '../../workflows/ids.js';
-import { companyByKey, eventually, timeSkippingPayrollTests } from './helpers.js';
+import { eventually } from '../harness/eventually.js';
+import { companyByKey, timeSkippingPayrollTests } from './helpers.js';
 
 /** The first bank business day at least `days` days after `fromMs`. */
 function businessDayAfter(fromMs: number, days: number): string {

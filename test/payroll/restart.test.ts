@@ -25,7 +25,8 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { companyByKey, eventually } from './helpers.js';
+import { eventually } from '../harness/eventually.js';
+import { companyByKey } from './helpers.js';
 
 describe('restarting a payroll whose run ended without paying', () => {
   let env: TestWorkflowEnvironment;

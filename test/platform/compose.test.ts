@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { METRICS } from '../../observability/names.js';
 import { devServerArgs, SCHEDULER_WORKER_OPTIONS } from '../../scripts/dev-server.js';
 import { knownVariable, loadConfig } from '../../workers/config.js';
+import { withWorkerMemorySettings } from '../../workers/process-memory.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
 /**
@@ -36,6 +37,9 @@ const compose = parse(composeText, { merge: true }) as {
 const services = Object.entries(compose.services);
 const built = services.filter(([, s]) => s.build !== undefined);
 const oneShot = (s: Service) => s.restart?.startsWith('on-failure');
+
+/** Read by Node and glibc as a process starts, not by the config loader (workers/process-memory.ts). */
+const PROCESS_LEVEL = new Set(['NODE_OPTIONS', 'MALLOC_ARENA_MAX']);
 
 /** What a shell with the documented required values set would give compose. */
 const SHELL: Record<string, string> = {
@@ -126,11 +130,24 @@ describe('docker-compose.yml', () => {
   it.each(built)(
     '%s: every variable is one the config loader knows, and the defaults pass it',
     (_name, s) => {
-      const unknown = Object.keys(s.environment ?? {}).filter((k) => !knownVariable(k));
+      const unknown = Object.keys(s.environment ?? {}).filter(
+        (k) => !knownVariable(k) && !PROCESS_LEVEL.has(k),
+      );
       expect(unknown).toEqual([]);
       expect(() => loadConfig(envOf(s))).not.toThrow();
     },
   );
+
+  it("gives the worker service the worker process's memory settings, and no other service", () => {
+    const worker = compose.services['worker']!;
+    const expected = withWorkerMemorySettings({});
+    expect(String(worker.environment?.NODE_OPTIONS)).toBe(expected.NODE_OPTIONS);
+    expect(String(worker.environment?.MALLOC_ARENA_MAX)).toBe(expected.MALLOC_ARENA_MAX);
+    for (const [name, s] of built.filter(([n]) => n !== 'worker')) {
+      const set = Object.keys(s.environment ?? {}).filter((k) => PROCESS_LEVEL.has(k));
+      expect({ name, set }).toEqual({ name, set: [] });
+    }
+  });
 
   it('publishes each service port where the service listens', () => {
     const containerPort = (s: Service) => s.ports?.map((p) => Number(p.split(':').at(-1)));

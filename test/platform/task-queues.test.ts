@@ -15,7 +15,7 @@ import {
   weekdayAfter,
   type Fixtures,
 } from '../contractor-payments/helpers.js';
-import { eventually } from '../payroll/helpers.js';
+import { eventually } from '../harness/eventually.js';
 
 describe('the interactive task queue', () => {
   let world: SandboxWorld;

@@ -2,6 +2,7 @@
  * A prebuilt bundle knows the sources it was built from (workers/workflow-bundle.ts), so a worker never
  * runs a bundle older than its code: `npm run build:bundle` stamps it, the stamp reads back, and the
  * stamped bundle still loads into a worker (the SDK decodes the inline source map to the file's end).
+ * The bundle's slim source map (lines only, no sources) still leads a stack trace back to the code.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { bundleSourceHash, stampBundle, workflowSourceHash } from '../../workers/workflow-bundle.js';
-import { devServerEnv, uniqueTaskQueue } from '../harness/index.js';
+import { payrollRunWorkflow } from '../../workflows/index.js';
+import { eventually } from '../harness/eventually.js';
+import { devServerEnv, uniqueTaskQueue, workflowBundlePath } from '../harness/index.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
 describe('the workflow bundle stamp', () => {
@@ -62,4 +65,34 @@ describe('the workflow bundle stamp', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("maps a waiting run's stack trace back to the workflow source file and line", async () => {
+    // No activities on this worker: the run waits on its first Gusto call, and its stack says where.
+    const taskQueue = uniqueTaskQueue('stack');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: await workflowBundlePath() },
+    });
+    const handle = await env.client.workflow.start(payrollRunWorkflow, {
+      taskQueue,
+      workflowId: uniqueTaskQueue('stack-run'),
+      args: [{ companyId: 'company-1', payrollId: 'payroll-1' }],
+    });
+    try {
+      const stack = await worker.runUntil(
+        eventually(
+          async () => {
+            const trace = await handle.query<string>('__stack_trace');
+            return /workflows\/payroll-run\.ts:\d+/.test(trace) && trace;
+          },
+          30_000,
+          'a stack trace through workflows/payroll-run.ts',
+        ),
+      );
+      expect(stack).toMatch(/find \(.*workflows\/payroll-run\.ts:\d+/);
+    } finally {
+      await handle.terminate('test over');
+    }
+  }, 60_000);
 });

@@ -198,15 +198,3 @@ export async function startReceiver(): Promise<Receiver> {
   receiver.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/gusto`;
   return receiver;
 }
-
-/** Polls until `predicate` holds (real time). */
-export async function eventually(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

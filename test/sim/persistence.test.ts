@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Sandbox } from '../../sim/server.js';
 import { STATE_VERSION } from '../../sim/snapshot.js';
-import { admin, api, company, contractor, eventually, startSandbox, type AnyJson } from './helpers.js';
+import { eventually } from '../harness/eventually.js';
+import { admin, api, company, contractor, startSandbox, type AnyJson } from './helpers.js';
 
 const DAY_MS = 86_400_000;
 

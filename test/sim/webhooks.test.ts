@@ -1,3 +1,4 @@
+import { eventually } from '../harness/eventually.js';
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Sandbox, SeededCompany } from '../../sim/server.js';
@@ -6,7 +7,6 @@ import {
   api,
   company,
   contractor,
-  eventually,
   manualClock,
   startReceiver,
   startSandbox,
