@@ -43,6 +43,7 @@ import {
 import { clusterStage } from './payday-cluster.js';
 import { historyTimeline, noticedProfile, runHistory } from './payday-profile.js';
 import { devStage, paydaySandbox, PAYDAY_TIME_ZONE, type PaydayStage } from './payday-world.js';
+import { withWorkerMemorySettings } from '../workers/process-memory.js';
 
 const config = z
   .object({
@@ -62,6 +63,16 @@ const HISTORY_SAMPLE = 10;
 /** Runs whose state is read after the day: all of them up to this many, else an even sample. */
 const STATE_SAMPLE = 2000;
 const SCAN_HOUR = 3;
+
+/** The memory settings the worker processes ran with (workers/process-memory.ts, then the bench's flags). */
+function workerSettings() {
+  const env = withWorkerMemorySettings(process.env);
+  return {
+    NODE_OPTIONS: env.NODE_OPTIONS,
+    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX,
+    PAYDAY_WORKER_NODE_ARGS: process.env.PAYDAY_WORKER_NODE_ARGS ?? '',
+  };
+}
 
 function evenSample<T>(items: T[], max: number): T[] {
   if (items.length <= max) return items;
@@ -199,6 +210,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     at: new Date().toISOString(),
     topology: config.PAYDAY_TOPOLOGY,
     config,
+    workerSettings: workerSettings(),
     companies: n,
     runs: expected.length,
     processed:

@@ -5,12 +5,18 @@ import { installRuntime } from './runtime.js';
 import { onShutdownSignal } from './shutdown.js';
 import { createWorker } from './worker.js';
 import { bothTaskQueues } from './task-queues.js';
+import { missingWorkerMemorySettings } from './process-memory.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = installRuntime(config);
   const format = resolveLogFormat(config.logFormat, process.stdout.isTTY);
   const say = (message: string) => console.log(statusLine(format, message));
+  const missing = missingWorkerMemorySettings(process.env);
+  if (missing.length > 0)
+    logger.warn(
+      `worker started without ${missing.join(' ')}: its heap may grow far past its live data (README, "Worker memory")`,
+    );
   const worker = await createWorker(config, { logger });
   onShutdownSignal(
     () => worker.shutdown(),

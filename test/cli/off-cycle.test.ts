@@ -3,6 +3,7 @@
  * bin/payroll.js calls) against the dev server, a sandbox and a real worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import { runCli } from '../../client/cli/program.js';
 import { checkHealth } from '../../client/http/health.js';
 import { isBusinessDay } from '../../domain/business-days.js';
@@ -54,16 +55,6 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('payroll off-cycle', () => {
   const today = new Date().toISOString().slice(0, 10);
   let checkDate = addDays(today, 7);
@@ -97,17 +88,21 @@ describe('payroll off-cycle', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^started off-cycle-payroll:[0-9a-f-]+:cli-bonus\n/);
     expect(res.stdout).toMatch(/reason\s+Bonus/);
-    const status = await until('the bonus payroll processed', async () => {
-      const s = await cli([
-        'off-cycle',
-        'status',
-        '--company',
-        company('phoenix-az').uuid,
-        '--key',
-        'cli-bonus',
-      ]);
-      return /run stage\s+processed/.test(s.stdout) ? s : undefined;
-    });
+    const status = await eventually(
+      async () => {
+        const s = await cli([
+          'off-cycle',
+          'status',
+          '--company',
+          company('phoenix-az').uuid,
+          '--key',
+          'cli-bonus',
+        ]);
+        return /run stage\s+processed/.test(s.stdout) ? s : undefined;
+      },
+      40_000,
+      'the bonus payroll processed',
+    );
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/gross pay\s+750\.00/);
     expect(world.sandbox.counters().off_cycle_payrolls_per_company[company('phoenix-az').uuid]).toBe(1);
@@ -137,10 +132,14 @@ describe('payroll status of a blocked run', () => {
     const started = await cli(['run', '--company', co.uuid, '--json']);
     expect(started.code).toBe(0);
     const { payrollId } = JSON.parse(started.stdout) as { payrollId: string };
-    const status = await until('the run blocked', async () => {
-      const s = await cli(['status', '--company', co.uuid, '--payroll', payrollId]);
-      return /stage\s+blocked/.test(s.stdout) ? s : undefined;
-    });
+    const status = await eventually(
+      async () => {
+        const s = await cli(['status', '--company', co.uuid, '--payroll', payrollId]);
+        return /stage\s+blocked/.test(s.stdout) ? s : undefined;
+      },
+      40_000,
+      'the run blocked',
+    );
     expect(status.stdout).toMatch(
       /blocked\s+Company bank account must be verified in order to run payroll\. \(missing_bank_verification\)/,
     );

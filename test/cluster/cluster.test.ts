@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
+import { eventually } from '../harness/eventually.js';
 import { runCli } from '../../client/cli/program.js';
 import {
   getContractorPaymentState,
@@ -25,7 +26,6 @@ import { freePort, freePortCheck } from '../../scripts/provision/net.js';
 import { loadConfig } from '../../workers/config.js';
 import { fixtures, todayAt, weekdayAfter } from '../contractor-payments/helpers.js';
 import { gustoClientFor, sandboxAdmin, startSandbox, type Sandbox } from '../harness/index.js';
-import { eventually } from '../harness/eventually.js';
 import { companyByKey } from '../payroll/helpers.js';
 
 const TASK_QUEUE = 'cluster';

@@ -4,6 +4,7 @@
  * contractor and date, and one group per creation_token.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   cancelContractorPayment,
   getContractorPaymentState,
@@ -102,14 +103,6 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
     }
   }
 
-  async function until(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!probe()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   it('adopts the single payment whose create response was dropped', async () => {
     const taskQueue = uniqueTaskQueue('cp-drop');
     const deps = { temporal: env.client, taskQueue };
@@ -167,7 +160,7 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
     await faults([{ endpoint: PAYMENT_POST, drop_response: true, times: 1 }]);
     const worker = await spawnWorkerProcess(workerProcessOptions(taskQueue));
     const started = await startContractorPayment(deps, paymentRequest());
-    await until('the payment to be made', () => paymentsOn(fx.hourlyDd.uuid) === 1);
+    await eventually(() => paymentsOn(fx.hourlyDd.uuid) === 1, 30_000, 'the payment to be made');
     worker.kill('SIGKILL');
     await worker.exited;
     await runWorker(env, { taskQueue, sandbox }, async () => {
@@ -211,7 +204,7 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
   ): Promise<T> {
     const worker = await spawnWorkerProcess(workerProcessOptions(taskQueue));
     const started = await start();
-    await until('the create call', () => (sandbox.counters().calls[endpoint] ?? 0) >= 1);
+    await eventually(() => (sandbox.counters().calls[endpoint] ?? 0) >= 1, 30_000, 'the create call');
     worker.kill('SIGKILL');
     await worker.exited;
     return started;

@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { eventually } from '../harness/eventually.js';
 import {
   cancelTransition,
   deactivateContractorNow,
@@ -330,7 +331,7 @@ describe('immediate actions (time-skipping, sandbox)', () => {
         rules: [{ endpoint: UPDATE, latency_ms: 1500, times: 1 }],
       });
       const deactivation = deactivateContractorNow(ctx.deps, { companyId, contractorId: tomas.uuid });
-      await until(() => (ctx.sandbox.counters().calls[UPDATE] ?? 0) >= 1);
+      await eventually(() => (ctx.sandbox.counters().calls[UPDATE] ?? 0) >= 1);
       const current = await ctx.gusto.contractors.get(companyId, tomas.uuid);
       await ctx.gusto.contractors.update(companyId, tomas.uuid, {
         version: current.version,
@@ -520,13 +521,5 @@ async function waitForStage(
   ref: { kind: 'dismissal' | 'rehire'; contractorId: string },
   stage: string,
 ): Promise<void> {
-  await until(async () => (await getTransitionState(deps, ref)).stage === stage);
-}
-
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => (await getTransitionState(deps, ref)).stage === stage);
 }

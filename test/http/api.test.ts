@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiServer } from '../../client/http/server.js';
 import { eventually } from '../harness/eventually.js';
+import { createApiServer } from '../../client/http/server.js';
 import { API_KEY, startStack, validateOpenApi, type ApiResponse, type Stack } from './stack.js';
 
 let stack: Stack;

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import { signGustoPayload } from '../../gusto/webhooks.js';
 import { contractorDismissalId, payrollRunId } from '../../workflows/ids.js';
-import { eventually } from '../harness/eventually.js';
 import { startStack, WEBHOOK_TOKEN, type Stack } from './stack.js';
 
 let stack: Stack;

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../harness/eventually.js';
 import {
   getPayrollRunState,
   rejectPayrollRun,
@@ -30,7 +31,6 @@ import {
   type WorkerProcess,
 } from '../harness/index.js';
 import { HARNESS_ENV } from '../harness/shared.js';
-import { eventually } from '../harness/eventually.js';
 import { companyByKey } from '../payroll/helpers.js';
 
 const SUBMIT = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/submit';

@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { eventually } from '../harness/eventually.js';
 import { createApiServer } from '../../client/http/server.js';
 import { MemorySubscriptionStore } from '../../events/subscriptions.js';
 import {
@@ -29,7 +30,6 @@ import {
   type WorkerProcess,
 } from '../harness/index.js';
 import { HARNESS_ENV } from '../harness/shared.js';
-import { eventually } from '../harness/eventually.js';
 import { API_KEY } from '../http/stack.js';
 
 interface ReceivedSpan {

@@ -2,9 +2,9 @@
  * Bad requests fail before anything changes: each comes back as a ServiceError that names the field
  * and the rule, and the sandbox shows no write (at most the one read that checked the request).
  */
-import { eventually } from '../harness/eventually.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   editPayrollRun,
   getPayrollRunState,

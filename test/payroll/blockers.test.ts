@@ -3,8 +3,8 @@
  * `blocked` with Gusto's keys and messages in its state, goes on once they are cleared, and owes the
  * deadline warning and decision while it waits.
  */
-import { eventually } from '../harness/eventually.js';
 import { describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   getPayrollRunState,
   retryPayrollRun,

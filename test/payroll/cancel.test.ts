@@ -3,8 +3,8 @@
  * standard-time week, 22:30 UTC in a daylight-saving week. Time-skipping: the test moves the clock to
  * either side of the cutoff.
  */
-import { eventually } from '../harness/eventually.js';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   approvePayrollRun,
   cancelPayrollRun,

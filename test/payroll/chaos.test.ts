@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WorkflowHandle } from '@temporalio/client';
+import { eventually } from '../harness/eventually.js';
 import {
   getPayrollRunState,
   startPayrollRun,
@@ -23,7 +24,6 @@ import {
 } from '../harness/index.js';
 import { HARNESS_ENV } from '../harness/shared.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../harness/webhook-receiver.js';
-import { eventually } from '../harness/eventually.js';
 import { admin, companyByKey } from './helpers.js';
 
 const SUBMIT = 'PUT /v1/companies/{company_id}/payrolls/{payroll_id}/submit';

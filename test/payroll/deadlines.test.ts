@@ -3,8 +3,8 @@
  * Schedule's scan. The warning ahead of payroll_deadline and the decision at it under each policy are
  * never missed silently: both end up in the run's state.
  */
-import { eventually } from '../harness/eventually.js';
 import { describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   getPayrollRunState,
   retryPayrollRun,

@@ -3,9 +3,9 @@
  * submissions): webhook signals and polling as alternative wake-ups, the Gusto call budget, one run per
  * payroll, visibility listing, and a company's Schedule.
  */
-import { eventually } from '../harness/eventually.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WorkflowHandle } from '@temporalio/client';
+import { eventually } from '../harness/eventually.js';
 import {
   listPayrollRuns,
   startPayrollRun,

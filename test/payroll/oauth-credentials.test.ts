@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, type WorkflowHandle } from '@temporalio/client';
+import { eventually } from '../harness/eventually.js';
 import {
   getPayrollRunState,
   retryPayrollRun,
@@ -34,7 +35,6 @@ import {
 import { testPostgres } from '../harness/postgres.js';
 import { HARNESS_ENV } from '../harness/shared.js';
 import type { WorkerProcess } from '../harness/index.js';
-import { eventually } from '../harness/eventually.js';
 import { admin } from './helpers.js';
 
 const TOKEN_CALLS = 'POST /oauth/token';

@@ -4,6 +4,7 @@
  * second one; cancelling the run before submission then deletes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   getOffCyclePayrollState,
   startOffCyclePayroll,
@@ -24,7 +25,6 @@ import {
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
 import { saveHistory } from '../harness/replay.js';
-import { eventually } from '../harness/eventually.js';
 
 const CREATE = 'POST /v1/companies/{company_id}/payrolls';
 

@@ -3,6 +3,7 @@
  * payroll run; a rejected run deletes its unprocessed payroll; bad input starts nothing.
  */
 import { describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import type { ServiceError } from '../../client/errors.js';
 import {
   getOffCyclePayrollState,
@@ -13,7 +14,6 @@ import { getPayrollRunState, rejectPayrollRun } from '../../client/payroll.js';
 import { isBusinessDay } from '../../domain/business-days.js';
 import { addDays } from '../../sim/calendar.js';
 import { offCyclePayrollId } from '../../workflows/ids.js';
-import { eventually } from '../harness/eventually.js';
 import { companyByKey, timeSkippingPayrollTests } from './helpers.js';
 
 /** The first bank business day at least `days` days after `fromMs`. */

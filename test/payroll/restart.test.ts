@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WorkflowHandle } from '@temporalio/client';
+import { eventually } from '../harness/eventually.js';
 import {
   cancelPayrollRun,
   getPayrollRunState,
@@ -25,7 +26,6 @@ import {
   type Sandbox,
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
-import { eventually } from '../harness/eventually.js';
 import { companyByKey } from './helpers.js';
 
 describe('restarting a payroll whose run ended without paying', () => {

@@ -4,8 +4,8 @@
  * activities run in real time (the test server does not skip time while one is running), so a
  * latency on the sandbox clock would only make the polling activity wait for real.
  */
-import { eventually } from '../harness/eventually.js';
 import { describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   approvePayrollRun,
   cancelPayrollRun,

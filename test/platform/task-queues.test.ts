@@ -3,6 +3,7 @@
  * so they are answered even when nothing takes the batch queue's work, as on a payday backlog.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import { checkHealth } from '../../client/http/health.js';
 import { startContractorPayment } from '../../client/contractor-payments.js';
 import { startPayrollRun } from '../../client/payroll.js';
@@ -15,7 +16,6 @@ import {
   weekdayAfter,
   type Fixtures,
 } from '../contractor-payments/helpers.js';
-import { eventually } from '../harness/eventually.js';
 
 describe('the interactive task queue', () => {
   let world: SandboxWorld;

@@ -12,13 +12,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { eventually } from '../harness/eventually.js';
 import { bundleSourceHash, stampBundle, workflowSourceHash } from '../../workers/workflow-bundle.js';
 import { payrollRunWorkflow } from '../../workflows/index.js';
-import { eventually } from '../harness/eventually.js';
 import { devServerEnv, uniqueTaskQueue, workflowBundlePath } from '../harness/index.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
-describe('the workflow bundle stamp', () => {
+describe('the workflow bundle: its source stamp and its source map', () => {
   let env: TestWorkflowEnvironment;
 
   beforeAll(async () => {

@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import type { Sandbox } from '../../sim/server.js';
 import { STATE_VERSION } from '../../sim/snapshot.js';
-import { eventually } from '../harness/eventually.js';
 import { admin, api, company, contractor, startSandbox, type AnyJson } from './helpers.js';
 
 const DAY_MS = 86_400_000;

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import type { Sandbox } from '../../sim/server.js';
 import {
   api,
@@ -540,7 +541,7 @@ suite('spec conformance (Gusto OpenAPI v2025-11-15)', () => {
       '/v1/webhook_subscriptions/{webhook_subscription_uuid}/verify',
       await sys.put(`${one}/verify`, { verification_token: 'wrong' }),
     );
-    await waitFor(() => received.length > 0);
+    await eventually(() => received.length > 0, 3_000, 'the delivery');
     const token = received[0]?.verification_token;
     conform(
       'PUT',
@@ -570,14 +571,6 @@ suite('spec conformance (Gusto OpenAPI v2025-11-15)', () => {
     ).toEqual([]);
     expect(refreshed.status).toBe(200);
   });
-
-  async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > until) throw new Error('timed out waiting');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
 
   it('checks Gusto-shaped errors against the error schemas', async () => {
     const co = company(sandbox, 'small-ca');

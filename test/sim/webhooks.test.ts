@@ -1,6 +1,6 @@
-import { eventually } from '../harness/eventually.js';
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import type { Sandbox, SeededCompany } from '../../sim/server.js';
 import {
   admin,
