@@ -70,7 +70,9 @@ function workerSettings() {
   return {
     NODE_OPTIONS: env.NODE_OPTIONS,
     MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX,
-    PAYDAY_WORKER_NODE_ARGS: process.env.PAYDAY_WORKER_NODE_ARGS ?? '',
+    // Dev only (the cluster's workers start with fixed arguments); on the command line, they win.
+    PAYDAY_WORKER_NODE_ARGS:
+      config.PAYDAY_TOPOLOGY === 'dev' ? (process.env.PAYDAY_WORKER_NODE_ARGS ?? '') : null,
   };
 }
 

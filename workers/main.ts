@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const logger = installRuntime(config);
   const format = resolveLogFormat(config.logFormat, process.stdout.isTTY);
   const say = (message: string) => console.log(statusLine(format, message));
-  const missing = missingWorkerMemorySettings(process.env);
+  const missing = missingWorkerMemorySettings(process.env, process.execArgv);
   if (missing.length > 0)
     logger.warn(
       `worker started without ${missing.join(' ')}: its heap may grow far past its live data (README, "Worker memory")`,

@@ -3,6 +3,7 @@
  * debit dates, cutoffs and funding move with the workflow's timers.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   approveContractorPayment,
   cancelContractorPayment,
@@ -365,17 +366,20 @@ describe('contractor payments (time-skipping)', () => {
         paymentMethod: 'Direct Deposit',
         wage: '77.00',
       });
-      await until(() => world.sandbox.counters().payments_per_contractor_date[contractorDate] === 1);
+      await eventually(
+        () => world.sandbox.counters().payments_per_contractor_date[contractorDate] === 1,
+        30_000,
+      );
       // Attempt 2 (3 s later): its adoption read is refused non-retryably (like a 401 used to be).
       await setFaults([{ endpoint: PAYMENT_LIST, status: 400, times: 1 }]);
       const handle = world.env.client.workflow.getHandle(started.workflowId);
-      await until(async () => {
+      await eventually(async () => {
         const state = (await getContractorPaymentState(
           deps,
           ref(started.businessKey),
         )) as ContractorPaymentState;
         return state.lastError?.type === 'GustoClientError';
-      });
+      }, 30_000);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       // The run waits, then retries the create told it may have paid: it adopts.
       await world.env.sleep('61 minutes');
@@ -395,14 +399,6 @@ describe('contractor payments (time-skipping)', () => {
 
   async function setFaults(rules: unknown[]): Promise<void> {
     await sandboxAdmin(world.sandbox, 'PUT', '/sandbox/faults', { rules });
-  }
-
-  async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   }
 
   async function waitForStage(

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { eventually } from '../harness/eventually.js';
 import {
   cancelContractorPayment,
   getContractorPaymentState,
@@ -41,7 +42,7 @@ import {
 } from '../harness/index.js';
 import { fixtures, todayAt, weekdayAfter, type Fixtures } from '../contractor-payments/helpers.js';
 import { companyByKey, DAY, payrollWhere } from '../payroll/helpers.js';
-import { Receiver, until } from './receiver.js';
+import { Receiver } from './receiver.js';
 
 const PAYMENT_POST = 'POST /v1/companies/{company_id}/contractor_payments';
 const GROUP_POST = 'POST /v1/companies/{company_id}/contractor_payment_groups';
@@ -160,13 +161,13 @@ afterAll(async () => {
 
 /** Waits (real time) until the entity's events include `types`, and returns them. */
 const eventsOf = (entityId: string, ...types: EventType[]): Promise<OutboundEvent[]> =>
-  until(
+  eventually(
     () => {
       const got = receiver.ofEntity(entityId);
       return types.every((t) => got.some((e) => e.type === t)) && got;
     },
-    `${types.join(', ')} for ${entityId} (got ${receiver.ofEntity(entityId).map((e) => e.type)})`,
     90_000,
+    `${types.join(', ')} for ${entityId} (got ${receiver.ofEntity(entityId).map((e) => e.type)})`,
   );
 
 describe('the event catalogue, each type from a real run to a real receiver', () => {
@@ -290,8 +291,9 @@ describe('the event catalogue, each type from a real run to a real receiver', ()
 
     const grouped = await group('43.00');
     const groupRef = refOf(grouped.businessKey, 'group');
-    await until(
+    await eventually(
       async () => (await getContractorPaymentState(deps, groupRef)).stage === 'awaiting_funding',
+      20_000,
       'the group to await funding',
     );
     await cancelContractorPayment(deps, groupRef);

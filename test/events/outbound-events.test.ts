@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { eventually } from '../harness/eventually.js';
 import {
   cancelContractorPayment,
   startContractorPayment,
@@ -37,7 +38,7 @@ import {
 import type { TestWorkflowEnvironment } from '../harness/index.js';
 import { bundleTestWorkflows } from '../platform/test-workflows.js';
 import { fixtures, type Fixtures } from '../contractors/helpers.js';
-import { Receiver, until } from './receiver.js';
+import { Receiver } from './receiver.js';
 
 const EMITTER = new URL('./workflows/emitter.ts', import.meta.url).pathname;
 
@@ -88,7 +89,11 @@ beforeAll(async () => {
     },
   });
   // The worker loads its modules in the background: wait until it polls, or the first test races it.
-  await until(async () => (await checkHealth(env.client, taskQueue)).status === 'ok', 'the worker', 100_000);
+  await eventually(
+    async () => (await checkHealth(env.client, taskQueue)).status === 'ok',
+    100_000,
+    'the worker',
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -118,9 +123,10 @@ describe('outbound events', () => {
     await emit(env.client, entity, 5);
     // The emitting workflow finished while its subscriber was down.
     expect(Date.now() - started).toBeLessThan(10_000);
-    await until(() => receiver.attempts >= 4, 'failed attempts');
-    const failing = await until(
+    await eventually(() => receiver.attempts >= 4, 20_000, 'failed attempts');
+    const failing = await eventually(
       async () => (await listTroubledDeliveries(deps)).find((d) => d.workflowId.endsWith(entity)),
+      20_000,
       'the delivery to show as failing',
     );
     expect(failing).toMatchObject({
@@ -130,8 +136,9 @@ describe('outbound events', () => {
     expect(failing.state.current?.lastError).toContain('HTTP 503');
 
     receiver.mode = 'up';
-    const got = await until(
+    const got = await eventually(
       () => receiver.ofEntity(entity).length === 5 && receiver.ofEntity(entity),
+      20_000,
       'all five',
     );
     expect(got.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
@@ -150,30 +157,32 @@ describe('outbound events', () => {
     receiver.mode = 'silent';
     const entity = randomUUID();
     await emit(env.client, entity, 2);
-    const gaveUp = await until(
+    const gaveUp = await eventually(
       async () =>
         (await listTroubledDeliveries(deps, { subscriptionId: id })).find(
           (d) => d.status === 'closed' && d.workflowId.endsWith(entity),
         ),
-      'the delivery to give up',
       30_000,
+      'the delivery to give up',
     );
     expect(gaveUp.state.givenUp.map((g) => g.event.sequence)).toEqual([1, 2]);
     expect(gaveUp.state.givenUp[0]!.lastError).toContain('no answer');
 
     receiver.mode = 'up';
     await expect(replayGivenUp(deps, { subscriptionId: id })).resolves.toEqual({ replayed: 2 });
-    const got = await until(
+    const got = await eventually(
       () => receiver.ofEntity(entity).length === 2 && receiver.ofEntity(entity),
+      20_000,
       'the replay',
     );
     expect(got.map((e) => e.id)).toEqual(gaveUp.state.givenUp.map((g) => g.event.id));
     // Replayed: no longer listed as needing a look, and a second replay sends nothing.
-    await until(
+    await eventually(
       async () =>
         !(await listTroubledDeliveries(deps, { subscriptionId: id })).some((d) =>
           d.workflowId.endsWith(entity),
         ),
+      20_000,
       'the given-up delivery to be superseded',
     );
     await expect(replayGivenUp(deps, { subscriptionId: id })).resolves.toEqual({ replayed: 0 });
@@ -199,10 +208,10 @@ describe('outbound events', () => {
     await subscribe(receiver, ['payroll_run.awaiting_review', 'payroll_run.processed']);
     const companyId = sandbox.companies.find((c) => c.key === 'mid-ny')!.uuid;
     const { payrollId } = await startPayrollRun(deps, { companyId, review: 'manual' });
-    const [review] = await until(
+    const [review] = await eventually(
       () => receiver.ofEntity(payrollId).length > 0 && receiver.ofEntity(payrollId),
-      'awaiting_review',
       60_000,
+      'awaiting_review',
     );
     expect(review).toMatchObject({
       type: 'payroll_run.awaiting_review',
@@ -212,10 +221,10 @@ describe('outbound events', () => {
     });
     // The receiver approves exactly the totals the event told it.
     await approvePayrollRun(deps, { companyId, payrollId, totals: review!.data.totals });
-    const both = await until(
+    const both = await eventually(
       () => receiver.ofEntity(payrollId).length === 2 && receiver.ofEntity(payrollId),
-      'processed',
       60_000,
+      'processed',
     );
     expect(both[1]).toMatchObject({
       type: 'payroll_run.processed',
@@ -240,7 +249,11 @@ describe('outbound events', () => {
       approval: 'manual',
     });
     await cancelContractorPayment(deps, { ...ref, reason: 'entered twice' });
-    const [event] = await until(() => receiver.events.length > 0 && receiver.events, 'the event');
+    const [event] = await eventually(
+      () => receiver.events.length > 0 && receiver.events,
+      20_000,
+      'the event',
+    );
     expect(event).toMatchObject({
       type: 'contractor_payment.cancelled',
       entity: {
@@ -266,7 +279,11 @@ describe('outbound events', () => {
     });
     await waitForContractorPaymentResult(deps, ref);
     await cancelContractorPayment(deps, { ...ref, reason: 'paid by hand' });
-    const [event] = await until(() => receiver.events.length > 0 && receiver.events, 'the event');
+    const [event] = await eventually(
+      () => receiver.events.length > 0 && receiver.events,
+      20_000,
+      'the event',
+    );
     expect(event).toMatchObject({
       type: 'contractor_payment.cancelled',
       entity: { type: 'contractor_payment', id: started.workflowId },
@@ -280,8 +297,9 @@ describe('outbound events', () => {
     await expect(
       startDismissal(deps, { companyId: fx.companyId, contractorId: fx.dana.uuid, end_date: '2020-01-02' }),
     ).rejects.toMatchObject({ code: 'invalid_input', field: 'end_date' });
-    const [event] = await until(
+    const [event] = await eventually(
       () => receiver.ofEntity(fx.dana.uuid).length > 0 && receiver.ofEntity(fx.dana.uuid),
+      20_000,
       'the event',
     );
     expect(event).toMatchObject({

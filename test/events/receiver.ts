@@ -58,18 +58,3 @@ export class Receiver {
     await new Promise((r) => this.server.close(r));
   }
 }
-
-/** Polls `probe` (real time, every 50 ms) until it gives a truthy value. */
-export async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -141,7 +141,7 @@ describe('docker-compose.yml', () => {
   it("gives the worker service the worker process's memory settings, and no other service", () => {
     const worker = compose.services['worker']!;
     const expected = withWorkerMemorySettings({});
-    expect(interpolate(worker.environment?.NODE_OPTIONS ?? '')).toBe(expected.NODE_OPTIONS);
+    expect(interpolate(worker.environment?.NODE_OPTIONS ?? '').trim()).toBe(expected.NODE_OPTIONS);
     expect(interpolate(worker.environment?.MALLOC_ARENA_MAX ?? '')).toBe(expected.MALLOC_ARENA_MAX);
     for (const [name, s] of built.filter(([n]) => n !== 'worker')) {
       const set = Object.keys(s.environment ?? {}).filter((k) => PROCESS_LEVEL.has(k));

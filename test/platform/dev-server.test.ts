@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Worker } from '@temporalio/worker';
+import { eventually } from '../harness/eventually.js';
 import { exportHistory } from '../../scripts/export-history.js';
 import { ensureNamespace, ensureSearchAttributes } from '../../scripts/setup-temporal.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
@@ -75,7 +76,7 @@ describe('shared dev server', () => {
       const w = await worker(taskQueue);
       const result = await w.runUntil(async () => {
         await handle.trigger();
-        const started = await waitFor(async () => (await handle.describe()).info.recentActions[0]);
+        const started = await eventually(async () => (await handle.describe()).info.recentActions[0], 10_000);
         return env.client.workflow.getHandle(started.action.workflow.workflowId).result();
       });
       expect(result).toBe('from schedule');
@@ -105,13 +106,3 @@ describe('shared dev server', () => {
     expect(changed[0]?.error?.name).toBe('DeterminismViolationError');
   });
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -39,6 +39,15 @@ describe("a worker process's memory settings", () => {
       missingWorkerMemorySettings({ NODE_OPTIONS: '--max_old_space_size=512', MALLOC_ARENA_MAX: '1' }),
     ).toEqual(['--max-semi-space-size=2']);
     expect(missingWorkerMemorySettings(withWorkerMemorySettings({}))).toEqual([]);
+    // On the command line instead (a Kubernetes command, a Dockerfile CMD).
+    expect(
+      missingWorkerMemorySettings({ MALLOC_ARENA_MAX: '2' }, [
+        '--max-old-space-size=256',
+        '--max-semi-space-size=2',
+        '--import',
+        'tsx',
+      ]),
+    ).toEqual([]);
   });
 
   it('are the heap limits a Node process started with them runs under', () => {
