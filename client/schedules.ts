@@ -132,7 +132,7 @@ export async function createPayrollSchedule(
   await companyMustExist(deps.gusto, parsed.companyId);
   const options = scheduleOptions(deps, parsed);
   const handle = await call(() => deps.temporal.schedule.create(options));
-  return summarise(await call(() => handle.describe()));
+  return describeAfterWrite(handle);
 }
 
 /** Replaces the calendar, time zone and run options; pausing is left as it is. */
@@ -144,7 +144,7 @@ export async function updatePayrollSchedule(
   const { spec, action, policies } = scheduleOptions(deps, parsed);
   const handle = scheduleHandle(deps, parsed.companyId);
   await call(() => handle.update((previous) => ({ ...previous, spec, action, policies })));
-  return summarise(await call(() => handle.describe()));
+  return describeAfterWrite(handle);
 }
 
 export async function pausePayrollSchedule(
@@ -260,7 +260,27 @@ async function act(
 ): Promise<PayrollScheduleSummary> {
   const handle = scheduleHandle(deps, companyId);
   await call(() => fn(handle));
-  return summarise(await call(() => handle.describe()));
+  return describeAfterWrite(handle);
+}
+
+const DESCRIBE_ATTEMPTS = 5;
+const DESCRIBE_SPACING_MS = 500;
+
+/**
+ * The Schedule as it stands after a write that succeeded. Temporal answers a describe from the
+ * Schedule's own workflow, which may still be applying the write (or starting its next run) and,
+ * on a busy server, fail the read for a moment: the caller would see an error for a change that
+ * took effect. A few spaced reads ride that out; a Schedule that is gone is not retried.
+ */
+async function describeAfterWrite(handle: ScheduleHandle): Promise<PayrollScheduleSummary> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return summarise(await call(() => handle.describe()));
+    } catch (err) {
+      if (attempt >= DESCRIBE_ATTEMPTS || (err as ServiceError).code === 'not_found') throw err;
+      await new Promise((resolve) => setTimeout(resolve, DESCRIBE_SPACING_MS));
+    }
+  }
 }
 
 const WEEK = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
