@@ -39,7 +39,7 @@ const built = services.filter(([, s]) => s.build !== undefined);
 const oneShot = (s: Service) => s.restart?.startsWith('on-failure');
 
 /** Read by Node and glibc as a process starts, not by the config loader (workers/process-memory.ts). */
-const PROCESS_LEVEL = new Set(['NODE_OPTIONS', 'MALLOC_ARENA_MAX']);
+const PROCESS_LEVEL = new Set(Object.keys(withWorkerMemorySettings({})));
 
 /** What a shell with the documented required values set would give compose. */
 const SHELL: Record<string, string> = {

@@ -5,6 +5,7 @@
  * The bundle's slim source map (lines only, no sources) still leads a stack trace back to the code.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ describe('the workflow bundle: its source stamp and its source map', () => {
     });
     const handle = await env.client.workflow.start(payrollRunWorkflow, {
       taskQueue,
-      workflowId: uniqueTaskQueue('stack-run'),
+      workflowId: `stack-run-${randomUUID()}`,
       args: [{ companyId: 'company-1', payrollId: 'payroll-1' }],
     });
     try {
