@@ -110,8 +110,16 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
   const { env, ...options } = opts;
   // Imported on use, so test files that need no sandbox do not load it.
   const { createSandbox } = await import('../../sim/server.js');
-  const clock = env?.supportsTimeSkipping ? envClock(env) : options.clock;
-  return createSandbox({ port: 0, quiet: true, ...options, ...(clock ? { clock } : {}) });
+  if (!env?.supportsTimeSkipping) return createSandbox({ port: 0, quiet: true, ...options });
+  const clock = envClock(env);
+  const sandbox = await createSandbox({ port: 0, quiet: true, ...options, clock: clock.now });
+  const closeServer = sandbox.close;
+  // Closed only once no clock read is on the wire, so the env's teardown that follows finds none.
+  sandbox.close = async () => {
+    await closeServer();
+    await clock.close();
+  };
+  return sandbox;
 }
 
 /** Calls a /sandbox/ admin route (faults, clock, config, ...); throws with the body on a non-2xx answer. */
@@ -132,19 +140,34 @@ export async function sandboxAdmin<T = unknown>(
 }
 
 /**
- * The test env's (skipped) time. The sandbox's background tick may still ask once after the env was
- * torn down; it then gets the last reading instead of a "channel has been shut down" rejection.
+ * The test env's (skipped) time, read over the env's connection. A read still on the wire when the
+ * env is torn down fails as the server stops, and the client's gRPC retry then calls the closed
+ * channel from a timer: an uncaught "Channel has been shut down" that jest charges to whichever test
+ * runs next. So `close()` waits for the reads under way, and later reads (the sandbox's background
+ * tick may still ask once) get the last reading without calling the env.
  */
-function envClock(env: TestWorkflowEnvironment): () => Promise<Date> {
+function envClock(env: TestWorkflowEnvironment): { now: () => Promise<Date>; close: () => Promise<void> } {
   let last: Date | undefined;
-  return async () => {
+  let closed = false;
+  const reading = new Set<Promise<number>>();
+  const now = async () => {
+    if (closed && last) return last;
+    const read = env.currentTimeMs();
+    reading.add(read);
     try {
-      last = new Date(await env.currentTimeMs());
+      last = new Date(await read);
     } catch (err) {
       if (!last) throw err;
+    } finally {
+      reading.delete(read);
     }
     return last;
   };
+  const close = async () => {
+    closed = true;
+    await Promise.allSettled([...reading]);
+  };
+  return { now, close };
 }
 
 /** A Gusto client that talks to the sandbox with its seeded company tokens. */

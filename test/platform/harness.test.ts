@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { eventually } from '../harness/eventually.js';
 import {
   devServerEnv,
   runWorker,
@@ -35,6 +36,37 @@ describe('test harness', () => {
       expect(Math.abs(after - (await skipping.currentTimeMs()))).toBeLessThan(60_000);
     } finally {
       await sandbox.close();
+    }
+  });
+
+  it('closes a sandbox on an env clock only once no clock read is on the wire', async () => {
+    // A read still on the wire at the env's teardown ends in an uncaught gRPC retry on a closed
+    // channel (see envClock). Reads slowed to 100 ms, as on a loaded server, and a tick every
+    // millisecond keep one under way nearly all the time.
+    const read = skipping.currentTimeMs.bind(skipping);
+    let underWay = 0;
+    let readsAfterClose = 0;
+    let closed = false;
+    const spy = jest.spyOn(skipping, 'currentTimeMs').mockImplementation(async () => {
+      if (closed) readsAfterClose++;
+      underWay++;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return await read();
+      } finally {
+        underWay--;
+      }
+    });
+    try {
+      const sandbox = await startSandbox({ env: skipping, tickMs: 1 });
+      await eventually(() => spy.mock.calls.length >= 3);
+      await sandbox.close();
+      closed = true;
+      expect(underWay).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(readsAfterClose).toBe(0);
+    } finally {
+      spy.mockRestore();
     }
   });
 
