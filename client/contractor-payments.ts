@@ -56,7 +56,7 @@ import {
   type PaymentKind,
 } from './contractor-payment-schemas.js';
 import { parseInput, serviceCall, ServiceError, toServiceError, withMessageField } from './errors.js';
-import { interactiveTaskQueue } from '../workers/task-queues.js';
+import { interactiveTaskQueue, ON_DEMAND_PRIORITY } from '../workers/task-queues.js';
 
 export type * from '../domain/contractor-payment.js';
 
@@ -290,6 +290,8 @@ function startOptions(deps: ContractorPaymentDeps, workflowId: string) {
     // A run with this key, running or finished, is the same payment: the start is refused and the
     // caller joins it. Only a failed run frees the key, and a run only fails before it paid.
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    // The caller waits for the preview: ahead of the day's batch.
+    priority: ON_DEMAND_PRIORITY,
   };
 }
 

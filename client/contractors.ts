@@ -38,7 +38,7 @@ import {
   toServiceError,
   withMessageField,
 } from './errors.js';
-import { interactiveTaskQueue } from '../workers/task-queues.js';
+import { interactiveTaskQueue, ON_DEMAND_PRIORITY } from '../workers/task-queues.js';
 
 export type {
   ConflictPolicy,
@@ -209,6 +209,8 @@ function startOptions<T extends DismissalInput | RehireInput>(
     workflowId: transitionWorkflowId(kind, input.contractorId),
     // One transition of a kind per contractor: a second start finds the running one.
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    // The caller waits until the transition is scheduled at Gusto: ahead of the day's batch.
+    priority: ON_DEMAND_PRIORITY,
     args: [input] as [T],
   };
 }

@@ -24,6 +24,7 @@ import { stateQuery } from '../workflows/payroll-run.messages.js';
 import { businessKeySchema } from './contractor-payments.js';
 import { parseInput, serviceCall, ServiceError, toServiceError } from './errors.js';
 import { editsSchema, startPayrollRunSchema, type PayrollServiceDeps } from './payroll.js';
+import { ON_DEMAND_PRIORITY } from '../workers/task-queues.js';
 
 const calendarDate = z
   .string({ error: 'is required (a calendar date YYYY-MM-DD)' })
@@ -108,6 +109,8 @@ export async function startOffCyclePayroll(
       // A finished run is final for its key (never a second payroll under it), unless it failed:
       // Gusto refused the create, nothing was made, and the corrected request may use the key.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      // The caller waits for Gusto's answer to the create: ahead of the day's batch.
+      priority: ON_DEMAND_PRIORITY,
       memo: { startToken },
     });
   } catch (err) {

@@ -70,6 +70,8 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
   'frontend.enableServerVersionCheck': false,
   'worker.perNamespaceWorkerOptions': SCHEDULER_WORKER_OPTIONS,
+  // Task priority (workers/task-queues.ts, ON_DEMAND_PRIORITY); the same in production-sql.yaml.
+  'matching.useNewMatcher': true,
 };
 
 /** `--dynamic-config-value key=value` pairs; the CLI reads each value as JSON. */

@@ -29,6 +29,7 @@ import {
 import { saveHistory } from '../harness/replay.js';
 import { HARNESS_ENV } from '../harness/shared.js';
 import { fixtures, todayAt, weekdayAfter, type Fixtures } from './helpers.js';
+import { ON_DEMAND_PRIORITY } from '../../workers/task-queues.js';
 
 const PAYMENT_POST = 'POST /v1/companies/{company_id}/contractor_payments';
 const GROUP_POST = 'POST /v1/companies/{company_id}/contractor_payment_groups';
@@ -111,6 +112,9 @@ describe('contractor payments: exactly once under faults (dev server)', () => {
       const started = await startContractorPayment(deps, paymentRequest());
       const ref = { companyId: fx.companyId, businessKey: started.businessKey };
       const state = await createdState<ContractorPaymentState>(deps, ref);
+      // Its caller waits for the preview: the run goes ahead of the day's batch.
+      const { priority } = await env.client.workflow.getHandle(started.workflowId).describe();
+      expect(priority).toMatchObject(ON_DEMAND_PRIORITY);
       expect(sandbox.counters().calls[PAYMENT_POST]).toBe(1);
       expect(paymentsOn(fx.hourlyDd.uuid)).toBe(1);
       expect(state.notes.join(' ')).toMatch(/adopted payment/);

@@ -12,6 +12,7 @@ import { startDismissal, waitForTransition } from '../../client/contractors.js';
 import { addDays } from '../../domain/dates.js';
 import { contractorDismissalId } from '../../workflows/ids.js';
 import { gustoEventSignal } from '../../workflows/waiting.js';
+import { ON_DEMAND_PRIORITY } from '../../workers/task-queues.js';
 import {
   devServerEnv,
   gustoClientFor,
@@ -52,6 +53,9 @@ describe('contractor dismissal on the dev server', () => {
 
       const started = await startDismissal(deps, { companyId, contractorId: dana.uuid, end_date });
       expect(started.stage).toBe('waiting_for_date');
+      // Its caller waited until Gusto had it scheduled: the run goes ahead of the day's batch.
+      const { priority } = await env.client.workflow.getHandle(contractorDismissalId(dana.uuid)).describe();
+      expect(priority).toMatchObject(ON_DEMAND_PRIORITY);
 
       worker.kill('SIGKILL');
       expect(await worker.exited).toBe(137);

@@ -25,6 +25,7 @@ import {
   type TestWorkflowEnvironment,
 } from '../harness/index.js';
 import { saveHistory } from '../harness/replay.js';
+import { ON_DEMAND_PRIORITY } from '../../workers/task-queues.js';
 
 const CREATE = 'POST /v1/companies/{company_id}/payrolls';
 
@@ -75,6 +76,9 @@ describe('off-cycle payroll: exactly once under a lost create response (dev serv
         'the payroll created',
       );
       expect(state.adopted).toBe(true);
+      // Its caller waited for Gusto's answer to the create: the run goes ahead of the day's batch.
+      const { priority } = await env.client.workflow.getHandle(started.workflowId).describe();
+      expect(priority).toMatchObject(ON_DEMAND_PRIORITY);
       // One create reached Gusto (its answer was lost); the retry read and adopted, sending none.
       expect(sandbox.counters().calls[CREATE]).toBe(1);
       expect(sandbox.counters().off_cycle_payrolls_per_company).toEqual({ [company.uuid]: 1 });

@@ -201,6 +201,25 @@ function envOf(s: Service): Record<string, string> {
   return env;
 }
 
+/** The SQL server's dynamic config (compose's, and `npm run cluster`'s). */
+const sqlDynamicConfig = () =>
+  parse(readFileSync(join(REPO_ROOT, 'scripts/compose/dynamicconfig/production-sql.yaml'), 'utf8')) as Record<
+    string,
+    Array<{ value: unknown }> | undefined
+  >;
+
+/** A dynamic config value as the dev server is given it on its command line. */
+function devServerValue(key: string): unknown {
+  const args = devServerArgs({
+    executable: { type: 'existing-path', path: 'temporal' },
+    ip: '127.0.0.1',
+    port: 7233,
+    namespace: 'default',
+  });
+  const flag = args.find((a) => a.startsWith(`${key}=`));
+  return flag === undefined ? undefined : JSON.parse(flag.slice(key.length + 1));
+}
+
 describe('docker-compose.yml: production hardening', () => {
   it('passes secrets as mounted files only, each declared and granted to the service that reads it', () => {
     for (const [name, s] of built) {
@@ -250,30 +269,26 @@ describe('docker-compose.yml: production hardening', () => {
   });
 
   it("keeps Temporal's default maximum id length (no limit.maxIDLength override)", () => {
-    const dynamic = parse(
-      readFileSync(join(REPO_ROOT, 'scripts/compose/dynamicconfig/production-sql.yaml'), 'utf8'),
-    ) as Record<string, unknown>;
+    const dynamic = sqlDynamicConfig();
     expect(Object.keys(dynamic)).not.toContain('limit.maxIDLength');
   });
 
   it("runs Schedules on a per-namespace worker that drains a payday's burst of firings, on both servers", () => {
-    const dynamic = parse(
-      readFileSync(join(REPO_ROOT, 'scripts/compose/dynamicconfig/production-sql.yaml'), 'utf8'),
-    ) as Record<string, Array<{ value: unknown }>>;
+    const dynamic = sqlDynamicConfig();
     const cluster = dynamic['worker.perNamespaceWorkerOptions']?.[0]?.value;
-    const args = devServerArgs({
-      executable: { type: 'existing-path', path: 'temporal' },
-      ip: '127.0.0.1',
-      port: 7233,
-      namespace: 'default',
-    });
-    const flag = args.find((a) => a.startsWith('worker.perNamespaceWorkerOptions='));
-    const dev: unknown = JSON.parse(flag?.split('=').slice(1).join('=') ?? 'null');
+    const dev = devServerValue('worker.perNamespaceWorkerOptions');
     expect(cluster).toEqual(SCHEDULER_WORKER_OPTIONS);
     expect(dev).toEqual(SCHEDULER_WORKER_OPTIONS);
     // Temporal's defaults (2 pollers, 5 s) are what stalled the firings for a minute.
     expect(SCHEDULER_WORKER_OPTIONS.MaxConcurrentWorkflowTaskPollers).toBeGreaterThan(2);
     expect(SCHEDULER_WORKER_OPTIONS.StickyScheduleToStartTimeout).toMatch(/^\d+m$/);
+  });
+
+  it('runs the priority matcher on both servers, so on-demand runs go ahead of the batch', () => {
+    const dynamic = sqlDynamicConfig();
+    // Without it a server takes ON_DEMAND_PRIORITY and dispatches in arrival order.
+    expect(dynamic['matching.useNewMatcher']?.[0]?.value).toBe(true);
+    expect(devServerValue('matching.useNewMatcher')).toBe(true);
   });
 
   it('uses every anchor it defines, and builds on Node 22 LTS', () => {

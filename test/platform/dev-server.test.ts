@@ -2,11 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { eventually } from '../harness/eventually.js';
 import { exportHistory } from '../../scripts/export-history.js';
 import { ensureNamespace, ensureSearchAttributes } from '../../scripts/setup-temporal.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { ON_DEMAND_PRIORITY } from '../../workers/task-queues.js';
 import { devServerEnv, uniqueTaskQueue, type TestWorkflowEnvironment } from '../harness/index.js';
 import { loadHistories, replayHistories } from '../harness/replay.js';
 import { bundleTestWorkflows, SLEEPER, SLEEPER_V2 } from './test-workflows.js';
@@ -104,5 +106,39 @@ describe('shared dev server', () => {
     expect(same.map((o) => o.error)).toEqual([undefined]);
     const changed = await replayHistories(histories, { workflowBundle: bundleV2 });
     expect(changed[0]?.error?.name).toBe('DeterminismViolationError');
+  });
+
+  it('dispatches a run started with ON_DEMAND_PRIORITY ahead of a backlog at the default priority', async () => {
+    // A payday in small: a backlog waits on a queue nobody polls, then one on-demand run joins it
+    // last. A worker taking one task at a time then serves it near the front; in arrival order it
+    // would come late. Tasks spread over the queue's partitions and a poll picks one at random, so
+    // "near the front" is checked loosely: ahead of three quarters of the backlog (its partition
+    // missed by 30 polls in a row would take (3/4)^30, about 2 in 10,000).
+    const taskQueue = uniqueTaskQueue('priority');
+    const start = (id: string, priority?: typeof ON_DEMAND_PRIORITY) =>
+      env.client.workflow.start<typeof echoWorkflow>('echoWorkflow', {
+        taskQueue,
+        workflowId: `${taskQueue}-${id}`,
+        args: [id],
+        ...(priority ? { priority } : {}),
+      });
+    const backlog = await Promise.all(Array.from({ length: 120 }, (_, i) => start(`batch-${i}`)));
+    const onDemand = await start('on-demand', ON_DEMAND_PRIORITY);
+    const oneAtATime = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace,
+      taskQueue,
+      workflowBundle: bundle,
+      maxCachedWorkflows: 0,
+      maxConcurrentWorkflowTaskExecutions: 1,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 1 },
+    });
+    await oneAtATime.runUntil(Promise.all([...backlog, onDemand].map((h) => h.result())));
+    const closed = async (h: WorkflowHandle) => (await h.describe()).closeTime!.getTime();
+    const onDemandAt = await closed(onDemand);
+    const ahead = (await Promise.all(backlog.map(closed))).filter((t) => t < onDemandAt).length;
+    expect((await onDemand.describe()).priority).toMatchObject(ON_DEMAND_PRIORITY);
+    // Measured: 1 to 8 ahead of it with the priority, 58 to 113 without.
+    expect(ahead).toBeLessThan(30);
   });
 });
