@@ -63,15 +63,20 @@ export const SCHEDULER_WORKER_OPTIONS = {
   StickyScheduleToStartTimeout: '5m',
 } as const;
 
+/** Dynamic config the service needs beyond the SDK launcher's; production-sql.yaml holds the same. */
+const SERVICE_DYNAMIC_CONFIG: Record<string, unknown> = {
+  'worker.perNamespaceWorkerOptions': SCHEDULER_WORKER_OPTIONS,
+  // Task priority (workers/task-queues.ts, ON_DEMAND_PRIORITY).
+  'matching.useNewMatcher': true,
+};
+
 /** Dynamic config of the dev server, in every way it is started. */
 export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
   // The same switches the SDK's own launcher sets: updates are how people approve and edit runs.
   'frontend.enableUpdateWorkflowExecution': true,
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
   'frontend.enableServerVersionCheck': false,
-  'worker.perNamespaceWorkerOptions': SCHEDULER_WORKER_OPTIONS,
-  // Task priority (workers/task-queues.ts, ON_DEMAND_PRIORITY); the same in production-sql.yaml.
-  'matching.useNewMatcher': true,
+  ...SERVICE_DYNAMIC_CONFIG,
 };
 
 /** `--dynamic-config-value key=value` pairs; the CLI reads each value as JSON. */
@@ -175,8 +180,8 @@ async function startWithSdkDownload(o: Resolved): Promise<DevServerHandle> {
       log: { format: 'pretty', level: o.logLevel ?? 'warn' },
       extraArgs: [
         ...Object.entries(o.sqlitePragmas ?? {}).flatMap(([k, v]) => ['--sqlite-pragma', `${k}=${v}`]),
-        // The update switches are the SDK launcher's own; the scheduler's worker options are ours.
-        ...dynamicConfigArgs({ 'worker.perNamespaceWorkerOptions': SCHEDULER_WORKER_OPTIONS }),
+        // The update switches are the SDK launcher's own; the rest are ours.
+        ...dynamicConfigArgs(SERVICE_DYNAMIC_CONFIG),
       ],
     },
   });

@@ -33,9 +33,16 @@ export const INTERACTIVE_WORKER_OPTIONS = {
  * dismissal or rehire scheduled at Gusto, an off-cycle payroll's create) are long-lived, so they
  * belong on TASK_QUEUE; there their first task would wait behind the whole day's batch (measured:
  * p95 52 s for a contractor payment request at 1,000 companies). Temporal dispatches a lower key
- * first (default 3), so they go ahead of the scheduled payroll runs, and their activities inherit it.
+ * first (default 3), so they go ahead of the scheduled payroll runs.
+ *
+ * The key holds for the run's whole life, strictly (no weighting): its activities and children (an
+ * off-cycle payroll's payroll run) inherit it, and Temporal cannot change it after the start. That is
+ * right while on-demand work is small next to the day's batch; a burst of thousands of them would go
+ * before every scheduled run.
+ *
  * The server must run the priority matcher (`matching.useNewMatcher`: scripts/dev-server.ts and
- * scripts/compose/dynamicconfig/production-sql.yaml turn it on); a server without it ignores the key.
+ * scripts/compose/dynamicconfig/production-sql.yaml turn it on); a server without it dispatches in
+ * arrival order. Do not turn it off with tasks queued: the old matcher never reads the key-1 backlog.
  */
 export const ON_DEMAND_PRIORITY = { priorityKey: 1 } as const satisfies Priority;
 

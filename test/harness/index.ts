@@ -116,8 +116,11 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
   const closeServer = sandbox.close;
   // Closed only once no clock read is on the wire, so the env's teardown that follows finds none.
   sandbox.close = async () => {
-    await closeServer();
-    await clock.close();
+    try {
+      await closeServer();
+    } finally {
+      await clock.close();
+    }
   };
   return sandbox;
 }
@@ -151,7 +154,10 @@ function envClock(env: TestWorkflowEnvironment): { now: () => Promise<Date>; clo
   let closed = false;
   const reading = new Set<Promise<number>>();
   const now = async () => {
-    if (closed && last) return last;
+    if (closed) {
+      if (last) return last;
+      throw new Error('the env clock was closed before its first reading');
+    }
     const read = env.currentTimeMs();
     reading.add(read);
     try {

@@ -124,6 +124,17 @@ describe('shared dev server', () => {
       });
     const backlog = await Promise.all(Array.from({ length: 120 }, (_, i) => start(`batch-${i}`)));
     const onDemand = await start('on-demand', ON_DEMAND_PRIORITY);
+    // A start returns before the server hands the first task to matching: wait until all of them
+    // are queued, or a slow hand-over would put the on-demand task behind tasks already served.
+    await eventually(async () => {
+      const { stats } = await env.client.workflowService.describeTaskQueue({
+        namespace: env.namespace,
+        taskQueue: { name: taskQueue, kind: 1 /* NORMAL */ },
+        taskQueueType: 1 /* WORKFLOW */,
+        reportStats: true,
+      });
+      return Number(stats?.approximateBacklogCount ?? 0) >= backlog.length + 1;
+    });
     const oneAtATime = await Worker.create({
       connection: env.nativeConnection,
       namespace: env.namespace,

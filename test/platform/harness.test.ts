@@ -41,17 +41,18 @@ describe('test harness', () => {
 
   it('closes a sandbox on an env clock only once no clock read is on the wire', async () => {
     // A read still on the wire at the env's teardown ends in an uncaught gRPC retry on a closed
-    // channel (see envClock). Reads slowed to 100 ms, as on a loaded server, and a tick every
-    // millisecond keep one under way nearly all the time.
+    // channel (see envClock). Here the ticker's read is held, as on a loaded server, while the
+    // sandbox closes.
     const read = skipping.currentTimeMs.bind(skipping);
+    let hold = false;
+    let release = () => {};
+    let calls = 0;
     let underWay = 0;
-    let readsAfterClose = 0;
-    let closed = false;
     const spy = jest.spyOn(skipping, 'currentTimeMs').mockImplementation(async () => {
-      if (closed) readsAfterClose++;
+      calls++;
       underWay++;
       try {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (hold) await new Promise<void>((resolve) => (release = resolve));
         return await read();
       } finally {
         underWay--;
@@ -59,12 +60,19 @@ describe('test harness', () => {
     });
     try {
       const sandbox = await startSandbox({ env: skipping, tickMs: 1 });
-      await eventually(() => spy.mock.calls.length >= 3);
-      await sandbox.close();
-      closed = true;
+      hold = true;
+      await eventually(() => underWay === 1, 5_000, "the ticker's read, held");
+      let closed = false;
+      const closing = sandbox.close().then(() => (closed = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(closed).toBe(false);
+      release();
+      await closing;
       expect(underWay).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(readsAfterClose).toBe(0);
+      // Read after the close: the last reading, without a call to the env.
+      const before = calls;
+      await sandbox.now();
+      expect(calls).toBe(before);
     } finally {
       spy.mockRestore();
     }
