@@ -65,6 +65,7 @@ export async function clusterStage(
       arrivalOf: (payrollId) => recorder.arrivals.get(`payroll.calculated:${payrollId}`),
       webhooks: () => ({ events: recorder.events.length, failures: 0 }),
       limiter: undefined,
+      workerRssMaxSoFarMb: rss.read,
       process: () => ({ rssMaxMb: rss.stop(), eventLoopLagMs: undefined }),
       baselineTemporal: () => Promise.resolve(temporal),
       serverWarnings: () => warnings.counts(),
@@ -117,12 +118,15 @@ async function freeTemporalPort(): Promise<number> {
   }
 }
 
-/** The largest sum of the worker processes' resident memory seen, sampled each second (MB). */
+/**
+ * The largest worker process's resident memory seen, sampled each second, in MB (10^6 bytes, as the
+ * dev topology's `process.memoryUsage()` figure; until December it was MiB here).
+ */
 function rssSampler(pids: number[]) {
   const rssOf = (pid: number) => {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) / 1024 : 0;
+      return m ? (Number(m[1]) * 1024) / 1e6 : 0;
     } catch {
       return 0;
     }
@@ -131,6 +135,7 @@ function rssSampler(pids: number[]) {
   const sample = () => (max = Math.max(max, Math.max(...pids.map(rssOf))));
   const timer = setInterval(sample, 1000);
   return {
+    read: () => Math.round(max),
     stop: () => {
       clearInterval(timer);
       return Math.round(max);

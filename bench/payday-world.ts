@@ -172,6 +172,8 @@ export interface PaydayStage {
   workerCpuMs?: () => number;
   /** The client-side limiter's counts, where the bench can see them (dev: in-process worker). */
   limiter: ReturnType<typeof countingLimiter>['stats'] | undefined;
+  /** The largest worker process's RSS so far (MB), sampling on. */
+  workerRssMaxSoFarMb(): number;
   /**
    * Stops sampling: max RSS of a worker (MB), its event loop's delay where visible (dev), and the
    * bench process's own RSS (dev: sandbox, ingress and clients).
@@ -229,6 +231,7 @@ export async function devStage(sandbox: Sandbox, companies: SeededCompany[]): Pr
     webhooks: () => ({ events: ingress.events, failures: ingress.failures }),
     limiter: worker.figures.limiter,
     workerCpuMs: () => processCpuMs(worker.pid),
+    workerRssMaxSoFarMb: () => worker.figures.rssMaxMb,
     process: () => {
       const bench = monitor.stop();
       const { rssMaxMb, eventLoopLagMs } = worker.figures;

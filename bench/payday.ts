@@ -43,7 +43,7 @@ import {
 import { clusterStage } from './payday-cluster.js';
 import { historyTimeline, noticedProfile, runHistory } from './payday-profile.js';
 import { devStage, paydaySandbox, PAYDAY_TIME_ZONE, type PaydayStage } from './payday-world.js';
-import { withWorkerMemorySettings } from '../workers/process-memory.js';
+import { WORKER_MALLOC_SETTINGS, withWorkerMemorySettings } from '../workers/process-memory.js';
 
 const config = z
   .object({
@@ -69,7 +69,7 @@ function workerSettings() {
   const env = withWorkerMemorySettings(process.env);
   return {
     NODE_OPTIONS: env.NODE_OPTIONS,
-    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX,
+    ...Object.fromEntries(Object.keys(WORKER_MALLOC_SETTINGS).map((k) => [k, env[k]])),
     // Dev only (the cluster's workers start with fixed arguments); on the command line, they win.
     PAYDAY_WORKER_NODE_ARGS:
       config.PAYDAY_TOPOLOGY === 'dev' ? (process.env.PAYDAY_WORKER_NODE_ARGS ?? '') : null,
@@ -168,6 +168,8 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     await sleep(250);
   }
   const cpu = cpuPerRun(cpu0, stage, timeline.at(-1)?.processed ?? 0);
+  // The state reads below replay every run the worker no longer caches: their peak is the bench's own.
+  const workerRssUntilProcessedMb = stage.workerRssMaxSoFarMb();
   clearInterval(sampler);
   const lastProcessedAfterS = timeline.at(-1)?.s ?? NaN;
   await reviewer.stop();
@@ -227,6 +229,7 @@ async function payday(stage: PaydayStage, sandbox: Sandbox, companies: SeededCom
     http429: limiterStats?.http429 ?? null,
     limiter: limiterStats ? { ...limiterStats, waitedMs: Math.round(limiterStats.waitedMs) } : null,
     workerRssMaxMb: proc.rssMaxMb,
+    workerRssMaxUntilProcessedMb: workerRssUntilProcessedMb,
     benchProcessRssMaxMb: proc.benchRssMaxMb ?? null,
     eventLoopLagMs: proc.eventLoopLagMs ?? null,
     lastProcessedAfterS,
@@ -585,7 +588,7 @@ function printTable(r: Awaited<ReturnType<typeof payday>>): void {
     ['  where (p50/p95 ms)', profileLine(r.noticedMs)],
     [
       r.topology === 'dev' ? 'RSS max (worker process)' : 'RSS max (largest worker process)',
-      `${r.workerRssMaxMb} MB`,
+      `${r.workerRssMaxMb} MB (${r.workerRssMaxUntilProcessedMb} MB until the last run processed; then the state reads)`,
     ],
     [
       'RSS max (bench: sandbox, ingress, clients)',

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { METRICS } from '../../observability/names.js';
 import { devServerArgs, SCHEDULER_WORKER_OPTIONS } from '../../scripts/dev-server.js';
 import { knownVariable, loadConfig } from '../../workers/config.js';
-import { withWorkerMemorySettings } from '../../workers/process-memory.js';
+import { WORKER_MALLOC_SETTINGS, withWorkerMemorySettings } from '../../workers/process-memory.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
 /**
@@ -142,7 +142,8 @@ describe('docker-compose.yml', () => {
     const worker = compose.services['worker']!;
     const expected = withWorkerMemorySettings({});
     expect(interpolate(worker.environment?.NODE_OPTIONS ?? '').trim()).toBe(expected.NODE_OPTIONS);
-    expect(interpolate(worker.environment?.MALLOC_ARENA_MAX ?? '')).toBe(expected.MALLOC_ARENA_MAX);
+    for (const k of Object.keys(WORKER_MALLOC_SETTINGS))
+      expect({ [k]: interpolate(worker.environment?.[k] ?? '') }).toEqual({ [k]: expected[k] });
     for (const [name, s] of built.filter(([n]) => n !== 'worker')) {
       const set = Object.keys(s.environment ?? {}).filter((k) => PROCESS_LEVEL.has(k));
       expect({ name, set }).toEqual({ name, set: [] });
