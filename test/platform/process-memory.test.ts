@@ -75,28 +75,41 @@ describe("a worker process's memory settings", () => {
 
 /** The share of 32 MiB of freed 512 KiB buffers (Node allocates them with malloc) that leaves RSS. */
 function largeBlocksReturned(env: NodeJS.ProcessEnv): number {
+  // V8 frees a collected buffer's memory from a background task, after gc() returns: each step
+  // waits until the process's buffer total shows the free.
   const script = `
-    const rss = () => Number(require('node:fs').readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096;
-    const size = 512 * 1024, count = 64;
-    let first = Buffer.allocUnsafeSlow(size);
-    first = null;
-    gc();
-    let large = [];
-    const small = [];
-    for (let i = 0; i < count; i++) {
-      large.push(Buffer.allocUnsafeSlow(size).fill(1));
-      small.push(Buffer.allocUnsafeSlow(64 * 1024).fill(1));
-    }
-    const before = rss();
-    large = null;
-    gc();
-    console.log((before - rss()) / (size * count), small.length);`;
+    const buffers = () => process.memoryUsage().arrayBuffers;
+    const freed = async (below) => {
+      for (let i = 0; i < 200 && buffers() >= below; i++) {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      if (buffers() >= below) throw new Error('buffers not freed');
+    };
+    (async () => {
+      const size = 512 * 1024, count = 64;
+      const start = buffers();
+      let first = Buffer.allocUnsafeSlow(size);
+      first = null;
+      await freed(start + size / 2);
+      let large = [];
+      const small = [];
+      for (let i = 0; i < count; i++) {
+        large.push(Buffer.allocUnsafeSlow(size).fill(1));
+        small.push(Buffer.allocUnsafeSlow(64 * 1024).fill(1));
+      }
+      const held = buffers();
+      const before = process.memoryUsage().rss;
+      large = null;
+      await freed(held - (size * count) / 2);
+      console.log((before - process.memoryUsage().rss) / (size * count), small.length);
+    })().catch((err) => { console.error(err); process.exit(1); });`;
   const { stdout, stderr } = spawnSync(process.execPath, ['--expose-gc', '-e', script], {
     env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
   });
   const share = Number(stdout.split(' ')[0]);
-  if (!Number.isFinite(share)) throw new Error(`the allocation script failed: ${stderr}`);
+  if (!stdout || !Number.isFinite(share)) throw new Error(`the allocation script failed: ${stderr}`);
   return share;
 }
 
