@@ -136,9 +136,9 @@ function rssSampler(pids: number[]) {
   const timer = setInterval(sample, 1000);
   return {
     read: () => Math.round(max),
-    stop: () => {
+    stop() {
       clearInterval(timer);
-      return Math.round(max);
+      return this.read();
     },
   };
 }

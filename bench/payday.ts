@@ -43,7 +43,7 @@ import {
 import { clusterStage } from './payday-cluster.js';
 import { historyTimeline, noticedProfile, runHistory } from './payday-profile.js';
 import { devStage, paydaySandbox, PAYDAY_TIME_ZONE, type PaydayStage } from './payday-world.js';
-import { WORKER_MALLOC_SETTINGS, withWorkerMemorySettings } from '../workers/process-memory.js';
+import { workerMemorySettings } from '../workers/process-memory.js';
 
 const config = z
   .object({
@@ -66,10 +66,8 @@ const SCAN_HOUR = 3;
 
 /** The memory settings the worker processes ran with (workers/process-memory.ts, then the bench's flags). */
 function workerSettings() {
-  const env = withWorkerMemorySettings(process.env);
   return {
-    NODE_OPTIONS: env.NODE_OPTIONS,
-    ...Object.fromEntries(Object.keys(WORKER_MALLOC_SETTINGS).map((k) => [k, env[k]])),
+    ...workerMemorySettings(process.env),
     // Dev only (the cluster's workers start with fixed arguments); on the command line, they win.
     PAYDAY_WORKER_NODE_ARGS:
       config.PAYDAY_TOPOLOGY === 'dev' ? (process.env.PAYDAY_WORKER_NODE_ARGS ?? '') : null,

@@ -33,14 +33,17 @@ export const WORKER_MALLOC_SETTINGS = {
 
 const MALLOC_VARIABLES = Object.keys(WORKER_MALLOC_SETTINGS) as (keyof typeof WORKER_MALLOC_SETTINGS)[];
 
+/** The memory variables a worker process started from `env` gets: ours, with the operator's winning. */
+export function workerMemorySettings(env: NodeJS.ProcessEnv): Record<string, string> {
+  return {
+    NODE_OPTIONS: [...WORKER_NODE_FLAGS, env.NODE_OPTIONS].filter(Boolean).join(' '),
+    ...Object.fromEntries(MALLOC_VARIABLES.map((k) => [k, env[k] || WORKER_MALLOC_SETTINGS[k]])),
+  };
+}
+
 /** `env` with the worker's memory settings added, the operator's own settings kept and winning. */
 export function withWorkerMemorySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const malloc = Object.fromEntries(MALLOC_VARIABLES.map((k) => [k, env[k] || WORKER_MALLOC_SETTINGS[k]]));
-  return {
-    ...env,
-    NODE_OPTIONS: [...WORKER_NODE_FLAGS, env.NODE_OPTIONS].filter(Boolean).join(' '),
-    ...malloc,
-  };
+  return { ...env, ...workerMemorySettings(env) };
 }
 
 /**
