@@ -88,8 +88,11 @@ export async function noopPaydayThroughput(t: Temporal, o: NoopPaydayOptions) {
   const scheduleId = (i: number | string) => `${taskQueue}-schedule-${i}`;
   const ids = Array.from({ length: o.runs }, (_, i) => i);
   return worker.runUntil(async () => {
-    const create = (i: number | string) =>
-      t.client.schedule.create({
+    // Described after creating, as createPayrollSchedule does on the payroll side: the describe waits
+    // for the Schedule's scheduler to start, so no trigger lands on one still starting (which stalled
+    // this side's firings for a minute while the payroll side's ran at once).
+    const create = async (i: number | string) => {
+      const handle = await t.client.schedule.create({
         scheduleId: scheduleId(i),
         spec: o.spec,
         action: {
@@ -101,6 +104,8 @@ export async function noopPaydayThroughput(t: Temporal, o: NoopPaydayOptions) {
         },
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
       });
+      await handle.describe();
+    };
     // One firing end to end first, so neither side counts a cold worker.
     await create('warm-up');
     await fireSchedule(t, scheduleId('warm-up'));

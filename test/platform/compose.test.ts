@@ -290,6 +290,12 @@ describe('docker-compose.yml: production hardening', () => {
     expect(devServerValue('matching.useNewMatcher')).toBe(true);
   });
 
+  it('starts activities eagerly on both servers', () => {
+    // Without it every activity goes through matching: a fifth more server CPU per run at payday.
+    expect(sqlDynamicConfig()['system.enableActivityEagerExecution']?.[0]?.value).toBe(true);
+    expect(devServerValue('system.enableActivityEagerExecution')).toBe(true);
+  });
+
   it('uses every anchor it defines, and builds on Node 22 LTS', () => {
     for (const [, anchor] of composeText.matchAll(/&([\w-]+)/g)) expect(composeText).toContain(`*${anchor}`);
     const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');

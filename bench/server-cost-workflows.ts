@@ -1,0 +1,40 @@
+/**
+ * Workflows for `npm run bench:server-costs`: a run of no-op activities, and the same run with one
+ * more kind of history event per step, so the difference prices that event on the Temporal server.
+ */
+import {
+  CancellationScope,
+  condition,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { Stage } from '../workflows/search-attributes.js';
+
+export type CostVariant = 'plain' | 'upsert' | 'upsert2' | 'timer' | 'signal';
+
+const { noop } = proxyActivities<{ noop(step: number): Promise<number> }>({
+  startToCloseTimeout: '1 minute',
+});
+export const wakeSignal = defineSignal('wake');
+
+/** `steps` activities in a row; each step adds what `variant` names (see bench/server-costs.ts). */
+export async function costRunWorkflow(variant: CostVariant, steps: number): Promise<void> {
+  let wakes = 0;
+  setHandler(wakeSignal, () => void wakes++);
+  for (let step = 1; step <= steps; step++) {
+    // Two upserts in one task, as a stage and a patch's TemporalChangeVersion are.
+    if (variant === 'upsert' || variant === 'upsert2')
+      upsertSearchAttributes([{ key: Stage, value: `s${step}` }]);
+    if (variant === 'upsert2') upsertSearchAttributes([{ key: Stage, value: `t${step}` }]);
+    const timer = variant === 'timer' ? new CancellationScope() : undefined;
+    void timer?.run(() => sleep('5 days')).catch(() => undefined);
+    const seen = wakes;
+    await noop(step);
+    timer?.cancel();
+    // The bench signals after the activity returns: one more workflow task, as a webhook wake-up is.
+    if (variant === 'signal') await condition(() => wakes > seen);
+  }
+}
