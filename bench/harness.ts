@@ -49,6 +49,8 @@ export interface Temporal {
   client: Client;
   native: NativeConnection;
   bundlePath: string;
+  /** The server process, when it is a dev server of its own (its CPU can be read from /proc). */
+  serverPid?: number;
   close(): Promise<void>;
 }
 
@@ -85,7 +87,8 @@ export async function devTemporal(): Promise<Temporal> {
     executable: await resolveDevServerExecutable(),
     logLevel: 'error',
   });
-  return connectTemporal(server.address, server.namespace, () => server.stop());
+  const t = await connectTemporal(server.address, server.namespace, () => server.stop());
+  return { ...t, serverPid: server.pid };
 }
 
 /** The Gusto client of a bench worker; without a limiter unless one is given (production has one). */

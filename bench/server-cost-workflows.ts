@@ -25,16 +25,17 @@ export async function costRunWorkflow(variant: CostVariant, steps: number): Prom
   let wakes = 0;
   setHandler(wakeSignal, () => void wakes++);
   for (let step = 1; step <= steps; step++) {
-    // Two upserts in one task, as a stage and a patch's TemporalChangeVersion are.
     if (variant === 'upsert' || variant === 'upsert2')
       upsertSearchAttributes([{ key: Stage, value: `s${step}` }]);
+    // A second upsert in the same task, as a stage and a patch's TemporalChangeVersion are.
     if (variant === 'upsert2') upsertSearchAttributes([{ key: Stage, value: `t${step}` }]);
     const timer = variant === 'timer' ? new CancellationScope() : undefined;
     void timer?.run(() => sleep('5 days')).catch(() => undefined);
     const seen = wakes;
     await noop(step);
     timer?.cancel();
-    // The bench signals after the activity returns: one more workflow task, as a webhook wake-up is.
+    // The bench signals 50 ms after the activity returns: usually a workflow task of its own, as a
+    // webhook wake-up is (under load it can share the task of the activity's completion).
     if (variant === 'signal') await condition(() => wakes > seen);
   }
 }

@@ -11,11 +11,10 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { z } from 'zod';
-import { startDevServer } from '../scripts/dev-server.js';
-import { resolveDevServerExecutable } from '../scripts/temporal-servers.js';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../scripts/dev-server.js';
 import type { CostVariant } from './server-cost-workflows.js';
 import {
-  connectTemporal,
+  devTemporal,
   inBatches,
   log,
   ownCpuMs,
@@ -31,18 +30,22 @@ const config = z
     COST_RUNS: z.coerce.number().int().min(50).max(2000).default(400),
     COST_ROUNDS: z.coerce.number().int().min(1).max(8).default(2),
     /** A subset, comma-separated (plain is always measured: the others are priced against it). */
-    COST_VARIANTS: z.string().optional(),
+    COST_VARIANTS: z
+      .string()
+      .transform((list) => list.split(','))
+      .pipe(z.array(z.enum(['plain', 'upsert', 'upsert2', 'timer', 'signal'])))
+      .optional(),
   })
   .parse(process.env);
 
 const STEPS = 8;
 const ALL_VARIANTS: CostVariant[] = ['plain', 'upsert', 'upsert2', 'timer', 'signal'];
 const VARIANTS = ALL_VARIANTS.filter(
-  (v) => v === 'plain' || !config.COST_VARIANTS || config.COST_VARIANTS.split(',').includes(v),
+  (v) => v === 'plain' || !config.COST_VARIANTS || config.COST_VARIANTS.includes(v),
 );
 /** What each variant adds per step, for the report. */
 const ADDS: Record<CostVariant, string> = {
-  plain: 'nothing (8 activities, 9 workflow tasks)',
+  plain: `nothing (${STEPS} activities, ${STEPS + 1} workflow tasks)`,
   upsert: 'one search-attribute upsert',
   upsert2: 'two upserts in the same workflow task',
   timer: 'a timer started and cancelled',
@@ -72,7 +75,7 @@ async function measure(t: Temporal, serverPid: number, variant: CostVariant): Pr
               const result = await next(input);
               if (variant === 'signal') {
                 const handle = t.client.workflow.getHandle(ctx.info.workflowExecution!.workflowId);
-                // After the completion is on its way, so the wake-up is a workflow task of its own.
+                // After the completion is on its way (see the workflow for when they share a task).
                 signals.push(new Promise((r) => setTimeout(r, 50)).then(() => handle.signal('wake')));
               }
               return result;
@@ -103,19 +106,21 @@ async function measure(t: Temporal, serverPid: number, variant: CostVariant): Pr
 
 async function main(): Promise<void> {
   quietRuntime();
-  const server = await startDevServer({ executable: await resolveDevServerExecutable(), logLevel: 'error' });
-  const t = await connectTemporal(server.address, server.namespace, () => server.stop());
+  const t = await devTemporal();
+  const serverPid = t.serverPid;
+  if (serverPid === undefined)
+    throw new Error('the dev server runs inside the SDK here: its CPU cannot be read');
   const rounds: Array<Record<CostVariant, Reading>> = [];
   try {
     for (let r = 1; r <= config.COST_ROUNDS; r++) {
-      const round1 = {} as Record<CostVariant, Reading>;
+      const readings = {} as Record<CostVariant, Reading>;
       for (const v of VARIANTS) {
-        round1[v] = await measure(t, server.pid!, v);
+        readings[v] = await measure(t, serverPid, v);
         log(
-          `round ${r} ${v}: server ${round(round1[v].serverMs)} ms/run, worker+client ${round(round1[v].benchMs)} ms/run`,
+          `round ${r} ${v}: server ${round(readings[v].serverMs)} ms/run, worker+client ${round(readings[v].benchMs)} ms/run`,
         );
       }
-      rounds.push(round1);
+      rounds.push(readings);
     }
   } finally {
     await t.close();
@@ -130,19 +135,18 @@ async function main(): Promise<void> {
   const results = {
     at: new Date().toISOString(),
     config,
-    method: `dev server CPU per run of ${STEPS} no-op activities; each variant adds one event per step`,
-    perRun: Object.fromEntries(
-      VARIANTS.map((v) => [
-        v,
-        rounds.map((r) => ({ serverMs: round(r[v].serverMs), benchMs: round(r[v].benchMs) })),
-      ]),
-    ),
+    serverDynamicConfig: DEV_SERVER_DYNAMIC_CONFIG,
+    method:
+      `dev server CPU per run of ${STEPS} no-op activities; each variant adds one event per step. ` +
+      'upsertPairEach: each of two upserts in one task, averaged; plainRunPerStep: the plain run ' +
+      '(start and completion included) over its steps',
+    perRun,
     serverMsPerEvent: {
       upsert: perEvent('upsert', 1),
-      upsertInSameTask: perEvent('upsert2', 2),
+      upsertPairEach: perEvent('upsert2', 2),
       timer: perEvent('timer', 1),
       signalWake: perEvent('signal', 1),
-      activityStep: rounds.map((r) => round(r.plain.serverMs / STEPS, 2)),
+      plainRunPerStep: rounds.map((r) => round(r.plain.serverMs / STEPS, 2)),
     },
   };
   console.log('');

@@ -77,7 +77,7 @@ const SERVICE_DYNAMIC_CONFIG: Record<string, unknown> = {
 /**
  * The CLI re-reads the search attributes from its store on every use, so that one added while it runs
  * works at once; ours are all registered when it starts. The re-read made an upsert cost the server
- * about twice as much (bench:server-costs); SQL and Elasticsearch servers never force it.
+ * nearly twice as much (bench:server-costs); SQL and Elasticsearch servers never force it.
  */
 const DEV_SERVER_ONLY_DYNAMIC_CONFIG: Record<string, unknown> = {
   'system.forceSearchAttributesCacheRefreshOnRead': false,

@@ -43,6 +43,8 @@ export const INTERACTIVE_WORKER_OPTIONS = {
  * The server must run the priority matcher (`matching.useNewMatcher`: scripts/dev-server.ts and
  * scripts/compose/dynamicconfig/production-sql.yaml turn it on); a server without it dispatches in
  * arrival order. Do not turn it off with tasks queued: the old matcher never reads the key-1 backlog.
+ * The key orders only what waits in matching: an activity started eagerly (both servers start an
+ * activity in the answer to the task that scheduled it when the worker has a slot free) skips it.
  */
 export const ON_DEMAND_PRIORITY = { priorityKey: 1 } as const satisfies Priority;
 
