@@ -12,8 +12,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { Stage } from '../workflows/search-attributes.js';
-
-export type CostVariant = 'plain' | 'upsert' | 'upsert2' | 'timer' | 'signal';
+import type { CostVariant } from './server-costs.js';
 
 const { noop } = proxyActivities<{ noop(step: number): Promise<number> }>({
   startToCloseTimeout: '1 minute',

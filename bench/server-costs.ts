@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../scripts/dev-server.js';
-import type { CostVariant } from './server-cost-workflows.js';
 import {
   devTemporal,
   inBatches,
@@ -25,6 +24,10 @@ import {
   type Temporal,
 } from './harness.js';
 
+/** The workflows' variants (bench/server-cost-workflows.ts): plain, and one more event per step. */
+export const COST_VARIANTS = ['plain', 'upsert', 'upsert2', 'timer', 'signal'] as const;
+export type CostVariant = (typeof COST_VARIANTS)[number];
+
 const config = z
   .object({
     COST_RUNS: z.coerce.number().int().min(50).max(2000).default(400),
@@ -33,14 +36,13 @@ const config = z
     COST_VARIANTS: z
       .string()
       .transform((list) => list.split(','))
-      .pipe(z.array(z.enum(['plain', 'upsert', 'upsert2', 'timer', 'signal'])))
+      .pipe(z.array(z.enum(COST_VARIANTS)))
       .optional(),
   })
   .parse(process.env);
 
 const STEPS = 8;
-const ALL_VARIANTS: CostVariant[] = ['plain', 'upsert', 'upsert2', 'timer', 'signal'];
-const VARIANTS = ALL_VARIANTS.filter(
+const VARIANTS = COST_VARIANTS.filter(
   (v) => v === 'plain' || !config.COST_VARIANTS || config.COST_VARIANTS.includes(v),
 );
 /** What each variant adds per step, for the report. */

@@ -83,14 +83,16 @@ const DEV_SERVER_ONLY_DYNAMIC_CONFIG: Record<string, unknown> = {
   'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
 
+/** Ours, on top of the update switches the SDK's launcher sets itself. */
+const OUR_DEV_SERVER_DYNAMIC_CONFIG = { ...SERVICE_DYNAMIC_CONFIG, ...DEV_SERVER_ONLY_DYNAMIC_CONFIG };
+
 /** Dynamic config of the dev server, in every way it is started. */
 export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
   // The same switches the SDK's own launcher sets: updates are how people approve and edit runs.
   'frontend.enableUpdateWorkflowExecution': true,
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
   'frontend.enableServerVersionCheck': false,
-  ...SERVICE_DYNAMIC_CONFIG,
-  ...DEV_SERVER_ONLY_DYNAMIC_CONFIG,
+  ...OUR_DEV_SERVER_DYNAMIC_CONFIG,
 };
 
 /** `--dynamic-config-value key=value` pairs; the CLI reads each value as JSON. */
@@ -195,7 +197,7 @@ async function startWithSdkDownload(o: Resolved): Promise<DevServerHandle> {
       extraArgs: [
         ...Object.entries(o.sqlitePragmas ?? {}).flatMap(([k, v]) => ['--sqlite-pragma', `${k}=${v}`]),
         // The update switches are the SDK launcher's own; the rest are ours.
-        ...dynamicConfigArgs({ ...SERVICE_DYNAMIC_CONFIG, ...DEV_SERVER_ONLY_DYNAMIC_CONFIG }),
+        ...dynamicConfigArgs(OUR_DEV_SERVER_DYNAMIC_CONFIG),
       ],
     },
   });
