@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import type { workerOptionsFrom } from '../workers/config-worker.js';
 import { inBatches, machineBusyMs, ratePerWindow, round, sleep, type Temporal } from './harness.js';
 
 /** Triggers in flight at once, on both sides. */
@@ -59,6 +60,13 @@ export interface NoopPaydayOptions {
   spec: { calendars: Array<{ hour: number }>; timezone: string };
   /** ms epoch; the baseline reports what it finished by then. */
   deadline: number;
+  /**
+   * The payroll side's worker options (workflow cache, task slots, pollers, sticky timeout): the same
+   * tuning is part of the same shape. With the SDK's defaults instead, the no-op worker cached every
+   * run while the payroll worker (250 cached) replayed the runs it had evicted, and the ratio charged
+   * that setting to the payroll process.
+   */
+  workerOptions: ReturnType<typeof workerOptionsFrom>;
 }
 
 /**
@@ -71,6 +79,7 @@ export async function noopPaydayThroughput(t: Temporal, o: NoopPaydayOptions) {
   let done = 0;
   let lastDoneAt = 0;
   const worker = await Worker.create({
+    ...o.workerOptions,
     connection: t.native,
     namespace: t.namespace,
     taskQueue,

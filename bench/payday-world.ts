@@ -193,7 +193,7 @@ export interface PaydayStage {
   /**
    * The Temporal server's warnings and errors so far, counted by message (cluster: its log; dev: not
    * read). "Fail to process task (TransferActivityTask): context deadline exceeded" is the tell of an
-   * activity attempt lost between matching and history (README, the cluster's stragglers).
+   * activity attempt lost between matching and history (docs/BENCHMARKS.md, the cluster's stragglers).
    */
   serverWarnings?: () => Record<string, number>;
   close(): Promise<void>;

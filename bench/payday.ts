@@ -44,6 +44,8 @@ import { clusterStage } from './payday-cluster.js';
 import { historyTimeline, noticedProfile, runHistory } from './payday-profile.js';
 import { devStage, paydaySandbox, PAYDAY_TIME_ZONE, type PaydayStage } from './payday-world.js';
 import { workerMemorySettings } from '../workers/process-memory.js';
+import { workerOptionsFrom } from '../workers/config-worker.js';
+import { loadConfig } from '../workers/config.js';
 
 const config = z
   .object({
@@ -63,10 +65,16 @@ const HISTORY_SAMPLE = 10;
 /** Runs whose state is read after the day: all of them up to this many, else an even sample. */
 const STATE_SAMPLE = 2000;
 const SCAN_HOUR = 3;
+/** The payroll workers' tuning: their process env is this one's, so the same variables give it. */
+const WORKER_TUNING = loadConfig().worker;
 
-/** The memory settings the worker processes ran with (workers/process-memory.ts, then the bench's flags). */
+/**
+ * The settings the worker processes ran with: memory (workers/process-memory.ts, then the bench's
+ * flags) and tuning (the WORKER_* variables: the workflow cache above all, see docs/BENCHMARKS.md).
+ */
 function workerSettings() {
   return {
+    tuning: WORKER_TUNING,
     ...workerMemorySettings(process.env),
     // Dev only (the cluster's workers start with fixed arguments); on the command line, they win.
     PAYDAY_WORKER_NODE_ARGS:
@@ -276,6 +284,7 @@ async function noopSide(stage: PaydayStage, runs: number, activities: number, pa
     spec: { calendars: [{ hour: SCAN_HOUR }], timezone: PAYDAY_TIME_ZONE },
     // Its own bound, no longer than the payroll side took (a slower no-op is measured on what it did).
     deadline: Date.now() + Math.min(config.PAYDAY_TIMEOUT_S, Math.max(120, payrollSideS)) * 1000,
+    workerOptions: workerOptionsFrom(WORKER_TUNING),
   }).finally(() => (onBaseline !== payrollTemporal ? onBaseline.close() : undefined));
 }
 

@@ -70,7 +70,7 @@ const SERVICE_DYNAMIC_CONFIG: Record<string, unknown> = {
   'matching.useNewMatcher': true,
   // An activity scheduled on the worker's own task queue starts in the answer to the workflow task
   // that scheduled it, when the worker has a slot free, instead of going through matching: a fifth
-  // less server CPU per payroll run at payday (README, "Eager activities").
+  // less server CPU per payroll run at payday (docs/BENCHMARKS.md, "Eager activities").
   'system.enableActivityEagerExecution': true,
 };
 

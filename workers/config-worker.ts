@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * The worker's tuning variables, part of the one config loader (workers/config.ts spreads them into
  * CONFIG_VARIABLES). Kept here because they map one to one onto Temporal's WorkerOptions and the
- * polling net, not onto the service's wiring. Defaults come from the payday benchmark (README,
- * "Payday at scale"): 1,000 open runs on 2 cores.
+ * polling net, not onto the service's wiring. Defaults come from the payday benchmark
+ * (docs/BENCHMARKS.md, "Payday at scale"): 1,000 open runs on 2 cores.
  */
 
 export type PollerSetting = { type: 'autoscaling' } | { type: 'simple-maximum'; maximum: number };

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const missing = missingWorkerMemorySettings(process.env, process.execArgv);
   if (missing.length > 0)
     logger.warn(
-      `worker started without ${missing.join(' ')}: its heap may grow far past its live data (README, "Worker memory")`,
+      `worker started without ${missing.join(' ')}: its heap may grow far past its live data (docs/BENCHMARKS.md, "Worker memory")`,
     );
   const worker = await createWorker(config, { logger });
   onShutdownSignal(

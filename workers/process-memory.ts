@@ -4,7 +4,7 @@
  * worker service (checked against these values by test/platform/compose.test.ts), the test harness's
  * worker processes and the payday bench's worker. A worker started otherwise (`npm run worker`, the
  * image's command under another orchestrator) warns at start when they are missing. Measured on the
- * payday bench (README, "Worker memory").
+ * payday bench (docs/BENCHMARKS.md, "Worker memory").
  *
  * - Heap caps, per V8 isolate (the main thread and each workflow thread): without them V8 lets a busy
  *   worker's heap grow far past its live data before collecting. With 250 runs cached, the live data

@@ -11,7 +11,7 @@
  * a workflow module's top level is never written at run time; per-run state lives in objects a run
  * builds. The SDK deep-freezes the exported objects, so a write to one fails in the tests (which run
  * this same bundle), but a write to an unexported constant (a Set, an array) would leak between runs
- * silently. Measured on the payday bench (README, "Workflow modules shared across runs").
+ * silently. Measured on the payday bench (docs/BENCHMARKS.md, "Workflow modules shared across runs").
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';

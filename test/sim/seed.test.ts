@@ -81,7 +81,7 @@ describe('seed data', () => {
     }
   });
 
-  // How long seeding takes is a benchmark's question (README, "Payday at scale"), not a test's.
+  // How long seeding takes is a benchmark's question (docs/BENCHMARKS.md, "Payday at scale"), not a test's.
   it('seeds 1,000 companies, generating their payrolls on first use', async () => {
     const sandbox = await startSandbox({ seed: { companies: 1000, seed: 84 } });
     try {
