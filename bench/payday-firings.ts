@@ -62,9 +62,10 @@ export interface NoopPaydayOptions {
   deadline: number;
   /**
    * The payroll side's worker options (workflow cache, task slots, pollers, sticky timeout): the same
-   * tuning is part of the same shape. With the SDK's defaults instead, the no-op worker cached every
-   * run while the payroll worker (250 cached) replayed the runs it had evicted, and the ratio charged
-   * that setting to the payroll process.
+   * tuning is part of the same shape, so a setting such as the cache bound is on both sides of the
+   * ratio, never charged to the payroll process alone. (Measured: with the SDK's defaults the no-op
+   * side cost the same, as its short runs never fill a cache of 250.) On the cluster this is one
+   * worker's tuning for the one no-op worker, against two payroll workers.
    */
   workerOptions: ReturnType<typeof workerOptionsFrom>;
 }

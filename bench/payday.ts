@@ -65,8 +65,13 @@ const HISTORY_SAMPLE = 10;
 /** Runs whose state is read after the day: all of them up to this many, else an even sample. */
 const STATE_SAMPLE = 2000;
 const SCAN_HOUR = 3;
-/** The payroll workers' tuning: their process env is this one's, so the same variables give it. */
-const WORKER_TUNING = loadConfig().worker;
+/**
+ * The payroll workers' tuning: they get this process's env with the Gusto and metrics settings
+ * overridden (bench/payday-worker.ts, bench/payday-cluster.ts), so the same overrides here read the
+ * same WORKER_* values without tripping over a shell's own Gusto or metrics variables.
+ */
+const workerTuning = () =>
+  loadConfig({ ...process.env, GUSTO_TOKEN_SOURCE: 'sandbox', METRICS_PORT: '' }).worker;
 
 /**
  * The settings the worker processes ran with: memory (workers/process-memory.ts, then the bench's
@@ -74,7 +79,7 @@ const WORKER_TUNING = loadConfig().worker;
  */
 function workerSettings() {
   return {
-    tuning: WORKER_TUNING,
+    tuning: workerTuning(),
     ...workerMemorySettings(process.env),
     // Dev only (the cluster's workers start with fixed arguments); on the command line, they win.
     PAYDAY_WORKER_NODE_ARGS:
@@ -284,7 +289,7 @@ async function noopSide(stage: PaydayStage, runs: number, activities: number, pa
     spec: { calendars: [{ hour: SCAN_HOUR }], timezone: PAYDAY_TIME_ZONE },
     // Its own bound, no longer than the payroll side took (a slower no-op is measured on what it did).
     deadline: Date.now() + Math.min(config.PAYDAY_TIMEOUT_S, Math.max(120, payrollSideS)) * 1000,
-    workerOptions: workerOptionsFrom(WORKER_TUNING),
+    workerOptions: workerOptionsFrom(workerTuning()),
   }).finally(() => (onBaseline !== payrollTemporal ? onBaseline.close() : undefined));
 }
 
