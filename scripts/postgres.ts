@@ -6,12 +6,11 @@
  * initdb and postgres refuse to run as root; as root the commands run as the `postgres` user the
  * Debian package creates, and the data directory is handed to that user.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startWatchdog } from './child-process.js';
-import { waitForPort } from './provision/net.js';
 
 export interface PostgresOptions {
   /** Data directory; created and initialised when it holds no cluster yet. */
@@ -93,7 +92,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await Promise.race([
-      waitForPort(opts.port, 30_000),
+      waitUntilAccepting(join(bin, 'pg_isready'), opts.port, 30_000),
       exited.then(() => {
         throw new Error(`postgres exited at start:\n${output.join('').trim()}`);
       }),
@@ -120,6 +119,25 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
       watchdog.kill();
     },
   };
+}
+
+/**
+ * Resolves once the server accepts sessions. An open port is not enough: while it replays its WAL
+ * after a start, PostgreSQL listens but refuses every login with "the database system is starting
+ * up" (57P03), and a client that came in that moment failed (a CI flake). pg_isready asks the
+ * server itself and needs no password: exit 0 is "accepting", 1 "rejecting", 2 "no response".
+ */
+async function waitUntilAccepting(pgIsReady: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const accepting = (): Promise<boolean> =>
+    new Promise((resolve) =>
+      execFile(pgIsReady, ['-q', '-h', '127.0.0.1', '-p', String(port), '-t', '2'], (err) => resolve(!err)),
+    );
+  while (Date.now() < deadline) {
+    if (await accepting()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`postgres on 127.0.0.1:${port} did not accept sessions within ${timeoutMs} ms`);
 }
 
 /** As root, the parent of `dataDir` must be traversable by the postgres user (e.g. mode 0755). */
