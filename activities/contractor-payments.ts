@@ -7,25 +7,35 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { GustoClient } from '../gusto/client.js';
 import { isGustoApiError, type InputIssue } from '../gusto/errors.js';
-import { fromCents, hoursTimesRate, sumCents, toCents, toThousandths, type Cents } from '../gusto/money.js';
-import { decimalRule } from '../gusto/schemas/common.js';
-import type {
-  ContractorPaymentGroup,
-  GroupPayment,
-  GroupPaymentInput,
-} from '../gusto/schemas/contractor-payment-groups.js';
+import type { ContractorPaymentGroup } from '../gusto/schemas/contractor-payment-groups.js';
 import { flattenContractorPayments, type ContractorPayment } from '../gusto/schemas/contractor-payments.js';
 import type { Contractor } from '../gusto/schemas/contractors.js';
 import { addDays, calendarDate } from '../domain/dates.js';
-import {
-  MAX_PAYMENTS_PER_GROUP,
-  PAYMENT_METHODS,
-  type GroupView,
-  type PaymentLine,
-  type PaymentReceipt,
-  type PaymentTotals,
-  type PaymentView,
+import type {
+  GroupView,
+  PaymentLine,
+  PaymentReceipt,
+  PaymentTotals,
+  PaymentView,
 } from '../domain/contractor-payment.js';
+import {
+  groupTotals,
+  groupView,
+  lineTotals,
+  paymentView,
+  sameHours,
+  sameMoney,
+  wireLine,
+} from './contractor-payment-amounts.js';
+import {
+  contractorIssues,
+  dateIssues,
+  groupShapeIssues,
+  invalid,
+  lineShapeIssues,
+  throwIfAny,
+  type TodayRange,
+} from './contractor-payment-rules.js';
 import { callGusto, toActivityFailure } from './failures.js';
 import type { ActivityDeps } from './index.js';
 import { pollWithBackoff } from './polling.js';
@@ -287,235 +297,6 @@ function workflowIdOfThisActivity(): string {
   return id;
 }
 
-// ---- rules -----------------------------------------------------------------------------------
-
-const invalid = (issues: InputIssue[]) =>
-  ApplicationFailure.create({
-    type: 'InvalidInput',
-    message: issues.map((i) => `${i.field}: ${i.rule}`).join('; '),
-    nonRetryable: true,
-    details: [{ issues }],
-  });
-
-function throwIfAny(issues: InputIssue[]): void {
-  const unique = [...new Map(issues.map((i) => [`${i.field}\n${i.rule}`, i])).values()];
-  if (unique.length) throw invalid(unique);
-}
-
-const AMOUNT_FIELDS = ['wage', 'bonus', 'reimbursement', 'hourlyRate'] as const;
-
-/** Rules that need no Gusto: method, decimal formats (non-negative, ≤2 decimals; hours ≤3). */
-export function lineShapeIssues(line: PaymentLine, at: string): InputIssue[] {
-  const issues: InputIssue[] = [];
-  if (!(PAYMENT_METHODS as readonly string[]).includes(line.paymentMethod)) {
-    issues.push({ field: `${at}paymentMethod`, rule: `must be one of ${PAYMENT_METHODS.join(', ')}` });
-  }
-  const check = (field: (typeof AMOUNT_FIELDS)[number] | 'hours', places: number, example: string) => {
-    const value: unknown = line[field];
-    if (value === undefined) return;
-    const rule =
-      typeof value === 'string'
-        ? decimalRule(value, places, example)
-        : `must be a decimal string like "${example}"`;
-    if (rule) issues.push({ field: `${at}${field}`, rule });
-  };
-  for (const field of AMOUNT_FIELDS) check(field, 2, '1234.50');
-  check('hours', 3, '40.000');
-  return issues;
-}
-
-export function groupShapeIssues(lines: PaymentLine[]): InputIssue[] {
-  if (!Array.isArray(lines) || lines.length === 0)
-    return [{ field: 'payments', rule: 'must contain at least one payment' }];
-  if (lines.length > MAX_PAYMENTS_PER_GROUP) {
-    return [
-      {
-        field: 'payments',
-        rule: `must contain at most ${MAX_PAYMENTS_PER_GROUP} payments (got ${lines.length})`,
-      },
-    ];
-  }
-  return lines.flatMap((line, i) => lineShapeIssues(line, `payments[${i}].`));
-}
-
-const isZero = (amount: string | undefined) => amount === undefined || /^0*(\.0*)?$/.test(amount);
-
-/** Rules against the contractor: active on the date, and paid the way their wage type says. */
-export function contractorIssues(line: PaymentLine, c: Contractor, date: string, at: string): InputIssue[] {
-  const inactive = inactiveOn(c, date);
-  const issues: InputIssue[] = inactive ? [{ field: `${at}contractorId`, rule: inactive }] : [];
-  if (c.wage_type === 'Hourly') issues.push(...hourlyIssues(line, c, at));
-  if (c.wage_type === 'Fixed') issues.push(...fixedIssues(line, at));
-  if (line.paymentMethod === 'Direct Deposit' && c.payment_method && c.payment_method !== 'Direct Deposit') {
-    issues.push({
-      field: `${at}paymentMethod`,
-      rule: 'the contractor has no bank account for Direct Deposit; pay by Check',
-    });
-  }
-  if (issues.length === 0 && lineTotals(line, c).amount === '0.00') {
-    issues.push({ field: `${at}amount`, rule: 'the payment is empty: it must pay something' });
-  }
-  return issues;
-}
-
-function hourlyIssues(line: PaymentLine, c: Contractor, at: string): InputIssue[] {
-  // What the caller got wrong comes first: it names the field to fix.
-  const issues: InputIssue[] = [];
-  if (!isZero(line.wage))
-    issues.push({ field: `${at}wage`, rule: 'is not allowed for an hourly contractor (pay hours)' });
-  if (line.hours === undefined)
-    issues.push({ field: `${at}hours`, rule: 'is required for an hourly contractor' });
-  const rate = c.hourly_rate ?? undefined;
-  if (line.hourlyRate !== undefined && !sameMoney(line.hourlyRate, rate)) {
-    issues.push({
-      field: `${at}hourlyRate`,
-      rule: `must equal the contractor's hourly rate on file (${rate ?? 'none'})`,
-    });
-  }
-  return issues;
-}
-
-/** Gusto pays fixed-wage contractors a wage only: hours and bonus belong to hourly ones. */
-function fixedIssues(line: PaymentLine, at: string): InputIssue[] {
-  const issues: InputIssue[] = [];
-  if (!isZero(line.hours))
-    issues.push({ field: `${at}hours`, rule: 'is not allowed for a fixed-wage contractor (pay a wage)' });
-  if (!isZero(line.bonus))
-    issues.push({
-      field: `${at}bonus`,
-      rule: 'is not allowed for a fixed-wage contractor (include it in the wage)',
-    });
-  if (line.hourlyRate !== undefined)
-    issues.push({ field: `${at}hourlyRate`, rule: 'is not allowed for a fixed-wage contractor' });
-  if (line.wage === undefined)
-    issues.push({ field: `${at}wage`, rule: 'is required for a fixed-wage contractor' });
-  return issues;
-}
-
-/** Why the contractor cannot be paid for work on `date`, or undefined. */
-function inactiveOn(c: Contractor, date: string): string | undefined {
-  const rehire = c.upcoming_employment?.start_date;
-  const rehiredBy = rehire !== undefined && date >= rehire;
-  if (c.start_date && date < c.start_date) return `the contractor starts on ${c.start_date}, after ${date}`;
-  if (c.dismissal_date && date > c.dismissal_date && !rehiredBy) {
-    return `the contractor is not active on ${date} (dismissed on ${c.dismissal_date})`;
-  }
-  if (!c.is_active && !c.dismissal_date && !rehiredBy) return 'the contractor is inactive';
-  return undefined;
-}
-
-/**
- * Dates against the company's today: a Historical Payment records money already paid, so it is
- * dated in the past; a Check is written today or later (a past one is a Historical Payment).
- */
-function dateIssues(method: string, date: string, today: TodayRange, field: string): InputIssue[] {
-  if (method === 'Historical Payment' && date >= today.latest) {
-    return [{ field, rule: `must be in the past for a Historical Payment (today is ${today.latest})` }];
-  }
-  if (method === 'Check' && date < today.earliest) {
-    return [
-      {
-        field,
-        rule: `must be today (${today.earliest}) or later for a Check; record a past payment as a Historical Payment`,
-      },
-    ];
-  }
-  return [];
-}
-
-// ---- amounts ---------------------------------------------------------------------------------
-
-const cents = (amount: string | null | undefined): Cents => (amount ? toCents(amount) : 0);
-
-/**
- * Money from Gusto's wire ("740.0", "18.50") to cents; trailing zeros beyond the cent are fine. An
- * amount finer than a cent is not rounded: the step fails for good rather than compute with it.
- */
-function wireCents(amount: string | null | undefined): Cents {
-  if (!amount) return 0;
-  try {
-    return toCents(amount.replace(/(\.\d\d)0+$/, '$1'));
-  } catch {
-    throw ApplicationFailure.nonRetryable(
-      `Gusto sent an amount finer than a cent: "${amount}"`,
-      'GustoResponseInvalid',
-    );
-  }
-}
-
-const sameMoney = (a: string | null | undefined, b: string | null | undefined): boolean =>
-  wireCents(a) === wireCents(b);
-const sameHours = (a: string | null | undefined, b: string | null | undefined): boolean =>
-  (a ? toThousandths(trimZeros(a)) : 0) === (b ? toThousandths(trimZeros(b)) : 0);
-const trimZeros = (s: string) => s.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
-
-/** What a single payment pays, computed as Gusto does: hours × rate + wage + bonus, plus reimbursement. */
-function lineTotals(line: PaymentLine, c: Contractor): PaymentTotals {
-  const rate = wireCents(c.hourly_rate);
-  const hours = line.hours ? toThousandths(line.hours) : 0;
-  const wages = sumCents([
-    c.wage_type === 'Hourly' ? hoursTimesRate(hours, rate) : 0,
-    cents(line.wage),
-    cents(line.bonus),
-  ]);
-  const reimbursement = cents(line.reimbursement);
-  const amount = wages + reimbursement;
-  return {
-    amount: fromCents(amount),
-    wageAmount: fromCents(wages),
-    reimbursementAmount: fromCents(reimbursement),
-    debitAmount: fromCents(line.paymentMethod === 'Direct Deposit' ? amount : 0),
-  };
-}
-
-function groupTotals(g: Pick<ContractorPaymentGroup, 'totals' | 'contractor_payments'>): PaymentTotals {
-  const t = g.totals ?? {};
-  const wages = wireCents(t.wage_amount);
-  const reimbursement = wireCents(t.reimbursement_amount);
-  return {
-    amount: fromCents(t.amount ? wireCents(t.amount) : wages + reimbursement),
-    wageAmount: fromCents(wages),
-    reimbursementAmount: fromCents(reimbursement),
-    debitAmount: fromCents(wireCents(t.debit_amount)),
-  };
-}
-
-// ---- views -----------------------------------------------------------------------------------
-
-function paymentView(p: ContractorPayment | GroupPayment): PaymentView {
-  return {
-    paymentId: p.uuid ?? '',
-    contractorId: p.contractor_uuid,
-    paymentMethod: p.payment_method ?? 'Direct Deposit',
-    status: p.status ?? 'Unfunded',
-    mayCancel: p.may_cancel === true,
-    wageTotal: fromCents(wireCents(p.wage_total)),
-    reimbursement: fromCents(wireCents(p.reimbursement)),
-  };
-}
-
-function groupView(g: ContractorPaymentGroup): GroupView {
-  return {
-    groupId: g.uuid,
-    checkDate: g.check_date,
-    debitDate: g.debit_date ?? undefined,
-    status: g.status ?? 'Unfunded',
-    creationToken: g.creation_token ?? undefined,
-    totals: groupTotals(g),
-    payments: (g.contractor_payments ?? []).map(paymentView),
-  };
-}
-
-/** The request body's amounts, in Gusto's field names, sending only what the caller gave. */
-function wireLine(line: PaymentLine): GroupPaymentInput {
-  const body: GroupPaymentInput = { contractor_uuid: line.contractorId, payment_method: line.paymentMethod };
-  if (line.hours !== undefined) body.hours = line.hours;
-  if (line.wage !== undefined) body.wage = line.wage;
-  if (line.bonus !== undefined) body.bonus = line.bonus;
-  if (line.reimbursement !== undefined) body.reimbursement = line.reimbursement;
-  return body;
-}
-
 const nowOf = (req: { asOf: string }) => ({ now: new Date(req.asOf) });
 
 // ---- Gusto reads ------------------------------------------------------------------------------
@@ -540,12 +321,6 @@ async function readContractor(
     throw invalid([{ field, rule: `no contractor ${contractorId} in company ${companyId}` }]);
   }
   return contractor;
-}
-
-/** The company's "today"; a range when its time zone is unknown (see companyToday). */
-interface TodayRange {
-  earliest: string;
-  latest: string;
 }
 
 /**

@@ -5,7 +5,8 @@
  * listens and a `ready:` line; Ctrl-C stops everything in reverse order.
  */
 import { freePortCheck } from './provision/net.js';
-import { loadConfigOrExit, type Config, type ConfigVariable } from '../workers/config.js';
+import { loadConfigOrExit, type Config } from '../workers/config.js';
+import type { ConfigVariable } from '../workers/config-variables.js';
 import { onShutdownSignal } from '../workers/shutdown.js';
 import { startCluster, type Cluster } from './cluster/index.js';
 import { temporalPorts } from './cluster/temporal.js';

@@ -1,6 +1,7 @@
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { decrypt, encrypt } from '../gusto/seal.js';
-import type { Config, PayloadKey } from './config.js';
+import type { Config } from './config.js';
+import type { PayloadKey } from './config-variables.js';
 
 /**
  * Payload encryption (AES-256-GCM). Pay amounts, names and bank details travel in workflow inputs and

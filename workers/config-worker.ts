@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The worker's tuning variables, part of the one config loader (workers/config.ts spreads them into
+ * The worker's tuning variables, part of the one config loader (workers/config-variables.ts spreads them into
  * CONFIG_VARIABLES). Kept here because they map one to one onto Temporal's WorkerOptions and the
  * polling net, not onto the service's wiring. Defaults come from the payday benchmark
  * (docs/BENCHMARKS.md, "Payday at scale"): 1,000 open runs on 2 cores.

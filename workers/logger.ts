@@ -1,5 +1,5 @@
 import { DefaultLogger, type LogLevel as SdkLogLevel, type LogMetadata } from '@temporalio/worker';
-import type { LogFormat, LogLevel } from './config.js';
+import type { LogFormat, LogLevel } from './config-variables.js';
 
 /**
  * One format for everything a process prints (LOG_FORMAT): `pretty` is `<time> <LEVEL> <message>

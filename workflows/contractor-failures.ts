@@ -3,7 +3,8 @@
  * Conflict (client/errors.ts maps them to HTTP). Gusto failure types coming back from activities are
  * translated here, once.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { applicationFailureOf } from './activity-failures.js';
 
 export const invalid = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidInput');
 export const refused = (message: string) => ApplicationFailure.nonRetryable(message, 'Refused');
@@ -15,9 +16,9 @@ const GUSTO_TYPES: Record<string, string> = {
   GustoConflict: 'Conflict',
 };
 
-/** An activity's typed failure is its cause; Gusto's failure types become the service's. */
+/** An activity's typed failure, with Gusto's failure types as the service's; anything else is Internal. */
 export function asFailure(err: unknown): ApplicationFailure {
-  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+  const cause = applicationFailureOf(err) ?? err;
   if (!(cause instanceof ApplicationFailure)) {
     return ApplicationFailure.nonRetryable(
       cause instanceof Error ? cause.message : String(cause),
@@ -29,6 +30,5 @@ export function asFailure(err: unknown): ApplicationFailure {
 }
 
 export function isNotFound(err: unknown): boolean {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && cause.type === 'GustoNotFound';
+  return applicationFailureOf(err)?.type === 'GustoNotFound';
 }

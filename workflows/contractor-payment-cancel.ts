@@ -9,15 +9,9 @@
  * requests join one cancel and each is recorded in Temporal. The DELETE is safe to repeat (a payment
  * already gone counts as cancelled), so a later request simply runs again.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
+import { applicationFailureOf } from './activity-failures.js';
 import { answerThroughUpdate, failedAnswer } from './answered.js';
 import { cancelRefusal, movesMoney, type PaymentView } from '../domain/contractor-payment.js';
 import { Outbox } from './outbox.js';
@@ -99,8 +93,8 @@ function mayNotCancel(payments: PaymentView[], debitDate: string | undefined): s
 
 /** Gusto refusing the DELETE (a 4xx) is an answer, not a failure. */
 function gustoRefusal(err: unknown): ClosedRunCancelAnswer | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable || !cause.type?.startsWith('Gusto')) {
+  const cause = applicationFailureOf(err);
+  if (!cause?.nonRetryable || !cause.type?.startsWith('Gusto')) {
     return undefined;
   }
   return { refused: `Gusto refused: ${cause.message}`, at: new Date().toISOString() };

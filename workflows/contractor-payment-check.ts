@@ -10,7 +10,8 @@
  * date; a debit date whose 3:30 pm Pacific cutoff has passed is too soon, and later dates are
  * previewed until one is not, so the refusal names Gusto's earliest date.
  */
-import { ActivityFailure, ApplicationFailure, defineUpdate, proxyActivities } from '@temporalio/workflow';
+import { defineUpdate, proxyActivities } from '@temporalio/workflow';
+import { applicationFailureOf } from './activity-failures.js';
 import { answerThroughUpdate, failedAnswer } from './answered.js';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import { addDays, calendarDate, cancelCutoff } from '../domain/dates.js';
@@ -133,8 +134,8 @@ const invalid = (message: string, field: string): PaymentCheckRefusal => ({
  * Retryable failures that ran out of attempts (Gusto down) are not the caller's fault: not a refusal.
  */
 function refusalOf(err: unknown, input: PaymentCheckInput): PaymentCheckRefusal | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable || !cause.type) return undefined;
+  const cause = applicationFailureOf(err);
+  if (!cause?.nonRetryable || !cause.type) return undefined;
   const companyId = input.kind === 'group' ? input.group.companyId : input.payment.companyId;
   if (cause.type === 'GustoNotFound' || (cause.type === 'InvalidInput' && /companyId/.test(cause.message))) {
     return { type: 'NotFound', message: `companyId: no company ${companyId} in Gusto` };

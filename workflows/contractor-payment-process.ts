@@ -16,9 +16,9 @@ import {
 } from '@temporalio/workflow';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
-import type { GustoErrorItem } from '../gusto/errors.js';
 import { calendarDate, msUntil } from '../domain/dates.js';
 import { GustoIds, Stage as StageAttribute } from './search-attributes.js';
+import { applicationFailureOf, gustoErrorsOf } from './activity-failures.js';
 import { StageClock } from './metrics.js';
 import { Outbox } from './outbox.js';
 import { refusal, ReviewGate } from './review.js';
@@ -433,19 +433,4 @@ function failureOf(lastError: LastError | undefined): ApplicationFailure {
     nonRetryable: true,
     details: lastError?.errors ? [{ errors: lastError.errors }] : undefined,
   });
-}
-
-/** Activity failures arrive as ActivityFailure whose cause is the ApplicationFailure. */
-function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
-  for (let cur = err as { name?: string; cause?: unknown } | undefined, i = 0; cur && i < 5; i++) {
-    if (cur.name === 'ApplicationFailure') return cur as ApplicationFailure;
-    cur = cur.cause as typeof cur;
-  }
-  return undefined;
-}
-
-/** The failure mapper puts `[{ status, endpoint, errors }]` in the details of Gusto failures. */
-function gustoErrorsOf(failure: ApplicationFailure | undefined): GustoErrorItem[] | undefined {
-  const detail = failure?.details?.[0] as { errors?: unknown } | undefined;
-  return Array.isArray(detail?.errors) ? (detail.errors as GustoErrorItem[]) : undefined;
 }

@@ -6,7 +6,6 @@
  * payroll so it does not linger in the company's list.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   executeChild,
   ParentClosePolicy,
@@ -15,6 +14,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { OffCycleActivities } from '../activities/off-cycle.js';
+import { applicationFailureOf, gustoErrorsOf } from './activity-failures.js';
 import { payrollRunId } from './ids.js';
 import { offCycleStateQuery } from './off-cycle-payroll.messages.js';
 import {
@@ -22,7 +22,7 @@ import {
   type OffCyclePayrollResult,
   type OffCyclePayrollState,
 } from '../domain/off-cycle-payroll.js';
-import type { GustoErrorItem, PayrollRunResult } from '../domain/payroll-run.js';
+import type { PayrollRunResult } from '../domain/payroll-run.js';
 import { payrollRunWorkflow } from './payroll-run.js';
 import { CompanyId } from './search-attributes.js';
 
@@ -109,10 +109,8 @@ export async function offCyclePayrollWorkflow(input: OffCyclePayrollInput): Prom
 
 /** Gusto said no to the create (a 4xx): nothing was made, and the caller hears Gusto's errors. */
 function gustoRefusal(err: unknown): OffCyclePayrollState['lastError'] | undefined {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
-  const failure = err.cause;
-  if (!['GustoUnprocessable', 'GustoClientError', 'GustoNotFound'].includes(failure.type ?? ''))
+  const failure = applicationFailureOf(err);
+  if (!failure || !['GustoUnprocessable', 'GustoClientError', 'GustoNotFound'].includes(failure.type ?? ''))
     return undefined;
-  const details = (failure.details?.[0] ?? {}) as { errors?: GustoErrorItem[] };
-  return { message: failure.message, gustoErrors: details.errors ?? [] };
+  return { message: failure.message, gustoErrors: gustoErrorsOf(failure) ?? [] };
 }

@@ -6,7 +6,6 @@
 import {
   ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   CancelledFailure,
   condition,
   log,
@@ -14,7 +13,6 @@ import {
   patched,
   setHandler,
   sleep,
-  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -55,7 +53,8 @@ import {
   type ReviewDecision,
 } from './review.js';
 import { CheckDate, CompanyId, Deadline, Stage } from './search-attributes.js';
-import { editor, gusto, GUSTO_PATIENCE, moneyMover, poller } from './payroll-activities.js';
+import { editor, gusto, moneyMover, poller } from './payroll-activities.js';
+import { needsPerson } from './payroll-step-failures.js';
 import { describeTotals, sameTotals, seenTotals, totalsText } from './payroll-totals.js';
 import { Outbox } from './outbox.js';
 import { countDeadlineMiss, countDeadlineWarning, StageClock, type DeadlineMiss } from './metrics.js';
@@ -792,55 +791,6 @@ function catalogOf(prepared: PreparedPayroll): CompensationCatalog {
 
 function editIssue(issue: EditIssue): GustoErrorItem {
   return { error_key: issue.field, category: 'invalid_edit', message: issue.rule };
-}
-
-/** Failure types meaning "Gusto (or our own check) said no to this step": a person can fix them. */
-const FIXABLE = [
-  'GustoUnprocessable',
-  'GustoClientError',
-  'GustoConflict',
-  'Refused',
-  'InvalidInput',
-  // Unexpected answers: after submission the run must not fail (the cancel window would go with it).
-  'GustoNotFound',
-  'GustoResponseInvalid',
-  'NotFound',
-];
-
-interface FailureLike {
-  name?: string;
-  type?: string;
-  message?: string;
-  details?: unknown[];
-  cause?: unknown;
-}
-
-/**
- * What a person must look at inside an activity failure: a refusal (with Gusto's errors[] from its
- * details), or Gusto out of reach for longer than GUSTO_PATIENCE. Anything else is a bug: it fails.
- */
-function needsPerson(
-  err: unknown,
-): { failure: ApplicationFailure; message: string; errors: GustoErrorItem[] } | undefined {
-  for (
-    let cur = err as FailureLike | undefined, depth = 0;
-    cur && depth < 5;
-    depth++, cur = cur.cause as FailureLike
-  ) {
-    if (cur instanceof ApplicationFailure && FIXABLE.includes(cur.type ?? '')) {
-      const details = (cur.details?.[0] ?? {}) as { errors?: GustoErrorItem[] };
-      return { failure: cur, message: cur.message, errors: details.errors ?? [] };
-    }
-    if (cur instanceof TimeoutFailure) {
-      const message = `Gusto did not answer within ${GUSTO_PATIENCE}; retry when it is back`;
-      return {
-        failure: ApplicationFailure.create({ type: 'GustoUnavailable', message, nonRetryable: true }),
-        message,
-        errors: [],
-      };
-    }
-  }
-  return undefined;
 }
 
 const cutoffRule = () =>

@@ -1,6 +1,7 @@
 /** The pure rules behind contractor payments: cancel refusal, keys, tokens, canonical amounts. */
 import { describe, expect, it } from '@jest/globals';
-import { creationTokenFor, groupShapeIssues, lineShapeIssues } from '../../activities/contractor-payments.js';
+import { groupShapeIssues, lineShapeIssues } from '../../activities/contractor-payment-rules.js';
+import { creationTokenFor } from '../../activities/contractor-payments.js';
 import { derivedGroupKey, derivedPaymentKey } from '../../client/contractor-payments.js';
 import {
   cancelRefusal,

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { CONFIG_VARIABLES, ConfigError, knownVariable, loadConfig } from '../../workers/config.js';
+import { ConfigError, knownVariable, loadConfig } from '../../workers/config.js';
+import { CONFIG_VARIABLES } from '../../workers/config-variables.js';
 import { workerOptionsFrom } from '../../workers/config-worker.js';
 import { REPO_ROOT } from '../harness/shared.js';
 
