@@ -1,6 +1,7 @@
 /**
- * Contractor payment amounts, exact in cents and thousandths of an hour, and Gusto's records as the
- * narrow views the processes see (ids, methods, statuses, canonical amounts; no names or bank data).
+ * Contractor payment amounts, exact in cents and thousandths of an hour: Gusto's records as the narrow
+ * views the processes see (ids, methods, statuses, canonical amounts; no names or bank data), and a
+ * payment line as the request body Gusto takes.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { fromCents, hoursTimesRate, sumCents, toCents, toThousandths, type Cents } from '../gusto/money.js';

@@ -10,7 +10,7 @@ import type { OffCycleRequest } from '../domain/off-cycle-payroll.js';
 import type { FoundPayroll } from '../domain/payroll-run.js';
 import { callGusto } from './failures.js';
 import type { ActivityDeps } from './index.js';
-import { toFound } from './payroll.js';
+import { toFound } from './payroll-views.js';
 
 export interface CreatedOffCycle {
   found: FoundPayroll;

@@ -90,13 +90,17 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   const output: string[] = [];
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const exitedAtStart = () => new Error(`postgres exited at start:\n${output.join('').trim()}`);
   try {
     await Promise.race([
-      waitUntilAccepting(join(bin, 'pg_isready'), opts.port, 30_000),
+      waitUntilAccepting(join(bin, 'pg_isready'), opts.port, 30_000, running),
       exited.then(() => {
-        throw new Error(`postgres exited at start:\n${output.join('').trim()}`);
+        throw exitedAtStart();
       }),
     ]);
+    // Whoever answered, it was not our server if ours is gone (another one holds the port).
+    if (!running()) throw exitedAtStart();
   } catch (err) {
     child.kill('SIGKILL');
     watchdog.kill();
@@ -122,22 +126,38 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
 }
 
 /**
- * Resolves once the server accepts sessions. An open port is not enough: while it replays its WAL
- * after a start, PostgreSQL listens but refuses every login with "the database system is starting
- * up" (57P03), and a client that came in that moment failed (a CI flake). pg_isready asks the
- * server itself and needs no password: exit 0 is "accepting", 1 "rejecting", 2 "no response".
+ * Resolves once the server accepts sessions, or as soon as it is no longer `running` (the caller
+ * reports that). An open port is not enough: while it replays its WAL after a start, PostgreSQL
+ * listens but refuses every login with "the database system is starting up" (57P03), and a client
+ * that came in that moment failed (a CI flake). pg_isready asks the server itself and needs no
+ * password: exit 0 is "accepting", 1 "rejecting", 2 "no response", 3 a bad call. It gets an empty
+ * environment, so a PGSSLMODE or PGSERVICE of the caller's cannot send it elsewhere.
  */
-async function waitUntilAccepting(pgIsReady: string, port: number, timeoutMs: number): Promise<void> {
+async function waitUntilAccepting(
+  pgIsReady: string,
+  port: number,
+  timeoutMs: number,
+  running: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const accepting = (): Promise<boolean> =>
+  const check = (): Promise<number | string> =>
     new Promise((resolve) =>
-      execFile(pgIsReady, ['-q', '-h', '127.0.0.1', '-p', String(port), '-t', '2'], (err) => resolve(!err)),
+      execFile(pgIsReady, ['-q', '-h', '127.0.0.1', '-p', String(port), '-t', '2'], { env: {} }, (err) =>
+        resolve(err ? ((err as { code?: number | string }).code ?? 'error') : 0),
+      ),
     );
-  while (Date.now() < deadline) {
-    if (await accepting()) return;
+  let last: number | string = 'not asked';
+  while (running() && Date.now() < deadline) {
+    last = await check();
+    if (last === 0) return;
+    if (last !== 1 && last !== 2) throw new Error(`${pgIsReady} failed (${last}): ${INSTALL_HINT}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`postgres on 127.0.0.1:${port} did not accept sessions within ${timeoutMs} ms`);
+  if (running()) {
+    throw new Error(
+      `postgres on 127.0.0.1:${port} did not accept sessions within ${timeoutMs} ms (pg_isready: ${last})`,
+    );
+  }
 }
 
 /** As root, the parent of `dataDir` must be traversable by the postgres user (e.g. mode 0755). */

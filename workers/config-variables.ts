@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { WORKER_VARIABLES } from './config-worker.js';
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_FORMATS = ['pretty', 'json'] as const;
+const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
-export const TOKEN_SOURCES = ['sandbox', 'static', 'oauth'] as const;
+const TOKEN_SOURCES = ['sandbox', 'static', 'oauth'] as const;
 export type TokenSource = (typeof TOKEN_SOURCES)[number];
 
 export interface PayloadKey {

@@ -14,7 +14,8 @@ import { workerTuningFrom, type WorkerTuning } from './config-worker.js';
 /**
  * The one config loader. Every process (worker, `npm start`, HTTP API, sandbox, CLI) reads its settings
  * through `loadConfig`, so a variable has one name, one default and one validation rule everywhere.
- * A bad value stops start-up with one line per problem naming the variable and the rule.
+ * A bad value stops start-up with one line per problem naming the variable and the rule. The variables
+ * themselves, with their rules and defaults, are in config-variables.ts.
  */
 
 export interface Config {

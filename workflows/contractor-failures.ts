@@ -4,7 +4,7 @@
  * translated here, once.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { applicationFailureOf } from './activity-failures.js';
+import { activityAnswer } from './activity-failures.js';
 
 export const invalid = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidInput');
 export const refused = (message: string) => ApplicationFailure.nonRetryable(message, 'Refused');
@@ -18,7 +18,7 @@ const GUSTO_TYPES: Record<string, string> = {
 
 /** An activity's typed failure, with Gusto's failure types as the service's; anything else is Internal. */
 export function asFailure(err: unknown): ApplicationFailure {
-  const cause = applicationFailureOf(err) ?? err;
+  const cause = activityAnswer(err) ?? err;
   if (!(cause instanceof ApplicationFailure)) {
     return ApplicationFailure.nonRetryable(
       cause instanceof Error ? cause.message : String(cause),
@@ -30,5 +30,5 @@ export function asFailure(err: unknown): ApplicationFailure {
 }
 
 export function isNotFound(err: unknown): boolean {
-  return applicationFailureOf(err)?.type === 'GustoNotFound';
+  return activityAnswer(err)?.type === 'GustoNotFound';
 }

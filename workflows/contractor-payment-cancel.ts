@@ -11,7 +11,7 @@
  */
 import { defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
-import { applicationFailureOf } from './activity-failures.js';
+import { activityAnswer } from './activity-failures.js';
 import { answerThroughUpdate, failedAnswer } from './answered.js';
 import { cancelRefusal, movesMoney, type PaymentView } from '../domain/contractor-payment.js';
 import { Outbox } from './outbox.js';
@@ -93,7 +93,7 @@ function mayNotCancel(payments: PaymentView[], debitDate: string | undefined): s
 
 /** Gusto refusing the DELETE (a 4xx) is an answer, not a failure. */
 function gustoRefusal(err: unknown): ClosedRunCancelAnswer | undefined {
-  const cause = applicationFailureOf(err);
+  const cause = activityAnswer(err);
   if (!cause?.nonRetryable || !cause.type?.startsWith('Gusto')) {
     return undefined;
   }

@@ -11,7 +11,7 @@
  * previewed until one is not, so the refusal names Gusto's earliest date.
  */
 import { defineUpdate, proxyActivities } from '@temporalio/workflow';
-import { applicationFailureOf } from './activity-failures.js';
+import { activityAnswer } from './activity-failures.js';
 import { answerThroughUpdate, failedAnswer } from './answered.js';
 import type { createContractorPaymentActivities } from '../activities/contractor-payments.js';
 import { addDays, calendarDate, cancelCutoff } from '../domain/dates.js';
@@ -134,7 +134,7 @@ const invalid = (message: string, field: string): PaymentCheckRefusal => ({
  * Retryable failures that ran out of attempts (Gusto down) are not the caller's fault: not a refusal.
  */
 function refusalOf(err: unknown, input: PaymentCheckInput): PaymentCheckRefusal | undefined {
-  const cause = applicationFailureOf(err);
+  const cause = activityAnswer(err);
   if (!cause?.nonRetryable || !cause.type) return undefined;
   const companyId = input.kind === 'group' ? input.group.companyId : input.payment.companyId;
   if (cause.type === 'GustoNotFound' || (cause.type === 'InvalidInput' && /companyId/.test(cause.message))) {

@@ -14,7 +14,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { OffCycleActivities } from '../activities/off-cycle.js';
-import { applicationFailureOf, gustoErrorsOf } from './activity-failures.js';
+import { activityAnswer, gustoErrorsOf } from './activity-failures.js';
 import { payrollRunId } from './ids.js';
 import { offCycleStateQuery } from './off-cycle-payroll.messages.js';
 import {
@@ -109,7 +109,7 @@ export async function offCyclePayrollWorkflow(input: OffCyclePayrollInput): Prom
 
 /** Gusto said no to the create (a 4xx): nothing was made, and the caller hears Gusto's errors. */
 function gustoRefusal(err: unknown): OffCyclePayrollState['lastError'] | undefined {
-  const failure = applicationFailureOf(err);
+  const failure = activityAnswer(err);
   if (!failure || !['GustoUnprocessable', 'GustoClientError', 'GustoNotFound'].includes(failure.type ?? ''))
     return undefined;
   return { message: failure.message, gustoErrors: gustoErrorsOf(failure) ?? [] };

@@ -16,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PayrollSnapshot, PreparedPayroll, WaitTarget } from '../activities/payroll.js';
+import type { PayrollSnapshot, PreparedPayroll, WaitTarget } from '../activities/payroll-views.js';
 import { BLOCKERS_PATCH, blockedSummary, blockerRecheckMs, wakesBlockedRun } from './payroll-blockers.js';
 import { cancelCutoff, CANCEL_CUTOFF, msUntil } from '../domain/dates.js';
 import { checkEdits, mergeEdits, type CompensationCatalog, type EditIssue } from '../domain/payroll-edits.js';

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { PayrollActivities } from '../activities/payroll.js';
 import { addDays, calendarDate } from '../domain/dates.js';
-import { applicationFailureOf } from './activity-failures.js';
+import { activityAnswer } from './activity-failures.js';
 import { payrollRunId } from './ids.js';
 import { checkEdits } from '../domain/payroll-edits.js';
 import { payrollRunWorkflow } from './payroll-run.js';
@@ -51,7 +51,7 @@ export async function findPayrollWorkflow(input: FindPayrollInput): Promise<Foun
 
 /** Gusto's 404, or no token for the company, means the caller named something that does not exist. */
 function asNotFound(err: unknown, input: FindPayrollInput): ApplicationFailure | undefined {
-  const cause = applicationFailureOf(err);
+  const cause = activityAnswer(err);
   if (!cause) return undefined;
   if (cause.type === 'NotFound') return cause;
   const unknownCompany = cause.type === 'InvalidInput' && /companyId/.test(cause.message);
