@@ -70,8 +70,7 @@ const SCAN_HOUR = 3;
  * overridden (bench/payday-worker.ts, bench/payday-cluster.ts), so the same overrides here read the
  * same WORKER_* values without tripping over a shell's own Gusto or metrics variables.
  */
-const workerTuning = () =>
-  loadConfig({ ...process.env, GUSTO_TOKEN_SOURCE: 'sandbox', METRICS_PORT: '' }).worker;
+const workerTuning = loadConfig({ ...process.env, GUSTO_TOKEN_SOURCE: 'sandbox', METRICS_PORT: '' }).worker;
 
 /**
  * The settings the worker processes ran with: memory (workers/process-memory.ts, then the bench's
@@ -79,7 +78,7 @@ const workerTuning = () =>
  */
 function workerSettings() {
   return {
-    tuning: workerTuning(),
+    tuning: workerTuning,
     ...workerMemorySettings(process.env),
     // Dev only (the cluster's workers start with fixed arguments); on the command line, they win.
     PAYDAY_WORKER_NODE_ARGS:
@@ -289,7 +288,7 @@ async function noopSide(stage: PaydayStage, runs: number, activities: number, pa
     spec: { calendars: [{ hour: SCAN_HOUR }], timezone: PAYDAY_TIME_ZONE },
     // Its own bound, no longer than the payroll side took (a slower no-op is measured on what it did).
     deadline: Date.now() + Math.min(config.PAYDAY_TIMEOUT_S, Math.max(120, payrollSideS)) * 1000,
-    workerOptions: workerOptionsFrom(workerTuning()),
+    workerOptions: workerOptionsFrom(workerTuning),
   }).finally(() => (onBaseline !== payrollTemporal ? onBaseline.close() : undefined));
 }
 

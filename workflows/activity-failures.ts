@@ -17,16 +17,21 @@ export function activityAnswer(err: unknown): ApplicationFailure | undefined {
   return cause instanceof ApplicationFailure ? cause : undefined;
 }
 
+/** The error, then its causes, outermost first; at most five deep. */
+export function* causeChain(err: unknown): Generator<unknown> {
+  let cur = err;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    yield cur;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+}
+
 /**
  * The first ApplicationFailure at any depth, under a timeout too: for code that must not fail the
  * run on a failure of ours however it ended (a payment run after money moved).
  */
 export function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
-  let cur = err;
-  for (let depth = 0; cur && depth < 5; depth++) {
-    if (cur instanceof ApplicationFailure) return cur;
-    cur = (cur as { cause?: unknown }).cause;
-  }
+  for (const cur of causeChain(err)) if (cur instanceof ApplicationFailure) return cur;
   return undefined;
 }
 

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { GustoErrorItem } from '../domain/payroll-run.js';
-import { gustoErrorsOf } from './activity-failures.js';
+import { causeChain, gustoErrorsOf } from './activity-failures.js';
 import { GUSTO_PATIENCE } from './payroll-activities.js';
 
 /** Failure types meaning "Gusto (or our own check) said no to this step": a person can fix them. */
@@ -21,14 +21,6 @@ const FIXABLE = [
   'NotFound',
 ];
 
-interface FailureLike {
-  name?: string;
-  type?: string;
-  message?: string;
-  details?: unknown[];
-  cause?: unknown;
-}
-
 /**
  * What a person must look at inside an activity failure: a refusal (with Gusto's errors[] from its
  * details), or Gusto out of reach for longer than GUSTO_PATIENCE. Anything else is a bug: it fails.
@@ -36,11 +28,7 @@ interface FailureLike {
 export function needsPerson(
   err: unknown,
 ): { failure: ApplicationFailure; message: string; errors: GustoErrorItem[] } | undefined {
-  for (
-    let cur = err as FailureLike | undefined, depth = 0;
-    cur && depth < 5;
-    depth++, cur = cur.cause as FailureLike
-  ) {
+  for (const cur of causeChain(err)) {
     if (cur instanceof ApplicationFailure && FIXABLE.includes(cur.type ?? '')) {
       return { failure: cur, message: cur.message, errors: gustoErrorsOf(cur) ?? [] };
     }

@@ -6,22 +6,29 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/provision/net.js';
-import { startPostgres, type RunningPostgres } from '../../scripts/postgres.js';
+import { startPostgres, type PostgresOptions, type RunningPostgres } from '../../scripts/postgres.js';
 
-export async function testPostgres(): Promise<RunningPostgres> {
+/** A throwaway server's options, in a fresh directory of its own; `remove()` deletes the directory. */
+export async function throwawayPostgres(): Promise<{ options: PostgresOptions; remove(): void }> {
   const root = mkdtempSync(join(tmpdir(), 'payroll-pg-'));
   chmodSync(root, 0o755); // as root, the server runs as `postgres` and must reach its data directory
-  const pg = await startPostgres({
+  const options = {
     dataDir: join(root, 'data'),
     port: await freePort(),
     password: `test-${Math.random().toString(36).slice(2)}`,
     throwaway: true,
-  });
+  };
+  return { options, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export async function testPostgres(): Promise<RunningPostgres> {
+  const { options, remove } = await throwawayPostgres();
+  const pg = await startPostgres(options);
   return {
     ...pg,
     stop: async () => {
       await pg.stop();
-      rmSync(root, { recursive: true, force: true });
+      remove();
     },
   };
 }

@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { postgresBinDir, startPostgres } from '../../scripts/postgres.js';
-import { freePort } from '../../scripts/provision/net.js';
 import type { RunningPostgres } from '../../scripts/postgres.js';
 import { createPool } from '../../gusto/stores/postgres.js';
-import { testPostgres } from '../harness/postgres.js';
+import { testPostgres, throwawayPostgres } from '../harness/postgres.js';
 
 describe('PostgreSQL started by the project', () => {
   let pg: RunningPostgres;
@@ -41,14 +39,7 @@ describe('startPostgres after a crash', () => {
   // query. After a crash the server replays its WAL first, so that window is long enough to hit every
   // time (the old wait failed the first round here); `npm run cluster` restarts after a crash this way.
   it('resolves only once recovery is over: the first query right after start succeeds', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'payroll-pg-crash-'));
-    chmodSync(root, 0o755); // as root, the server runs as `postgres` and must reach its data directory
-    const opts = {
-      dataDir: join(root, 'data'),
-      port: await freePort(),
-      password: 'crash-test',
-      throwaway: true,
-    };
+    const { options: opts, remove } = await throwawayPostgres();
     let pg = await startPostgres(opts);
     const failures: string[] = [];
     try {
@@ -69,7 +60,7 @@ describe('startPostgres after a crash', () => {
       }
     } finally {
       await pg.stop();
-      rmSync(root, { recursive: true, force: true });
+      remove();
     }
     expect(failures).toEqual([]);
   }, 120_000);
